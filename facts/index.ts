@@ -1,0 +1,4 @@
+/** The AWS and Pulumi facts keyguard relies on, in one place. */
+export * from "./kms";
+export * from "./redshift";
+export * from "./pulumi";

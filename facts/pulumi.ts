@@ -1,0 +1,30 @@
+/**
+ * Type tokens and wire values of the Pulumi and @pulumi/aws interfaces keyguard reads, written once.
+ */
+
+/** Resource types the pack and the gate understand. */
+export const RESOURCE_TYPES = {
+  kmsKey: "aws:kms/key:Key",
+  kmsReplicaKey: "aws:kms/replicaKey:ReplicaKey",
+  kmsExternalKey: "aws:kms/externalKey:ExternalKey",
+  kmsAlias: "aws:kms/alias:Alias",
+  redshiftCluster: "aws:redshift/cluster:Cluster",
+  redshiftServerlessNamespace: "aws:redshiftserverless/namespace:Namespace",
+  nativeKmsKey: "aws-native:kms:Key",
+  nativeKmsAlias: "aws-native:kms:Alias",
+  nativeRedshiftCluster: "aws-native:redshift:Cluster",
+  encryptedRedshiftCluster: "keyguard:redshift:EncryptedCluster",
+  redshiftKeyRotation: "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation",
+} as const;
+
+/** The module and type passed to pulumi.dynamic.Resource so the token is `pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation`. */
+export const REDSHIFT_KEY_ROTATION_MODULE = "keyguard";
+export const REDSHIFT_KEY_ROTATION_TYPE = "RedshiftKeyRotation";
+
+/** Sentinels the engine sends for values unknown during preview (sdk/go/common/resource/plugin/rpc.go). */
+export const UNKNOWN_STRING_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN_BOOLEAN_SENTINEL = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
+export const UNKNOWN_NUMBER_SENTINEL = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
+/** The special-signature key and values of secrets and other special objects on the wire. */
+export const SPECIAL_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
