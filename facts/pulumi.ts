@@ -28,3 +28,18 @@ export const UNKNOWN_NUMBER_SENTINEL = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
 /** The special-signature key and values of secrets and other special objects on the wire. */
 export const SPECIAL_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+/** The other unknown sentinels the engine sends (sdk/go/common/resource/plugin/rpc.go); @pulumi/policy throws on reading any of them. */
+export const UNKNOWN_ARRAY_SENTINEL = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
+export const UNKNOWN_OBJECT_SENTINEL = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
+export const UNKNOWN_ASSET_SENTINEL = "030794c1-ac77-496b-92df-f27374a8bd58";
+export const UNKNOWN_ARCHIVE_SENTINEL = "e48ece36-62e2-4504-bad9-02848725956a";
+/** Every unknown sentinel, to recognise an unknown value of any type. */
+export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
+  UNKNOWN_STRING_SENTINEL,
+  UNKNOWN_BOOLEAN_SENTINEL,
+  UNKNOWN_NUMBER_SENTINEL,
+  UNKNOWN_ARRAY_SENTINEL,
+  UNKNOWN_OBJECT_SENTINEL,
+  UNKNOWN_ASSET_SENTINEL,
+  UNKNOWN_ARCHIVE_SENTINEL,
+]);
