@@ -494,12 +494,11 @@ export class LocalAws {
 
 export async function startLocalAws(options: { clock?: Clock } = {}): Promise<LocalAws> {
   const sockets = new Set<Socket>();
-  let localAws: LocalAws | undefined;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      localAws!.handle(request, response, Buffer.concat(chunks).toString("utf8")).catch((error: unknown) => {
+      localAws.handle(request, response, Buffer.concat(chunks).toString("utf8")).catch((error: unknown) => {
         response.writeHead(500, { "content-type": "text/plain" });
         response.end(String(error));
       });
@@ -510,7 +509,7 @@ export async function startLocalAws(options: { clock?: Clock } = {}): Promise<Lo
     socket.on("close", () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  localAws = new LocalAws(server, sockets, options.clock ?? { now: () => Date.now() });
+  const localAws = new LocalAws(server, sockets, options.clock ?? { now: () => Date.now() });
   return localAws;
 }
 
