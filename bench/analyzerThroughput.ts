@@ -1,0 +1,187 @@
+// Figures 1, 2 and 3: pack start, Analyze latency and AnalyzeStack cost, for keyguard's shipped pack,
+// the framework's floor (a no-op pack) and @pulumi/awsguard, all through the gate's own engine-side
+// host (gate/analyzerHost.ts), which launches a pack exactly as `pulumi preview --policy-pack` does.
+//
+// Every pack gets the same resources in the same order, and the packs take turns (round-robin) so
+// that the shared machine's load drifts over all of them alike; comparisons are ratios of medians.
+import { startAnalyzer, toStruct, type AnalyzerHost, type AnalyzerStackResource } from "../gate/analyzerHost";
+import { elapsedMs, summarize, type Summary } from "./stats";
+import { syntheticStack, type SyntheticResource } from "./syntheticStack";
+
+export interface PackUnderTest {
+  /** Short key used in results.json. */
+  id: string;
+  /** Human name for BENCHMARKS.md. */
+  label: string;
+  directory: string;
+}
+
+export interface StartFigures {
+  /** Launch-to-port milliseconds per pack id. */
+  startMs: Record<string, Summary>;
+  samplesMs: Record<string, number[]>;
+}
+
+/** Launches every pack `repetitions` times, taking turns, and records launch-to-port times. */
+export async function measurePackStarts(packs: readonly PackUnderTest[], repetitions: number, log: (line: string) => void): Promise<StartFigures> {
+  const samplesMs: Record<string, number[]> = Object.fromEntries(packs.map((pack) => [pack.id, [] as number[]]));
+  for (let round = 0; round < repetitions; round++) {
+    for (const pack of packs) {
+      const host = await startAnalyzer({ packDir: pack.directory, startTimeoutMs: 180_000 });
+      samplesMs[pack.id].push(host.startupMs);
+      await host.close();
+    }
+    log(`  start round ${round + 1}/${repetitions}: ${packs.map((pack) => `${pack.id} ${samplesMs[pack.id][round].toFixed(0)} ms`).join(", ")}`);
+  }
+  return {
+    samplesMs,
+    startMs: Object.fromEntries(packs.map((pack) => [pack.id, summarize(samplesMs[pack.id])])),
+  };
+}
+
+export interface AnalyzeFigures {
+  /** Per-call latency of Analyze over gRPC, in milliseconds. */
+  latencyMs: Summary;
+  /** Wall time of all calls, one after the other (as the engine analyzes a preview's resources). */
+  totalMs: number;
+  calls: number;
+  /** How many diagnostics the pack returned over all calls (proves it did its work). */
+  diagnostics: number;
+}
+
+export interface AnalyzeStackFigures {
+  resources: number;
+  /** Round-trip wall time of one AnalyzeStack call (request built from plain objects, sent, answered). */
+  roundTripMs: Summary;
+  /** Median round trip per resource, in microseconds: linear growth keeps it flat across sizes. */
+  microsecondsPerResource: number;
+  /** Median time this process spends turning the resources into protobuf Structs (part of every round trip, the same for every pack). */
+  harnessMarshalMs: number;
+  diagnostics: number;
+}
+
+function asAnalyzerResource(resource: SyntheticResource): AnalyzerStackResource {
+  return {
+    urn: resource.urn,
+    type: resource.type,
+    name: resource.name,
+    properties: resource.properties,
+    parent: resource.parent,
+    dependencies: resource.dependencies,
+    propertyDependencies: resource.propertyDependencies,
+  };
+}
+
+/** Inputs as Analyze gets them: no outputs the provider computes (id, arn, keyId). */
+function asAnalyzeInputs(resource: SyntheticResource): AnalyzerStackResource {
+  const { id: _id, arn: _arn, keyId: _keyId, ...inputs } = resource.properties;
+  return { urn: resource.urn, type: resource.type, name: resource.name, properties: inputs };
+}
+
+/** Starts every pack once and configures it with its defaults, as the engine does before analyzing. */
+export async function startConfigured(packs: readonly PackUnderTest[]): Promise<Map<string, AnalyzerHost>> {
+  const hosts = new Map<string, AnalyzerHost>();
+  for (const pack of packs) {
+    const host = await startAnalyzer({ packDir: pack.directory, startTimeoutMs: 180_000, callTimeoutMs: 600_000 });
+    await host.configure({});
+    hosts.set(pack.id, host);
+  }
+  return hosts;
+}
+
+/**
+ * Analyze: `calls` resources (half keys, half clusters), one call at a time, on every pack in turn
+ * in blocks of 500 so all packs see the same machine load. A warm-up of `warmUpCalls` first lets the
+ * JIT settle; it is not counted.
+ */
+export async function measureAnalyze(
+  hosts: Map<string, AnalyzerHost>,
+  calls: number,
+  warmUpCalls: number,
+  log: (line: string) => void,
+): Promise<Record<string, AnalyzeFigures>> {
+  const resources = syntheticStack(calls).map(asAnalyzeInputs);
+  const ids = [...hosts.keys()];
+  const latencies: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, [] as number[]]));
+  const diagnostics: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
+  for (const id of ids) {
+    const host = hosts.get(id)!;
+    for (let i = 0; i < warmUpCalls; i++) await host.analyze(resources[i % resources.length]);
+  }
+  const blockSize = 500;
+  for (let blockStart = 0; blockStart < resources.length; blockStart += blockSize) {
+    const block = resources.slice(blockStart, blockStart + blockSize);
+    for (const id of ids) {
+      const host = hosts.get(id)!;
+      for (const resource of block) {
+        const startedAt = process.hrtime.bigint();
+        const result = await host.analyze(resource);
+        latencies[id].push(elapsedMs(startedAt));
+        diagnostics[id] += result.diagnostics.length;
+      }
+    }
+    if ((blockStart / blockSize) % 5 === 4) log(`  analyze: ${blockStart + block.length}/${resources.length} resources on every pack`);
+  }
+  return Object.fromEntries(
+    ids.map((id) => [
+      id,
+      {
+        latencyMs: summarize(latencies[id]),
+        totalMs: latencies[id].reduce((sum, value) => sum + value, 0),
+        calls: latencies[id].length,
+        diagnostics: diagnostics[id],
+      },
+    ]),
+  );
+}
+
+/** How long this process takes to marshal `resources` into protobuf Structs, median of `repetitions`. */
+function marshalMedianMs(resources: readonly AnalyzerStackResource[], repetitions: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const startedAt = process.hrtime.bigint();
+    for (const resource of resources) toStruct(resource.properties);
+    samples.push(elapsedMs(startedAt));
+  }
+  return summarize(samples).median;
+}
+
+/** AnalyzeStack on stacks of each size, every pack in turn, `repetitionsBySize[i]` times for `sizes[i]`. */
+export async function measureAnalyzeStack(
+  hosts: Map<string, AnalyzerHost>,
+  sizes: readonly number[],
+  repetitionsBySize: readonly number[],
+  log: (line: string) => void,
+): Promise<Record<string, AnalyzeStackFigures[]>> {
+  const ids = [...hosts.keys()];
+  const figures: Record<string, AnalyzeStackFigures[]> = Object.fromEntries(ids.map((id) => [id, [] as AnalyzeStackFigures[]]));
+  for (const [sizeIndex, size] of sizes.entries()) {
+    const resources = syntheticStack(size).map(asAnalyzerResource);
+    const repetitions = repetitionsBySize[sizeIndex];
+    const roundTrips: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, [] as number[]]));
+    const diagnostics: Record<string, number> = {};
+    // One untimed call per pack first: the first AnalyzeStack of a process pays for JIT warm-up.
+    if (sizeIndex === 0) for (const id of ids) await hosts.get(id)!.analyzeStack(resources);
+    for (let round = 0; round < repetitions; round++) {
+      for (const id of ids) {
+        const startedAt = process.hrtime.bigint();
+        const result = await hosts.get(id)!.analyzeStack(resources);
+        roundTrips[id].push(elapsedMs(startedAt));
+        diagnostics[id] = result.diagnostics.length;
+      }
+    }
+    const marshalMs = marshalMedianMs(resources, Math.max(3, repetitions));
+    for (const id of ids) {
+      const roundTripMs = summarize(roundTrips[id]);
+      figures[id].push({
+        resources: size,
+        roundTripMs,
+        microsecondsPerResource: (roundTripMs.median * 1000) / size,
+        harnessMarshalMs: marshalMs,
+        diagnostics: diagnostics[id],
+      });
+    }
+    log(`  analyzeStack ${size}: ${ids.map((id) => `${id} ${summarize(roundTrips[id]).median.toFixed(0)} ms`).join(", ")} (marshalling ${marshalMs.toFixed(0)} ms)`);
+  }
+  return figures;
+}
