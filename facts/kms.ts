@@ -105,3 +105,11 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return `a ${typeof value}`;
 }
+
+/** Why a value is not an alias name a customer may create, or undefined when it is. */
+export function aliasNameProblem(aliasName: unknown): string | undefined {
+  const allowed = `AWS KMS allows "alias/" followed by 1 to 250 letters, digits, "/", "_" or "-", not starting with "${AWS_MANAGED_ALIAS_PREFIX}" (reserved for AWS-managed keys)`;
+  if (typeof aliasName !== "string" || !ALIAS_NAME_PATTERN.test(aliasName)) return `got ${describeValue(aliasName)}; ${allowed}`;
+  if (aliasName.startsWith(AWS_MANAGED_ALIAS_PREFIX)) return `got ${describeValue(aliasName)}: it is reserved for AWS-managed keys; ${allowed}`;
+  return undefined;
+}

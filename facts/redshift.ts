@@ -110,3 +110,30 @@ export type RedshiftErrorCode = keyof typeof REDSHIFT_ERRORS;
 /** Redshift's master password rules (CreateCluster MasterUserPassword). */
 export const MIN_MASTER_PASSWORD_LENGTH = 8;
 export const MAX_MASTER_PASSWORD_LENGTH = 64;
+
+/** CreateCluster MasterUserPassword: printable ASCII 33..126 except these. */
+export const MASTER_PASSWORD_FORBIDDEN_CHARACTERS = ["'", '"', "\\", "/", "@"] as const;
+
+/**
+ * Why Redshift rejects a master password, or undefined when it accepts it: 8 to 64 printable
+ * ASCII characters (codes 33..126) other than ' " \ / @, with at least one uppercase letter, one
+ * lowercase letter and one digit. The message never repeats the password.
+ */
+export function masterPasswordProblem(masterPassword: unknown): string | undefined {
+  const allowed = `Redshift allows ${MIN_MASTER_PASSWORD_LENGTH} to ${MAX_MASTER_PASSWORD_LENGTH} printable ASCII characters except ${MASTER_PASSWORD_FORBIDDEN_CHARACTERS.join(" ")} and space, with at least one uppercase letter, one lowercase letter and one digit`;
+  if (typeof masterPassword !== "string") return `got ${masterPassword === null ? "null" : `a ${typeof masterPassword}`}; ${allowed}`;
+  // Not even the length is repeated: it narrows a brute-force search.
+  const got = "got a password";
+  if (masterPassword.length < MIN_MASTER_PASSWORD_LENGTH) return `${got} shorter than ${MIN_MASTER_PASSWORD_LENGTH} characters; ${allowed}`;
+  if (masterPassword.length > MAX_MASTER_PASSWORD_LENGTH) return `${got} longer than ${MAX_MASTER_PASSWORD_LENGTH} characters; ${allowed}`;
+  for (const character of masterPassword) {
+    const code = character.codePointAt(0) ?? 0;
+    if (code < 33 || code > 126 || (MASTER_PASSWORD_FORBIDDEN_CHARACTERS as readonly string[]).includes(character)) {
+      return `${got}, with a character Redshift does not accept; ${allowed}`;
+    }
+  }
+  if (!/[A-Z]/.test(masterPassword) || !/[a-z]/.test(masterPassword) || !/[0-9]/.test(masterPassword)) {
+    return `${got}, without an uppercase letter, a lowercase letter and a digit; ${allowed}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,115 @@
+/**
+ * The arguments of EncryptedRedshiftCluster: every field documented with its default.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Cluster arguments the component owns, because they decide how the cluster is encrypted or
+ * exposed: the type leaves them out, and the constructor refuses them from JavaScript callers
+ * (unless the value equals what the component sets anyway).
+ * - `encrypted`: always "true".
+ * - `kmsKeyId`: always the component's key (or `kmsKeyArn` in bring-your-own-key mode).
+ * - `publiclyAccessible`: always false.
+ * - `enhancedVpcRouting`: always true (COPY/UNLOAD traffic stays in the VPC).
+ * - `masterPasswordWo` / `masterPasswordWoVersion`: not supported; use a secret `masterPassword`
+ *   or let Redshift manage the password (`manageMasterPassword`, the default).
+ */
+export const COMPONENT_OWNED_CLUSTER_FIELDS = [
+  "encrypted",
+  "kmsKeyId",
+  "publiclyAccessible",
+  "enhancedVpcRouting",
+  "masterPasswordWo",
+  "masterPasswordWoVersion",
+] as const;
+export type ComponentOwnedClusterField = (typeof COMPONENT_OWNED_CLUSTER_FIELDS)[number];
+
+/** The values the component gives the owned fields; a JavaScript caller passing the same value is accepted. */
+export const ENFORCED_CLUSTER_SETTINGS = {
+  encrypted: "true",
+  publiclyAccessible: false,
+  enhancedVpcRouting: true,
+} as const;
+
+/**
+ * Every `aws.redshift.Cluster` argument except the owned ones, passed through unchanged:
+ * `clusterIdentifier` and `nodeType` (required), `numberOfNodes`, `databaseName`, `masterUsername`,
+ * `clusterSubnetGroupName`, `vpcSecurityGroupIds`, `iamRoles`, `clusterParameterGroupName`,
+ * `automatedSnapshotRetentionPeriod`, `skipFinalSnapshot`, `finalSnapshotIdentifier`,
+ * `preferredMaintenanceWindow`, `tags`, `region`, ... with @pulumi/aws's own defaults.
+ */
+export type PassThroughClusterArgs = Omit<aws.redshift.ClusterArgs, ComponentOwnedClusterField>;
+
+/** Settings handed to the RedshiftKeyRotation resource when `rotateOnKeyChange` is on. */
+export interface KeyRotationSettings {
+  /** Region of the cluster and key for the rotation's AWS calls. Default: the cluster's region (its `region` argument, else the AWS provider's region). */
+  region?: pulumi.Input<string>;
+  /** Minutes to wait for the cluster to leave `rotating-keys`. Default: the RedshiftKeyRotation default. */
+  timeoutMinutes?: pulumi.Input<number>;
+  /** Also rotate the cluster when KMS rotated the key material (seen through ListKeyRotations). Default: the RedshiftKeyRotation default. */
+  followKeyMaterialRotations?: pulumi.Input<boolean>;
+  /** Named AWS profile for the rotation's AWS calls. Default: none (the SDK's default credential chain). */
+  profile?: pulumi.Input<string>;
+  /** Role to assume for the rotation's AWS calls. Default: none. */
+  roleArn?: pulumi.Input<string>;
+  /** Redshift endpoint override (tests, VPC endpoints). Default: none (the public regional endpoint). */
+  redshiftEndpoint?: pulumi.Input<string>;
+  /** KMS endpoint override (tests, VPC endpoints). Default: none (the public regional endpoint). */
+  kmsEndpoint?: pulumi.Input<string>;
+  /** Extra values whose change triggers a rotation, on top of the key ARN. Default: none. */
+  triggers?: pulumi.Input<Record<string, pulumi.Input<string | number | boolean>>>;
+}
+
+/**
+ * Arguments of EncryptedRedshiftCluster.
+ *
+ * Plain values are checked when the component is constructed, before any resource is registered.
+ * Values that are Outputs (or Promises) are not known yet at that moment: they are checked when
+ * they resolve, and a bad one fails the registration of the child that needs it, with the same
+ * message. During a preview, values unknown until deployment cannot be checked at all.
+ */
+export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs {
+  /**
+   * Days between automatic rotations of the key created by the component: a whole number from
+   * 90 to 2560. Default: 365. Not allowed together with `kmsKeyArn` (the component cannot set the
+   * rotation of a key it does not create).
+   */
+  rotationPeriodInDays?: pulumi.Input<number>;
+  /**
+   * Days KMS waits before deleting the key after the stack stops managing it: 7 to 30.
+   * Default: 30. Not allowed together with `kmsKeyArn`.
+   */
+  deletionWindowInDays?: pulumi.Input<number>;
+  /** Description of the key. Default: "Encrypts Amazon Redshift cluster <clusterIdentifier> (managed by keyguard)". */
+  keyDescription?: pulumi.Input<string>;
+  /**
+   * Name of the alias created for the key: "alias/" then letters, digits, "/", "_" or "-",
+   * not under "alias/aws/". Default: "alias/<clusterIdentifier>". Not allowed with `kmsKeyArn`.
+   */
+  aliasName?: pulumi.Input<string>;
+  /**
+   * Bring your own key: the ARN of an existing symmetric KMS key (for example in a security
+   * account). The component then creates no key and no alias, and its `key` and `alias` outputs
+   * are undefined. Default: none (the component creates a dedicated rotating key).
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Let Redshift generate the admin password and keep it in AWS Secrets Manager.
+   * Default: true unless `masterPassword` is given; true together with `masterPassword` is an error.
+   */
+  manageMasterPassword?: pulumi.Input<boolean>;
+  /**
+   * Admin password, only as a Pulumi secret (`config.requireSecret(...)`, `pulumi.secret(...)`):
+   * a plain string is refused. Default: none (Redshift manages the password).
+   */
+  masterPassword?: pulumi.Input<string>;
+  /**
+   * Run RedshiftKeyRotation on the cluster so that when the key changes (a new key ARN, or new key
+   * material when `rotation.followKeyMaterialRotations` is on) Redshift re-encrypts the cluster's
+   * key hierarchy with RotateEncryptionKey. Default: true.
+   */
+  rotateOnKeyChange?: boolean;
+  /** Settings of the RedshiftKeyRotation resource (ignored when `rotateOnKeyChange` is false). Default: its own defaults. */
+  rotation?: KeyRotationSettings;
+}

@@ -1,0 +1,2 @@
+/** keyguard's Pulumi components. */
+export * from "./encryptedRedshiftCluster";
