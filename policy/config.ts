@@ -1,0 +1,238 @@
+/**
+ * The policies' configuration: JSON schemas the engine validates (and fills defaults from) before
+ * `Configure`, and a second, strict check here, because a pack can also be configured by a caller
+ * that validates nothing (the gate, a test, an older CLI). Bad config is an error that names the
+ * policy, the setting, the value and what is allowed; it is never silently replaced by a default.
+ */
+import {
+  ALIAS_ARN_PATTERN,
+  KEY_ARN_PATTERN,
+  MAX_ROTATION_PERIOD_IN_DAYS,
+  MIN_ROTATION_PERIOD_IN_DAYS,
+  describeValue,
+} from "../facts";
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+
+/** The keyguard defaults for the period bounds: AWS's minimum, and yearly at the latest. */
+export const DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS = MIN_ROTATION_PERIOD_IN_DAYS;
+export const DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS = 365;
+
+/** An exemption: a resource (URN or name, `*` and `?` globs allowed) and why it is exempt. */
+export interface Exemption {
+  resource: string;
+  reason: string;
+}
+
+export interface RotationBounds {
+  minRotationPeriodInDays: number;
+  maxRotationPeriodInDays: number;
+}
+
+export class PolicyConfigError extends Error {
+  constructor(policyName: string, setting: string, problem: string) {
+    super(`keyguard policy config: ${policyName}.${setting}: ${problem}`);
+    this.name = "PolicyConfigError";
+  }
+}
+
+const exemptionsSchema: PolicyConfigJSONSchema = {
+  type: "array",
+  description: "Resources this policy skips: a URN or a name (globs * and ? allowed), each with the reason it is exempt.",
+  default: [],
+  items: {
+    type: "object",
+    properties: {
+      resource: { type: "string", minLength: 1, description: "URN or resource name; * and ? are globs." },
+      reason: { type: "string", minLength: 1, description: "Why this resource is exempt (required, shown in reviews)." },
+    },
+    required: ["resource", "reason"],
+    additionalProperties: false,
+  },
+};
+
+const periodSchema = (description: string, defaultValue: number): PolicyConfigJSONSchema => ({
+  type: "integer",
+  minimum: MIN_ROTATION_PERIOD_IN_DAYS,
+  maximum: MAX_ROTATION_PERIOD_IN_DAYS,
+  default: defaultValue,
+  description,
+});
+
+export const boundsSchemaProperties = {
+  minRotationPeriodInDays: periodSchema(
+    `Shortest accepted rotation period in days (AWS allows ${MIN_ROTATION_PERIOD_IN_DAYS}..${MAX_ROTATION_PERIOD_IN_DAYS}).`,
+    DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS,
+  ),
+  maxRotationPeriodInDays: periodSchema(
+    `Longest accepted rotation period in days (AWS allows ${MIN_ROTATION_PERIOD_IN_DAYS}..${MAX_ROTATION_PERIOD_IN_DAYS}).`,
+    DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS,
+  ),
+};
+
+/** `configSchema` for a policy that only takes exemptions. */
+export function exemptionsOnlySchema(): PolicyConfigSchema {
+  return { properties: { exemptions: exemptionsSchema } };
+}
+
+/** `configSchema` for a policy that takes period bounds and exemptions. */
+export function boundsSchema(): PolicyConfigSchema {
+  return { properties: { ...boundsSchemaProperties, exemptions: exemptionsSchema } };
+}
+
+/** `configSchema` of `redshift-cluster-external-key`. */
+export function externalKeySchema(): PolicyConfigSchema {
+  return {
+    properties: {
+      ...boundsSchemaProperties,
+      trustedKeyArns: {
+        type: "array",
+        default: [],
+        description: "ARNs of keys outside the stack that are known to rotate (key ARNs or alias ARNs).",
+        items: { type: "string", minLength: 1 },
+      },
+      verifyExternalKeysLive: {
+        type: "boolean",
+        default: false,
+        description: "Ask KMS GetKeyRotationStatus about each untrusted external key (needs AWS credentials).",
+      },
+      exemptions: exemptionsSchema,
+    },
+  };
+}
+
+function checkObject(policyName: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new PolicyConfigError(policyName, "(config)", `got ${describeValue(raw)}; expected an object with ${allowed.join(", ")}`);
+  }
+  const config = raw as Record<string, unknown>;
+  for (const key of Object.keys(config)) {
+    if (key === "enforcementLevel") continue;
+    if (!allowed.includes(key)) {
+      throw new PolicyConfigError(policyName, key, `is not a setting of this policy; it takes ${allowed.join(", ")}`);
+    }
+  }
+  return config;
+}
+
+function parsePeriod(policyName: string, setting: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < MIN_ROTATION_PERIOD_IN_DAYS || value > MAX_ROTATION_PERIOD_IN_DAYS) {
+    throw new PolicyConfigError(
+      policyName,
+      setting,
+      `got ${describeValue(value)}; expected a whole number of days from ${MIN_ROTATION_PERIOD_IN_DAYS} to ${MAX_ROTATION_PERIOD_IN_DAYS} (AWS KMS's limits)`,
+    );
+  }
+  return value;
+}
+
+function parseBounds(policyName: string, config: Record<string, unknown>): RotationBounds {
+  const minRotationPeriodInDays = parsePeriod(policyName, "minRotationPeriodInDays", config.minRotationPeriodInDays, DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS);
+  const maxRotationPeriodInDays = parsePeriod(policyName, "maxRotationPeriodInDays", config.maxRotationPeriodInDays, DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS);
+  if (minRotationPeriodInDays > maxRotationPeriodInDays) {
+    throw new PolicyConfigError(
+      policyName,
+      "minRotationPeriodInDays",
+      `got ${minRotationPeriodInDays}, which is more than maxRotationPeriodInDays (${maxRotationPeriodInDays}); the minimum must not exceed the maximum`,
+    );
+  }
+  return { minRotationPeriodInDays, maxRotationPeriodInDays };
+}
+
+function parseExemptions(policyName: string, value: unknown): Exemption[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw new PolicyConfigError(policyName, "exemptions", `got ${describeValue(value)}; expected a list of { resource, reason }`);
+  }
+  return value.map((entry, index) => {
+    const where = `exemptions[${index}]`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw new PolicyConfigError(policyName, where, `got ${describeValue(entry)}; expected { resource: "<URN or name glob>", reason: "<why>" }`);
+    }
+    const record = entry as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (key !== "resource" && key !== "reason") {
+        throw new PolicyConfigError(policyName, `${where}.${key}`, `is not part of an exemption; an exemption has only resource and reason`);
+      }
+    }
+    if (typeof record.resource !== "string" || record.resource.trim() === "") {
+      throw new PolicyConfigError(policyName, `${where}.resource`, `got ${describeValue(record.resource)}; expected a URN or a resource name (globs * and ? allowed)`);
+    }
+    if (typeof record.reason !== "string" || record.reason.trim() === "") {
+      throw new PolicyConfigError(
+        policyName,
+        `${where}.reason`,
+        `got ${describeValue(record.reason)}; every exemption needs a reason (a non-empty string) so reviewers can judge it`,
+      );
+    }
+    return { resource: record.resource, reason: record.reason };
+  });
+}
+
+export interface ExemptionsConfig {
+  exemptions: Exemption[];
+}
+export interface BoundsConfig extends ExemptionsConfig, RotationBounds {}
+export interface ExternalKeyConfig extends BoundsConfig {
+  trustedKeyArns: string[];
+  verifyExternalKeysLive: boolean;
+}
+
+export function parseExemptionsConfig(policyName: string, raw: unknown): ExemptionsConfig {
+  const config = checkObject(policyName, raw, ["exemptions"]);
+  return { exemptions: parseExemptions(policyName, config.exemptions) };
+}
+
+export function parseBoundsConfig(policyName: string, raw: unknown): BoundsConfig {
+  const config = checkObject(policyName, raw, ["minRotationPeriodInDays", "maxRotationPeriodInDays", "exemptions"]);
+  return { ...parseBounds(policyName, config), exemptions: parseExemptions(policyName, config.exemptions) };
+}
+
+export function parseExternalKeyConfig(policyName: string, raw: unknown): ExternalKeyConfig {
+  const config = checkObject(policyName, raw, ["minRotationPeriodInDays", "maxRotationPeriodInDays", "trustedKeyArns", "verifyExternalKeysLive", "exemptions"]);
+  const trusted = config.trustedKeyArns ?? [];
+  if (!Array.isArray(trusted)) {
+    throw new PolicyConfigError(policyName, "trustedKeyArns", `got ${describeValue(trusted)}; expected a list of KMS key ARNs or alias ARNs`);
+  }
+  trusted.forEach((arn, index) => {
+    if (typeof arn !== "string" || !(KEY_ARN_PATTERN.test(arn) || ALIAS_ARN_PATTERN.test(arn))) {
+      throw new PolicyConfigError(
+        policyName,
+        `trustedKeyArns[${index}]`,
+        `got ${describeValue(arn)}; expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)`,
+      );
+    }
+  });
+  const live = config.verifyExternalKeysLive ?? false;
+  if (typeof live !== "boolean") {
+    throw new PolicyConfigError(policyName, "verifyExternalKeysLive", `got ${describeValue(live)}; expected true or false`);
+  }
+  return {
+    ...parseBounds(policyName, config),
+    trustedKeyArns: trusted as string[],
+    verifyExternalKeysLive: live,
+    exemptions: parseExemptions(policyName, config.exemptions),
+  };
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "s");
+}
+
+/** The exemption that covers a resource (by URN or by name, globs allowed), if any. */
+export function findExemption(exemptions: readonly Exemption[], resource: { urn: string; name: string }): Exemption | undefined {
+  return exemptions.find((exemption) => {
+    if (exemption.resource === resource.urn || exemption.resource === resource.name) return true;
+    if (!/[*?]/.test(exemption.resource)) return false;
+    const pattern = globToRegExp(exemption.resource);
+    return pattern.test(resource.urn) || pattern.test(resource.name);
+  });
+}
+
+/** The not-applicable reason of an exempted resource. */
+export function exemptionReason(exemption: Exemption): string {
+  return `exempted by config (${JSON.stringify(exemption.resource)}): ${exemption.reason}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * redshift-cluster-encrypted (resource policy, default level: mandatory).
+ *
+ * What: rejects a Redshift cluster that is not encrypted, or that names no customer-managed KMS key
+ * (no `kmsKeyId`, or the AWS-managed `alias/aws/redshift` as alias name or alias ARN); and a Redshift
+ * Serverless namespace with no customer-managed `kmsKeyId`.
+ * Why: only a customer-managed key lets the stack decide and prove how the key rotates; the
+ * AWS-managed key's rotation is AWS's, and an unencrypted cluster has nothing to rotate.
+ * AWS/Pulumi facts: in @pulumi/aws 7 `encrypted` is the string "true"/"false" (aws-native: a boolean);
+ * Redshift falls back to the AWS-managed key when `kmsKeyId` is empty; Serverless namespaces are
+ * always encrypted, with an AWS-owned key unless `kmsKeyId` is set.
+ * Unknowns: `encrypted` unknown during preview is reported (it could not be checked). A `kmsKeyId`
+ * unknown during preview is set (to something computed, normally a key's ARN); which key it is and
+ * whether that key rotates is decided by redshift-cluster-key-rotated from the stack's dependencies.
+ */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { RESOURCE_TYPES, describeValue, isAwsManagedRedshiftKeyReference } from "../../facts";
+import { exemptionReason, exemptionsOnlySchema, findExemption, parseExemptionsConfig } from "../config";
+import { CLUSTER_TYPES, encryptionState } from "../keyResolution";
+import {
+  type ResourceArgsLike,
+  type Verdict,
+  compliant,
+  nonCompliant,
+  notApplicable,
+  rawProps,
+  readString,
+  reportResourceVerdict,
+  resourceLabel,
+  shown,
+  unknownInPreview,
+} from "../verdict";
+
+export const REDSHIFT_CLUSTER_ENCRYPTED = "redshift-cluster-encrypted";
+
+/** The verdict of redshift-cluster-encrypted on one resource (its inputs, as `Analyze` receives them). */
+export function evaluateClusterEncrypted(
+  resource: { urn: string; type: string; name: string; props: Record<string, unknown> },
+  rawConfig: unknown,
+): Verdict {
+  const config = parseExemptionsConfig(REDSHIFT_CLUSTER_ENCRYPTED, rawConfig);
+  if (!CLUSTER_TYPES.has(resource.type)) return notApplicable(`only Redshift clusters and Serverless namespaces are checked, this is a ${resource.type}`);
+  const exemption = findExemption(config.exemptions, resource);
+  if (exemption) return notApplicable(exemptionReason(exemption));
+  const label = resourceLabel(resource);
+  const isNamespace = resource.type === RESOURCE_TYPES.redshiftServerlessNamespace;
+  const encryption = encryptionState(resource);
+  if (encryption.kind === "not-encrypted") {
+    return nonCompliant(
+      `${label} is not encrypted: encrypted is ${shown(encryption.found)}; required: ${resource.type === RESOURCE_TYPES.redshiftCluster ? '"true"' : "true"}, with kmsKeyId naming a customer-managed KMS key. ` +
+        `Fix: set encrypted: true and kmsKeyId to your key's ARN (keyguard's EncryptedRedshiftCluster does both).`,
+    );
+  }
+  const key = readString(resource.props, "kmsKeyId");
+  const fix = `Fix: set kmsKeyId to the ARN of a customer-managed aws.kms.Key with rotation on (keyguard's EncryptedRedshiftCluster creates one).`;
+  if (key.kind === "absent") {
+    const what = isNamespace ? "it is encrypted with an AWS-owned key" : "Redshift uses the AWS-managed key alias/aws/redshift";
+    return nonCompliant(`${label} has no kmsKeyId, so ${what}; required: a customer-managed KMS key. ${fix}`);
+  }
+  if (key.kind === "other") return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}; required: a KMS key ARN, key id, alias name or alias ARN of a customer-managed key. ${fix}`);
+  if (key.kind === "string" && isAwsManagedRedshiftKeyReference(key.value)) {
+    return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key; required: a customer-managed KMS key. ${fix}`);
+  }
+  if (encryption.kind === "unknown") {
+    return unknownInPreview(
+      `${label}: encrypted is unknown during preview, so whether the cluster is encrypted could not be checked; required: "true". ` +
+        `Fix: set encrypted to a literal true (or a value known at preview).`,
+    );
+  }
+  return compliant;
+}
+
+export const redshiftClusterEncrypted: ResourceValidationPolicy = {
+  name: REDSHIFT_CLUSTER_ENCRYPTED,
+  description: "Redshift clusters and Serverless namespaces must be encrypted with a customer-managed KMS key.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: exemptionsOnlySchema(),
+  remediationSteps: "Set encrypted: true and kmsKeyId to a customer-managed KMS key's ARN (not alias/aws/redshift).",
+  validateResource: (args, reportViolation) => {
+    const resourceArgs = args as unknown as ResourceArgsLike;
+    const verdict = evaluateClusterEncrypted({ ...resourceArgs, props: rawProps(args.props) }, args.getConfig());
+    reportResourceVerdict(verdict, resourceArgs, reportViolation);
+  },
+};

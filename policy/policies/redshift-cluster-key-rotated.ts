@@ -1,0 +1,116 @@
+/**
+ * redshift-cluster-key-rotated (stack policy, default level: mandatory).
+ *
+ * What: rejects an encrypted Redshift cluster or Serverless namespace whose KMS key, defined in the
+ * same stack, cannot rotate automatically, has rotation off, or has a rotation period outside AWS's
+ * 90..2560 days or the configured bounds (default 90..365).
+ * Why: "encrypted" is only as good as the key's rotation; the other tools stop at the key, this one
+ * follows the cluster to its key (through aliases and Multi-Region replicas).
+ * AWS facts: only symmetric keys with KMS-generated material outside custom key stores rotate
+ * automatically, so a cluster encrypted with an asymmetric, HMAC, imported-material or custom-key-store
+ * key IS a violation here (while those keys are "not applicable" to the key policies). A replica key
+ * rotates with its primary, so a cluster under a replica is judged by the primary when it is in the stack.
+ * Unknowns: the key is found through `propertyDependencies.kmsKeyId` first, which works during
+ * preview while the key's ARN is unknown; a key reference that is unknown and comes from no key in
+ * the stack, or a key property unknown during preview, is reported by name, never passed.
+ */
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { type BoundsConfig, boundsSchema, exemptionReason, findExemption, parseBoundsConfig } from "../config";
+import {
+  CLUSTER_TYPES,
+  type KeyIndex,
+  type ResourceView,
+  checkRotationPeriod,
+  encryptionState,
+  resolveClusterKey,
+  rotationCapability,
+  rotationSwitch,
+} from "../keyResolution";
+import { type StackArgsLike, type StackVerdict, reportStackVerdicts, stackContext } from "../stack";
+import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, shown, unknownInPreview } from "../verdict";
+
+export const REDSHIFT_CLUSTER_KEY_ROTATED = "redshift-cluster-key-rotated";
+
+function judgeKey(clusterLabel: string, key: ResourceView, path: string, config: BoundsConfig): Verdict {
+  const via = path === `key "${key.name}"` ? `key "${key.name}" (${key.urn})` : `${path} (${key.urn})`;
+  const capability = rotationCapability(key.type, key.props);
+  if (capability.kind === "cannot-rotate") {
+    return nonCompliant(
+      `${clusterLabel} is encrypted with ${via}, which cannot rotate automatically: ${capability.reason}; required: a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) with KMS-generated material and rotation on. ` +
+        `Fix: encrypt the cluster with such a key (keyguard's EncryptedRedshiftCluster creates one).`,
+    );
+  }
+  if (capability.kind === "unknown") {
+    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked.`);
+  }
+  if (capability.kind !== "rotatable") {
+    return unknownInPreview(`${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge.`);
+  }
+  const switchState = rotationSwitch(key.props);
+  if (switchState.kind === "off") {
+    return nonCompliant(
+      `${clusterLabel} is encrypted with ${via}, whose enableKeyRotation is ${shown(switchState.found)}; required: true. Fix: set enableKeyRotation: true on that key.`,
+    );
+  }
+  if (switchState.kind === "unknown") {
+    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true.`);
+  }
+  const period = checkRotationPeriod(key.props, config);
+  if (period.kind === "bad") {
+    return nonCompliant(
+      `${clusterLabel} is encrypted with ${via}, whose rotationPeriodInDays ${period.problem}; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
+        `Fix: set rotationPeriodInDays on that key within those bounds.`,
+    );
+  }
+  if (period.kind === "unknown") {
+    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days.`);
+  }
+  return compliant;
+}
+
+/** The verdict of redshift-cluster-key-rotated on one resource of a stack. */
+export function evaluateClusterKeyRotated(cluster: ResourceView, index: KeyIndex, config: BoundsConfig): Verdict {
+  if (!CLUSTER_TYPES.has(cluster.type)) return notApplicable(`only Redshift clusters and Serverless namespaces are checked, this is a ${cluster.type}`);
+  const exemption = findExemption(config.exemptions, cluster);
+  if (exemption) return notApplicable(exemptionReason(exemption));
+  const label = resourceLabel(cluster);
+  if (encryptionState(cluster).kind === "not-encrypted") return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
+  const resolution = resolveClusterKey(cluster, index);
+  switch (resolution.kind) {
+    case "none":
+    case "aws-managed":
+      return notApplicable(`${label} names no customer-managed key (redshift-cluster-encrypted reports that)`);
+    case "external":
+      return notApplicable(`${label}'s key ${resolution.path} is not defined in this stack (redshift-cluster-external-key checks it)`);
+    case "unknown":
+      return unknownInPreview(
+        `${label}: the key that encrypts it could not be checked: ${resolution.why}. ` +
+          `Fix: set kmsKeyId from a key or alias defined in this stack (e.g. key.arn), or to a literal key ARN.`,
+      );
+    case "in-stack": {
+      const verdicts = resolution.keys.map(({ key, path }) => judgeKey(label, key, path, config));
+      return verdicts.find((v) => v.kind === "non-compliant") ?? verdicts.find((v) => v.kind === "unknown-in-preview") ?? compliant;
+    }
+  }
+}
+
+/** Verdicts of redshift-cluster-key-rotated on every cluster and namespace of a stack. */
+export function evaluateStackKeyRotated(resources: StackArgsLike["resources"], rawConfig: unknown): StackVerdict[] {
+  const config = parseBoundsConfig(REDSHIFT_CLUSTER_KEY_ROTATED, rawConfig);
+  const { views, index } = stackContext(resources);
+  return views.filter((view) => CLUSTER_TYPES.has(view.type)).map((resource) => ({ resource, verdict: evaluateClusterKeyRotated(resource, index, config) }));
+}
+
+export const redshiftClusterKeyRotated: StackValidationPolicy = {
+  name: REDSHIFT_CLUSTER_KEY_ROTATED,
+  description: "Encrypted Redshift clusters and namespaces must use a key from this stack that rotates within the configured period.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: boundsSchema(),
+  remediationSteps: "Encrypt the cluster with a symmetric aws.kms.Key that has enableKeyRotation: true and rotationPeriodInDays within the bounds.",
+  validateStack: (args, reportViolation) => {
+    const stackArgs = args as unknown as StackArgsLike;
+    const verdicts = evaluateStackKeyRotated(stackArgs.resources, args.getConfig());
+    reportStackVerdicts(verdicts, stackArgs, reportViolation, "the stack has no Redshift cluster or namespace encrypted with a key of this stack");
+  },
+};

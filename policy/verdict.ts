@@ -1,0 +1,129 @@
+/**
+ * What every keyguard policy shares: reading the engine's property bags without tripping over
+ * unknowns or secrets, the explicit three-way verdict (plus "unknown in preview"), and how a verdict
+ * becomes a report.
+ *
+ * Why read the raw bag: @pulumi/policy wraps properties in a proxy that throws on reading an unknown
+ * value, and then downgrades even a mandatory policy to an advisory "can't be known during preview".
+ * keyguard reads the proxy's target instead, sees the engine's sentinel strings, and decides itself:
+ * from dependencies when it can, otherwise with a report that names the value it could not check.
+ */
+import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_SENTINELS, describeValue } from "../facts";
+
+/** The outcome of one policy on one resource. */
+export type Verdict =
+  | { kind: "compliant" }
+  | { kind: "non-compliant"; message: string }
+  | { kind: "not-applicable"; reason: string }
+  /** A value the verdict depends on is unknown until apply; the message names it. Reported, never passed. */
+  | { kind: "unknown-in-preview"; message: string };
+
+export const compliant: Verdict = Object.freeze({ kind: "compliant" });
+export function nonCompliant(message: string): Verdict {
+  return { kind: "non-compliant", message };
+}
+export function notApplicable(reason: string): Verdict {
+  return { kind: "not-applicable", reason };
+}
+export function unknownInPreview(message: string): Verdict {
+  return { kind: "unknown-in-preview", message };
+}
+
+/** True for any of the engine's unknown sentinels. */
+export function isUnknown(value: unknown): boolean {
+  return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
+}
+
+const PROXY_TARGET = "__getSpecialProxyTarget";
+const IS_PROXY = "__isSpecialProxy";
+
+/**
+ * The plain object behind @pulumi/policy's unknown-checking (and secret-preserving) proxies.
+ * Reading the target never throws on an unknown; plain objects pass through unchanged.
+ */
+export function rawProps(props: unknown): Record<string, unknown> {
+  let current = props;
+  for (let depth = 0; depth < 4; depth++) {
+    if (typeof current !== "object" || current === null) break;
+    let isProxy: boolean;
+    try {
+      isProxy = (current as Record<string, unknown>)[IS_PROXY] === true;
+    } catch {
+      isProxy = false;
+    }
+    if (!isProxy) break;
+    current = (current as Record<string, unknown>)[PROXY_TARGET];
+  }
+  return typeof current === "object" && current !== null && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
+}
+
+/** A secret's plain value: the engine's wire form, or @pulumi/policy's Secret wrapper (remediation). */
+export function revealSecret(value: unknown): unknown {
+  let current = value;
+  for (let depth = 0; depth < 64 && typeof current === "object" && current !== null; depth++) {
+    const record = current as Record<string, unknown>;
+    if (record[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) {
+      current = record.value;
+    } else if (record.constructor?.name === "Secret" && "value" in record) {
+      current = record.value;
+    } else {
+      break;
+    }
+  }
+  return current;
+}
+
+/** One property, secrets revealed (policies read values; they never print secret ones in full). */
+export function readProperty(props: Record<string, unknown>, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(props, name) ? revealSecret(props[name]) : undefined;
+}
+
+/** A string property as the policies need it: absent, unknown, a string, or something else. */
+export type StringRead = { kind: "absent" } | { kind: "unknown" } | { kind: "string"; value: string } | { kind: "other"; value: unknown };
+
+export function readString(props: Record<string, unknown>, name: string): StringRead {
+  const value = readProperty(props, name);
+  if (value === undefined || value === null) return { kind: "absent" };
+  if (isUnknown(value)) return { kind: "unknown" };
+  if (typeof value === "string") return value.trim() === "" ? { kind: "absent" } : { kind: "string", value };
+  return { kind: "other", value };
+}
+
+/** How a value appears in a message: short, and never a secret in full. */
+export function shown(value: unknown): string {
+  if (isUnknown(value)) return "an unknown value (computed during the update)";
+  return describeValue(value);
+}
+
+/** The resource's label in messages: its type and name, then its URN. */
+export function resourceLabel(resource: { type: string; name: string; urn: string }): string {
+  return `${resource.type} "${resource.name}" (${resource.urn})`;
+}
+
+/** Minimal shapes of @pulumi/policy's arguments that the policies use (kept structural on purpose). */
+export interface ResourceArgsLike {
+  type: string;
+  name: string;
+  urn: string;
+  props: Record<string, unknown>;
+  getConfig<T extends object>(): T;
+  notApplicable(reason?: string): never;
+}
+export type ReportViolation = (message: string, urn?: string) => void;
+
+/**
+ * Turns a resource policy's verdict into what @pulumi/policy expects: a violation (reported at the
+ * policy's level, also for values unknown in preview), or `notApplicable` (which throws by design).
+ */
+export function reportResourceVerdict(verdict: Verdict, args: ResourceArgsLike, reportViolation: ReportViolation): void {
+  switch (verdict.kind) {
+    case "compliant":
+      return;
+    case "non-compliant":
+    case "unknown-in-preview":
+      reportViolation(verdict.message);
+      return;
+    case "not-applicable":
+      args.notApplicable(verdict.reason);
+  }
+}
