@@ -1,0 +1,430 @@
+/**
+ * EncryptedRedshiftCluster under Pulumi's unit-test mocks: the exact inputs each child receives, the
+ * parent/child structure, the outputs, the secret-ness of the password, and every bad argument.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, test } from "vitest";
+import { ACCOUNT_ID, PROVIDER_REGION, installMockCloud, valueOf } from "./mockCloud";
+
+// setMocks before the component module (and @pulumi/aws) is loaded.
+const cloud = installMockCloud();
+let component: typeof import("../../components/encryptedRedshiftCluster");
+beforeAll(async () => {
+  component = await import("../../components/encryptedRedshiftCluster");
+});
+
+const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+const PASSWORD = "Sup3rSecretPw1";
+const BYOK_ARN = "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+type Cluster = InstanceType<typeof component.EncryptedRedshiftCluster>;
+
+/** Waits until every child of the component is registered with the mocks. */
+async function settled(cluster: Cluster): Promise<void> {
+  await Promise.all(
+    [cluster, cluster.key, cluster.alias, cluster.cluster, cluster.keyRotation]
+      .filter((resource) => resource !== undefined)
+      .map((resource) => valueOf(resource!.urn)),
+  );
+  await valueOf(cluster.endpoint);
+}
+
+function inputsOf(type: string, name: string): Record<string, unknown> {
+  const found = cloud.registrations.filter((registration) => registration.type === type && registration.name === name);
+  expect(found, `${type} ${name} registered once`).toHaveLength(1);
+  return found[0].inputs;
+}
+
+function registeredNames(prefix: string): string[] {
+  return cloud.registrations.filter((registration) => registration.name === prefix || registration.name.startsWith(`${prefix}-`)).map((registration) => `${registration.type} ${registration.name}`);
+}
+
+/** The key policy the component must produce for an account/region, written out in full. */
+function expectedKeyPolicy(region: string) {
+  return {
+    Version: "2012-10-17",
+    Id: "keyguard-redshift-cluster-key",
+    Statement: [
+      {
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "RedshiftUsesTheKeyForTheAccount",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": ACCOUNT_ID } },
+      },
+    ],
+  };
+}
+
+describe("the resources it creates", () => {
+  test("a rotating symmetric key, its alias, an encrypted private cluster and a rotation, with exactly these inputs", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("wh", {
+      clusterIdentifier: "analytics",
+      nodeType: "ra3.xlplus",
+      numberOfNodes: 2,
+      databaseName: "sales",
+      masterUsername: "admin_user",
+      clusterSubnetGroupName: "private-subnets",
+      vpcSecurityGroupIds: ["sg-0123456789abcdef0"],
+      automatedSnapshotRetentionPeriod: 7,
+      preferredMaintenanceWindow: "sun:03:00-sun:03:30",
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "analytics-final",
+      tags: { team: "data" },
+    });
+    await settled(warehouse);
+
+    expect(registeredNames("wh")).toEqual([
+      "keyguard:redshift:EncryptedCluster wh",
+      "aws:kms/key:Key wh-key",
+      "aws:kms/alias:Alias wh-alias",
+      "aws:redshift/cluster:Cluster wh-cluster",
+      "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation wh-key-rotation",
+    ]);
+
+    const keyInputs = inputsOf("aws:kms/key:Key", "wh-key");
+    expect({ ...keyInputs, policy: JSON.parse(keyInputs.policy as string) }).toEqual({
+      description: "Encrypts Amazon Redshift cluster analytics (managed by keyguard)",
+      keyUsage: "ENCRYPT_DECRYPT",
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      policy: expectedKeyPolicy(PROVIDER_REGION),
+      tags: { team: "data" },
+    });
+    expect(inputsOf("aws:kms/alias:Alias", "wh-alias")).toEqual({ name: "alias/analytics", targetKeyId: "key-wh-key" });
+    expect(inputsOf("aws:redshift/cluster:Cluster", "wh-cluster")).toEqual({
+      clusterIdentifier: "analytics",
+      nodeType: "ra3.xlplus",
+      numberOfNodes: 2,
+      databaseName: "sales",
+      masterUsername: "admin_user",
+      clusterSubnetGroupName: "private-subnets",
+      vpcSecurityGroupIds: ["sg-0123456789abcdef0"],
+      automatedSnapshotRetentionPeriod: 7,
+      preferredMaintenanceWindow: "sun:03:00-sun:03:30",
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "analytics-final",
+      tags: { team: "data" },
+      encrypted: "true",
+      kmsKeyId: `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-wh-key`,
+      publiclyAccessible: false,
+      enhancedVpcRouting: true,
+      manageMasterPassword: true,
+    });
+    const { __provider: serializedProvider, ...rotationInputs } = inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "wh-key-rotation");
+    expect(typeof serializedProvider).toBe("string");
+    expect(rotationInputs).toEqual({
+      clusterIdentifier: "analytics",
+      kmsKeyId: `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-wh-key`,
+      region: PROVIDER_REGION,
+    });
+  });
+
+  test("every child is parented to the component (the URN carries the component's type)", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("tree", { clusterIdentifier: "tree", nodeType: "ra3.large" });
+    await settled(warehouse);
+    const prefix = "urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster";
+    expect(await valueOf(warehouse.urn)).toBe(`${prefix}::tree`);
+    expect(await valueOf(warehouse.key!.urn)).toBe(`${prefix}$aws:kms/key:Key::tree-key`);
+    expect(await valueOf(warehouse.alias!.urn)).toBe(`${prefix}$aws:kms/alias:Alias::tree-alias`);
+    expect(await valueOf(warehouse.cluster.urn)).toBe(`${prefix}$aws:redshift/cluster:Cluster::tree-cluster`);
+    expect(await valueOf(warehouse.keyRotation!.urn)).toBe(`${prefix}$pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation::tree-key-rotation`);
+  });
+
+  test("outputs: key, alias, cluster, keyArn, clusterIdentifier, endpoint, keyRotation, and the registered outputs", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("outs", { clusterIdentifier: "outs", nodeType: "ra3.large" });
+    await settled(warehouse);
+    const keyArn = `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-outs-key`;
+    expect(await valueOf(warehouse.keyArn)).toBe(keyArn);
+    expect(await valueOf(warehouse.key!.arn)).toBe(keyArn);
+    expect(await valueOf(warehouse.alias!.name)).toBe("alias/outs");
+    expect(await valueOf(warehouse.clusterIdentifier)).toBe("outs");
+    expect(await valueOf(warehouse.endpoint)).toBe(`outs.abc123.${PROVIDER_REGION}.redshift.amazonaws.com:5439`);
+    expect(await valueOf(warehouse.cluster.kmsKeyId)).toBe(keyArn);
+    expect(warehouse.keyRotation).toBeInstanceOf(pulumi.dynamic.Resource);
+    expect(await valueOf(warehouse.keyRotation!.id)).toBe("outs-key-rotation-id");
+
+    // registerOutputs reaches the engine (here the mock monitor) once the outputs resolve.
+    const componentUrn = "urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster::outs";
+    await expect.poll(() => JSON.stringify(cloud.recordedState().get(componentUrn)?.state ?? {})).toContain(keyArn);
+    const recorded = cloud.recordedState().get(componentUrn)!.state as { toJavaScript(): Record<string, unknown> };
+    expect(recorded.toJavaScript()).toEqual({
+      keyArn,
+      clusterIdentifier: "outs",
+      endpoint: `outs.abc123.${PROVIDER_REGION}.redshift.amazonaws.com:5439`,
+      aliasName: "alias/outs",
+      keyRotationId: "outs-key-rotation-id",
+    });
+  });
+
+  test("the key settings and the alias can be chosen within AWS's limits", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("tuned", {
+      clusterIdentifier: "tuned",
+      nodeType: "ra3.large",
+      rotationPeriodInDays: 90,
+      deletionWindowInDays: 7,
+      keyDescription: "Sales warehouse key",
+      aliasName: "alias/sales/warehouse",
+    });
+    await settled(warehouse);
+    expect(inputsOf("aws:kms/key:Key", "tuned-key")).toMatchObject({
+      rotationPeriodInDays: 90,
+      deletionWindowInDays: 7,
+      description: "Sales warehouse key",
+      enableKeyRotation: true,
+    });
+    expect(inputsOf("aws:kms/alias:Alias", "tuned-alias")).toEqual({ name: "alias/sales/warehouse", targetKeyId: "key-tuned-key" });
+
+    const longest = new component.EncryptedRedshiftCluster("longest", { clusterIdentifier: "longest", nodeType: "ra3.large", rotationPeriodInDays: 2560, deletionWindowInDays: 30 });
+    await settled(longest);
+    expect(inputsOf("aws:kms/key:Key", "longest-key")).toMatchObject({ rotationPeriodInDays: 2560, deletionWindowInDays: 30 });
+  });
+
+  test("a cluster region puts the key, the alias, the key policy and the rotation in that region", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("west", { clusterIdentifier: "west", nodeType: "ra3.large", region: "us-west-2" });
+    await settled(warehouse);
+    const keyInputs = inputsOf("aws:kms/key:Key", "west-key");
+    expect(keyInputs.region).toBe("us-west-2");
+    expect(JSON.parse(keyInputs.policy as string)).toEqual(expectedKeyPolicy("us-west-2"));
+    expect(inputsOf("aws:kms/alias:Alias", "west-alias").region).toBe("us-west-2");
+    expect(inputsOf("aws:redshift/cluster:Cluster", "west-cluster")).toMatchObject({ region: "us-west-2", kmsKeyId: `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/key-west-key` });
+    expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "west-key-rotation").region).toBe("us-west-2");
+  });
+
+  test("values that are Outputs pass through once known and valid", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("late", {
+      clusterIdentifier: pulumi.output("late-cluster"),
+      nodeType: "ra3.large",
+      masterUsername: Promise.resolve("late_admin"),
+      rotationPeriodInDays: pulumi.output(180),
+    });
+    await settled(warehouse);
+    expect(inputsOf("aws:redshift/cluster:Cluster", "late-cluster")).toMatchObject({ clusterIdentifier: "late-cluster", masterUsername: "late_admin" });
+    expect(inputsOf("aws:kms/key:Key", "late-key").rotationPeriodInDays).toBe(180);
+    expect(inputsOf("aws:kms/alias:Alias", "late-alias").name).toBe("alias/late-cluster");
+  });
+
+  test("a JavaScript caller passing the enforced values themselves is accepted", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("same", {
+      clusterIdentifier: "same",
+      nodeType: "ra3.large",
+      ...({ encrypted: true, publiclyAccessible: false, enhancedVpcRouting: true } as object),
+    });
+    await settled(warehouse);
+    expect(inputsOf("aws:redshift/cluster:Cluster", "same-cluster")).toMatchObject({ encrypted: "true", publiclyAccessible: false, enhancedVpcRouting: true });
+  });
+});
+
+describe("bring your own key", () => {
+  test("kmsKeyArn: no key and no alias; the cluster and the rotation use the given key", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("byok", { clusterIdentifier: "byok", nodeType: "ra3.large", kmsKeyArn: BYOK_ARN });
+    await settled(warehouse);
+    expect(warehouse.key).toBeUndefined();
+    expect(warehouse.alias).toBeUndefined();
+    expect(registeredNames("byok")).toEqual([
+      "keyguard:redshift:EncryptedCluster byok",
+      "aws:redshift/cluster:Cluster byok-cluster",
+      "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation byok-key-rotation",
+    ]);
+    expect(inputsOf("aws:redshift/cluster:Cluster", "byok-cluster")).toMatchObject({ kmsKeyId: BYOK_ARN, encrypted: "true" });
+    expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "byok-key-rotation")).toMatchObject({ kmsKeyId: BYOK_ARN, clusterIdentifier: "byok" });
+    expect(await valueOf(warehouse.keyArn)).toBe(BYOK_ARN);
+  });
+});
+
+describe("rotateOnKeyChange", () => {
+  test("off: no RedshiftKeyRotation and keyRotation is undefined", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("norot", { clusterIdentifier: "norot", nodeType: "ra3.large", rotateOnKeyChange: false });
+    await settled(warehouse);
+    expect(warehouse.keyRotation).toBeUndefined();
+    expect(registeredNames("norot")).toEqual([
+      "keyguard:redshift:EncryptedCluster norot",
+      "aws:kms/key:Key norot-key",
+      "aws:kms/alias:Alias norot-alias",
+      "aws:redshift/cluster:Cluster norot-cluster",
+    ]);
+  });
+
+  test("the rotation settings pass through to RedshiftKeyRotation", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("rot", {
+      clusterIdentifier: "rot",
+      nodeType: "ra3.large",
+      rotation: {
+        region: "eu-north-1",
+        timeoutMinutes: 45,
+        followKeyMaterialRotations: false,
+        profile: "security",
+        roleArn: "arn:aws:iam::111122223333:role/keyguard-rotation",
+        redshiftEndpoint: "http://127.0.0.1:4566",
+        kmsEndpoint: "http://127.0.0.1:4567",
+        triggers: { ticket: "SEC-42" },
+      },
+    });
+    await settled(warehouse);
+    const { __provider: _serialized, ...rotationInputs } = inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "rot-key-rotation");
+    expect(rotationInputs).toEqual({
+      clusterIdentifier: "rot",
+      kmsKeyId: `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-rot-key`,
+      region: "eu-north-1",
+      timeoutMinutes: 45,
+      followKeyMaterialRotations: false,
+      profile: "security",
+      roleArn: "arn:aws:iam::111122223333:role/keyguard-rotation",
+      redshiftEndpoint: "http://127.0.0.1:4566",
+      kmsEndpoint: "http://127.0.0.1:4567",
+      triggers: { ticket: "SEC-42" },
+    });
+  });
+});
+
+describe("the master password", () => {
+  test("Redshift manages it unless a secret password is given", async () => {
+    const managed = new component.EncryptedRedshiftCluster("managed", { clusterIdentifier: "managed", nodeType: "ra3.large" });
+    await settled(managed);
+    const inputs = inputsOf("aws:redshift/cluster:Cluster", "managed-cluster");
+    expect(inputs.manageMasterPassword).toBe(true);
+    expect(inputs).not.toHaveProperty("masterPassword");
+  });
+
+  test("a secret password stays secret: in the cluster's inputs, its outputs, and the state the mocks record", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("pw", { clusterIdentifier: "pw", nodeType: "ra3.large", masterUsername: "admin_user", masterPassword: pulumi.secret(PASSWORD) });
+    await settled(warehouse);
+
+    const inputs = inputsOf("aws:redshift/cluster:Cluster", "pw-cluster");
+    expect(inputs.masterPassword).toEqual({ [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: PASSWORD });
+    // Not both: Redshift refuses a password together with manageMasterPassword.
+    expect(inputs).not.toHaveProperty("manageMasterPassword");
+
+    expect(await pulumi.isSecret(warehouse.cluster.masterPassword)).toBe(true);
+    expect(await valueOf(warehouse.cluster.masterPassword)).toBe(PASSWORD);
+    for (const output of [warehouse.keyArn, warehouse.clusterIdentifier, warehouse.endpoint]) {
+      expect(JSON.stringify(await valueOf(output as pulumi.Output<unknown>))).not.toContain(PASSWORD);
+    }
+
+    // Every place the recorded state holds the password, it is wrapped as a secret.
+    await expect.poll(() => cloud.recordedState().has("urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster::pw")).toBe(true);
+    let passwordsSeen = 0;
+    const unwrapSecrets = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(unwrapSecrets);
+      if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE) {
+          if (record.value === PASSWORD) passwordsSeen += 1;
+          return "[secret]";
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, unwrapSecrets(item)]));
+      }
+      return value;
+    };
+    const recorded = [...cloud.recordedState().values()].map((entry) => {
+      const state = entry.state as { toJavaScript?: () => unknown };
+      return { urn: entry.urn, state: typeof state?.toJavaScript === "function" ? state.toJavaScript() : state };
+    });
+    const withoutSecrets = JSON.stringify(unwrapSecrets(recorded));
+    expect(passwordsSeen).toBeGreaterThanOrEqual(1);
+    expect(withoutSecrets).not.toContain(PASSWORD);
+  });
+
+  test("manageMasterPassword false with a secret password is accepted", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("own", { clusterIdentifier: "own", nodeType: "ra3.large", masterPassword: pulumi.secret(PASSWORD), manageMasterPassword: false });
+    await settled(warehouse);
+    expect(inputsOf("aws:redshift/cluster:Cluster", "own-cluster")).toMatchObject({ manageMasterPassword: false, masterPassword: { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: PASSWORD } });
+  });
+});
+
+describe("bad arguments are refused at construction, before anything is registered", () => {
+  const base = { clusterIdentifier: "valid-id", nodeType: "ra3.large" };
+  // [what, args, substrings the message must contain (argument, value, what is allowed)]
+  const cases: Array<[string, Record<string, unknown>, string[]]> = [
+    ["rotation period below 90", { ...base, rotationPeriodInDays: 89 }, ["rotationPeriodInDays", "got 89", "90 to 2560"]],
+    ["rotation period above 2560", { ...base, rotationPeriodInDays: 2561 }, ["rotationPeriodInDays", "got 2561", "90 to 2560"]],
+    ["rotation period not whole", { ...base, rotationPeriodInDays: 90.5 }, ["rotationPeriodInDays", "got 90.5", "whole number"]],
+    ["rotation period as a string", { ...base, rotationPeriodInDays: "365" }, ["rotationPeriodInDays", 'got "365"', "90 to 2560"]],
+    ["rotation period NaN", { ...base, rotationPeriodInDays: NaN }, ["rotationPeriodInDays", "got NaN", "90 to 2560"]],
+    ["deletion window below 7", { ...base, deletionWindowInDays: 6 }, ["deletionWindowInDays", "got 6", "7 to 30"]],
+    ["deletion window above 30", { ...base, deletionWindowInDays: 31 }, ["deletionWindowInDays", "got 31", "7 to 30"]],
+    ["identifier with uppercase", { ...base, clusterIdentifier: "Analytics" }, ["clusterIdentifier", '"Analytics"', "lowercase"]],
+    ["identifier starting with a digit", { ...base, clusterIdentifier: "1warehouse" }, ["clusterIdentifier", '"1warehouse"', "start with a lowercase letter"]],
+    ["identifier with two hyphens", { ...base, clusterIdentifier: "sales--eu" }, ["clusterIdentifier", '"sales--eu"', "two consecutive hyphens"]],
+    ["identifier ending with a hyphen", { ...base, clusterIdentifier: "sales-" }, ["clusterIdentifier", '"sales-"', "ends with a hyphen"]],
+    ["identifier of 64 characters", { ...base, clusterIdentifier: "a".repeat(64) }, ["clusterIdentifier", "64 characters", "1 to 63"]],
+    ["identifier with an underscore", { ...base, clusterIdentifier: "sales_eu" }, ["clusterIdentifier", '"sales_eu"', "lowercase letters, digits and hyphens"]],
+    ["empty identifier", { ...base, clusterIdentifier: "" }, ["clusterIdentifier", '""', "1 to 63"]],
+    ["identifier missing", { nodeType: "ra3.large" }, ["clusterIdentifier", "missing", "required"]],
+    ["node type missing", { clusterIdentifier: "valid-id" }, ["nodeType", "missing", "required"]],
+    ["master username reserved", { ...base, masterUsername: "select" }, ["masterUsername", '"select"', "reserved word"]],
+    ["master username PUBLIC", { ...base, masterUsername: "public" }, ["masterUsername", '"public"', "not PUBLIC"]],
+    ["master username starting with a digit", { ...base, masterUsername: "1admin" }, ["masterUsername", '"1admin"', "starting with a letter"]],
+    ["master username with a space", { ...base, masterUsername: "db admin" }, ["masterUsername", '"db admin"', "does not accept"]],
+    ["alias under alias/aws/", { ...base, aliasName: "alias/aws/redshift" }, ["aliasName", '"alias/aws/redshift"', "reserved for AWS-managed keys"]],
+    ["alias without the alias/ prefix", { ...base, aliasName: "warehouse" }, ["aliasName", '"warehouse"', '"alias/" followed by']],
+    ["kmsKeyArn that is an alias", { ...base, kmsKeyArn: "alias/warehouse" }, ["kmsKeyArn", '"alias/warehouse"', "KMS key ARN"]],
+    ["kmsKeyArn that is a key id", { ...base, kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" }, ["kmsKeyArn", "1234abcd", "not a key id"]],
+    ["kmsKeyArn with a rotation period", { ...base, kmsKeyArn: BYOK_ARN, rotationPeriodInDays: 180 }, ["rotationPeriodInDays", "got 180 together with kmsKeyArn", "bring your own key"]],
+    ["kmsKeyArn with an alias", { ...base, kmsKeyArn: BYOK_ARN, aliasName: "alias/x" }, ["aliasName", "together with kmsKeyArn"]],
+    ["password and manageMasterPassword", { ...base, masterPassword: pulumi.secret(PASSWORD), manageMasterPassword: true }, ["manageMasterPassword", "got true together with masterPassword", "one of them"]],
+    ["manageMasterPassword off without a password", { ...base, manageMasterPassword: false }, ["manageMasterPassword", "got false without a masterPassword", "secret masterPassword"]],
+    ["encrypted overridden", { ...base, encrypted: "false" }, ["encrypted", '"false"', "always encrypts"]],
+    ["kmsKeyId overridden", { ...base, kmsKeyId: BYOK_ARN }, ["kmsKeyId", BYOK_ARN.slice(0, 40), "kmsKeyArn"]],
+    ["publicly accessible", { ...base, publiclyAccessible: true }, ["publiclyAccessible", "got true", "private"]],
+    ["enhanced VPC routing off", { ...base, enhancedVpcRouting: false }, ["enhancedVpcRouting", "got false", "in the VPC"]],
+    ["write-only password", { ...base, masterPasswordWo: pulumi.secret(PASSWORD) }, ["masterPasswordWo", "not supported"]],
+    ["rotateOnKeyChange not a boolean", { ...base, rotateOnKeyChange: "yes" }, ["rotateOnKeyChange", '"yes"', "true or false"]],
+  ];
+
+  test.each(cases)("%s", (_what, args, mustContain) => {
+    const before = cloud.registrations.length;
+    let thrown: unknown;
+    try {
+      new component.EncryptedRedshiftCluster("refused", args as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(component.EncryptedRedshiftClusterArgumentError);
+    const message = (thrown as Error).message;
+    expect(message).toContain('EncryptedRedshiftCluster "refused"');
+    for (const part of mustContain) expect(message).toContain(part);
+    expect(message).not.toContain(PASSWORD);
+    expect(cloud.registrations.length, "nothing registered").toBe(before);
+  });
+
+  test("a plain-text password is refused without repeating it", () => {
+    for (const plain of [PASSWORD, Promise.resolve(PASSWORD)]) {
+      const before = cloud.registrations.length;
+      expect(() => new component.EncryptedRedshiftCluster("plain", { ...base, masterPassword: plain })).toThrow(/masterPassword: got a plain (string|Promise); it must be a Pulumi secret/);
+      try {
+        new component.EncryptedRedshiftCluster("plain", { ...base, masterPassword: plain });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(PASSWORD);
+      }
+      expect(cloud.registrations.length).toBe(before);
+    }
+  });
+
+  test("every problem is reported at once, one line each", () => {
+    let thrown: InstanceType<typeof component.EncryptedRedshiftClusterArgumentError> | undefined;
+    try {
+      new component.EncryptedRedshiftCluster("many", { clusterIdentifier: "Bad", nodeType: "ra3.large", rotationPeriodInDays: 30, deletionWindowInDays: 3, publiclyAccessible: true } as never);
+    } catch (error) {
+      thrown = error as typeof thrown;
+    }
+    expect(thrown?.problems.map((problem) => problem.split(":")[0])).toEqual(["clusterIdentifier", "rotationPeriodInDays", "deletionWindowInDays", "publiclyAccessible"]);
+  });
+
+  test("arguments that are not an object", () => {
+    for (const args of [undefined, null, "analytics", ["analytics"]]) {
+      expect(() => new component.EncryptedRedshiftCluster("shape", args as never)).toThrow(/args: got .*; expected an object with at least clusterIdentifier and nodeType/);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * A mocked AWS for the component's tests: records every registration and invoke, and answers with
+ * the values AWS would compute (ARNs, key ids, endpoints), so the tests can assert on exact inputs.
+ * Call `installMockCloud()` before importing any module that builds resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+export const ACCOUNT_ID = "111122223333";
+export const PROVIDER_REGION = "eu-west-1";
+export const PROJECT = "keyguard";
+export const STACK = "test";
+
+export interface MockCloud {
+  registrations: pulumi.runtime.MockResourceArgs[];
+  calls: pulumi.runtime.MockCallArgs[];
+  /** The state the mock monitor recorded for each URN (serialized, as the engine would see it). */
+  recordedState(): Map<string, { urn: string; id: string | null; state: unknown }>;
+}
+
+export function installMockCloud(options: { preview?: boolean } = {}): MockCloud {
+  const registrations: pulumi.runtime.MockResourceArgs[] = [];
+  const calls: pulumi.runtime.MockCallArgs[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registrations.push(args);
+        const id = `${args.name}-id`;
+        const state: Record<string, unknown> = { ...args.inputs };
+        const region = (args.inputs.region as string | undefined) ?? PROVIDER_REGION;
+        switch (args.type) {
+          case "aws:kms/key:Key":
+            state.keyId = `key-${args.name}`;
+            state.arn = `arn:aws:kms:${region}:${ACCOUNT_ID}:key/key-${args.name}`;
+            break;
+          case "aws:kms/alias:Alias":
+            state.arn = `arn:aws:kms:${region}:${ACCOUNT_ID}:${args.inputs.name}`;
+            break;
+          case "aws:redshift/cluster:Cluster":
+            state.endpoint = `${args.inputs.clusterIdentifier}.abc123.${region}.redshift.amazonaws.com:5439`;
+            break;
+        }
+        return { id, state };
+      },
+      call(args) {
+        calls.push(args);
+        switch (args.token) {
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`, userId: "AIDEXAMPLE", id: ACCOUNT_ID };
+          case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+          case "aws:index/getRegion:getRegion": {
+            const region = (args.inputs.region as string | undefined) ?? PROVIDER_REGION;
+            return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+          }
+          default:
+            throw new Error(`unexpected invoke ${args.token}`);
+        }
+      },
+    },
+    PROJECT,
+    STACK,
+    options.preview ?? false,
+  );
+  return {
+    registrations,
+    calls,
+    recordedState: () => (pulumi.runtime.getMonitor() as unknown as MockMonitor).getRegisteredResources(),
+  };
+}
+
+/** The value of an Output once known (rejects if it fails). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** Whether an Output is a secret. */
+export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}
