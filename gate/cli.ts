@@ -1,0 +1,319 @@
+/**
+ * The `keyguard` command: `keyguard check` (a program, offline, under mocks) and
+ * `keyguard audit` (a `pulumi stack export`, optionally against live AWS), both judged by the
+ * policy pack through its Analyzer interface. Exit codes: 0 no mandatory violation, 1 a mandatory
+ * violation (or drift, or with --strict-unknowns an undecidable value), 2 a usage error or a
+ * program / pack that failed, with a one-line reason on stderr.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "./analyzerHost";
+import { writeFileAtomically } from "./atomicWrite";
+import { evaluate } from "./evaluate";
+import { FORMATS, renderReport, type Format } from "./formats";
+import { checkLive } from "./live";
+import { Progress } from "./progress";
+import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
+import { buildReport, type Report } from "./report";
+import { runProgram } from "./runProgram";
+import { readStackExport } from "./stackExport";
+import { ProgramError, UsageError } from "./usageError";
+import { describeValue } from "../facts";
+
+export interface CliStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface CliDependencies {
+  /** Launches the pack; tests pass one that reuses a running pack. Default: analyzerHost.startAnalyzer. */
+  startPack?: (packDir: string) => Promise<AnalyzerHost>;
+  /** Whether to stop the pack when done (false for a reused pack). Default: true. */
+  closePack?: boolean;
+}
+
+export const USAGE = `Usage:
+  keyguard check [--project DIR] [--stack NAME] [--config FILE] [--policy-config FILE]
+                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns]
+  keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
+                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns]
+  keyguard --help | --version
+
+check   runs the Pulumi program in DIR (default .) in preview mode under Pulumi's mocks, offline,
+        and evaluates its resources with the policy pack (default: keyguard's own).
+audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
+        GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
+Exit codes: 0 passed, 1 mandatory violation / drift / (--strict-unknowns) undecidable value, 2 usage error.
+`;
+
+const COMMON_OPTIONS = {
+  "policy-config": { type: "string" },
+  "policy-pack": { type: "string" },
+  format: { type: "string" },
+  output: { type: "string" },
+  "strict-unknowns": { type: "boolean" },
+  quiet: { type: "boolean" },
+} as const;
+
+const CHECK_OPTIONS = {
+  ...COMMON_OPTIONS,
+  project: { type: "string" },
+  stack: { type: "string" },
+  config: { type: "string" },
+} as const;
+
+const AUDIT_OPTIONS = {
+  ...COMMON_OPTIONS,
+  "stack-export": { type: "string" },
+  live: { type: "boolean" },
+  region: { type: "string" },
+} as const;
+
+/** The package root: the nearest directory above this file with keyguard's package.json. */
+function packageRoot(): string {
+  let directory = __dirname;
+  for (;;) {
+    const manifest = path.join(directory, "package.json");
+    if (fs.existsSync(manifest)) {
+      try {
+        if ((JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name === "keyguard") return directory;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const parent = path.dirname(directory);
+    if (parent === directory) return path.resolve(__dirname, "..");
+    directory = parent;
+  }
+}
+
+export function toolVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** keyguard's own policy pack, used when --policy-pack is not given. */
+export function defaultPolicyPackDir(): string {
+  return path.join(packageRoot(), "policy");
+}
+
+function parseFlags<T extends typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0];
+    const allowed = Object.keys(options).map((name) => `--${name}`).join(", ");
+    throw new UsageError(`keyguard ${command}: ${message.replace(/\. To specify a positional argument.*$/, "")}; allowed options: ${allowed}`);
+  }
+}
+
+function readPolicyConfig(file: string | undefined, cwd: string): PolicyPackConfig {
+  if (file === undefined) return {};
+  const absolute = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, "utf8");
+  } catch (error) {
+    throw new UsageError(`--policy-config ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--policy-config ${file} is not JSON (the format of \`pulumi preview --policy-pack-config\`): ${(error as Error).message}`);
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new UsageError(`--policy-config ${file} must be a JSON object keyed by policy name (or "all"), got ${describeValue(config)}`);
+  }
+  return config as PolicyPackConfig;
+}
+
+function resolvePackDir(flag: string | undefined, cwd: string): string {
+  const packDir = flag === undefined ? defaultPolicyPackDir() : path.resolve(cwd, flag);
+  if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+    throw new UsageError(`--policy-pack ${flag ?? packDir}: no PulumiPolicy.yaml in ${packDir}; give a policy pack directory`);
+  }
+  return packDir;
+}
+
+function resolveFormat(flag: string | undefined): Format {
+  const format = flag ?? "text";
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format ${describeValue(format)} is not one of ${FORMATS.join(", ")}`);
+  }
+  return format as Format;
+}
+
+function emit(report: Report, format: Format, output: string | undefined, io: CliIo, progress: Progress): void {
+  const colour = format === "text" && output === undefined && io.stdout.isTTY === true && !io.env.NO_COLOR;
+  const rendered = renderReport(report, format, { color: colour });
+  if (output === undefined) {
+    io.stdout.write(rendered);
+  } else {
+    writeFileAtomically(path.resolve(io.cwd, output), rendered);
+    progress.step(`wrote the ${format} report to ${output}`);
+  }
+}
+
+async function withPack<T>(packDir: string, dependencies: CliDependencies, progress: Progress, use: (host: AnalyzerHost) => Promise<T>): Promise<T> {
+  progress.step(`starting policy pack ${packDir}`);
+  let host: AnalyzerHost;
+  try {
+    host = await (dependencies.startPack ?? ((dir: string) => startAnalyzer({ packDir: dir })))(packDir);
+  } catch (error) {
+    throw new ProgramError(`the policy pack in ${packDir} did not start: ${(error as Error).message.split("\n")[0]}`);
+  }
+  try {
+    return await use(host);
+  } finally {
+    if (dependencies.closePack !== false) await host.close();
+  }
+}
+
+/** Policy config errors come back from the host as plain errors: they are the user's input. */
+async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/^policy pack config/.test(message)) throw new UsageError(`--policy-config: ${message.replace(/^policy pack config\s*/, "")}`);
+    throw error;
+  }
+}
+
+async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
+  const flags = parseFlags("check", args, CHECK_OPTIONS);
+  const format = resolveFormat(flags.format as string | undefined);
+  const progress = new Progress(io.stderr, flags.quiet === true);
+  const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
+  const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
+  const project = readPulumiProject(
+    path.resolve(io.cwd, (flags.project as string | undefined) ?? "."),
+    flags.stack as string | undefined,
+    flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config as string),
+  );
+  const strictUnknowns = flags["strict-unknowns"] === true;
+  progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks`);
+  // The program and the pack start together: each takes about a second, mostly module loading.
+  const packHost = withPack(packDir, dependencies, progress, async (host) => {
+    const run = await runProgram(project, (line) => progress.programOutput(line));
+    progress.step(`the program registered ${run.resources.length} resources`);
+    return evaluateWithConfig(async () => {
+      const evaluation = await evaluate(host, run.resources, {
+        mode: "check",
+        stack: { project: project.project, stack: project.stack },
+        packDir,
+        policyConfig,
+        onProgress: (done, total) => progress.count("analyzed", done, total),
+      });
+      return buildReport(evaluation, {
+        toolVersion: toolVersion(),
+        strictUnknowns,
+        baseDir: io.cwd,
+        extraSecrets: project.secretKeys.length > 0 ? [OFFLINE_SECRET_PLACEHOLDER] : [],
+        fallbackLocation: () => ({ file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"), line: 1 }),
+      });
+    });
+  });
+  const report = await packHost;
+  emit(report, format, flags.output as string | undefined, io, progress);
+  return report.summary.exitCode;
+}
+
+async function audit(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
+  const flags = parseFlags("audit", args, AUDIT_OPTIONS);
+  const exportFile = flags["stack-export"] as string | undefined;
+  if (exportFile === undefined) throw new UsageError("keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`)");
+  if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region as string)) {
+    throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
+  }
+  const format = resolveFormat(flags.format as string | undefined);
+  const progress = new Progress(io.stderr, flags.quiet === true);
+  const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
+  const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
+  const absoluteExport = path.resolve(io.cwd, exportFile);
+  const stackExport = readStackExport(absoluteExport);
+  progress.step(`read ${stackExport.resources.length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`);
+  const liveDrift = flags.live === true ? checkLive(stackExport.resources, { region: flags.region as string | undefined }) : Promise.resolve(undefined);
+  // Keep an early AWS failure from going unhandled while the pack works.
+  liveDrift.catch(() => undefined);
+  const report = await withPack(packDir, dependencies, progress, (host) =>
+    evaluateWithConfig(async () => {
+      const evaluation = await evaluate(host, stackExport.resources, {
+        mode: "audit",
+        stack: stackExport.stack,
+        packDir,
+        policyConfig,
+        onProgress: (done, total) => progress.count("analyzed", done, total),
+      });
+      const drift = await liveDrift;
+      if (drift) progress.step(`asked AWS about the stack's keys and clusters: ${drift.length} drifted`);
+      const exportRelative = path.relative(io.cwd, absoluteExport).split(path.sep).join("/") || path.basename(absoluteExport);
+      return buildReport(evaluation, {
+        toolVersion: toolVersion(),
+        strictUnknowns: flags["strict-unknowns"] === true,
+        baseDir: io.cwd,
+        drift,
+        extraSecrets: stackExport.plaintextSecrets,
+        fallbackLocation: (resource) => ({ file: exportRelative, line: (resource && stackExport.lineOfUrn.get(resource.urn)) ?? 1 }),
+      });
+    }),
+  );
+  emit(report, format, flags.output as string | undefined, io, progress);
+  return report.summary.exitCode;
+}
+
+export async function main(argv: string[], io: CliIo, dependencies: CliDependencies = {}): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "check":
+        return await check(rest, io, dependencies);
+      case "audit":
+        return await audit(rest, io, dependencies);
+      case "--version":
+      case "version":
+        io.stdout.write(`${toolVersion()}\n`);
+        return 0;
+      case "--help":
+      case "-h":
+      case "help":
+        io.stdout.write(USAGE);
+        return 0;
+      case undefined:
+        throw new UsageError("a command is required: keyguard check or keyguard audit (keyguard --help for usage)");
+      default:
+        throw new UsageError(`unknown command ${describeValue(command)}; the commands are check and audit (keyguard --help for usage)`);
+    }
+  } catch (error) {
+    const reason = error instanceof UsageError || error instanceof ProgramError ? error.message : `${(error as Error).message ?? String(error)}`;
+    io.stderr.write(`keyguard: error: ${reason.split("\n")[0]}\n`);
+    return 2;
+  }
+}
+
+/** Entry point of bin/keyguard.js. */
+export function run(): void {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`keyguard: error: ${String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+if (require.main === module) run();

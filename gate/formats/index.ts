@@ -1,0 +1,24 @@
+/** The gate's output formats. */
+import type { Report } from "../report";
+import { renderJson } from "./json";
+import { renderJunit } from "./junit";
+import { renderSarif } from "./sarif";
+import { renderText } from "./text";
+
+export const FORMATS = ["text", "json", "sarif", "junit"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function renderReport(report: Report, format: Format, options: { color: boolean } = { color: false }): string {
+  switch (format) {
+    case "json":
+      return renderJson(report);
+    case "sarif":
+      return renderSarif(report);
+    case "junit":
+      return renderJunit(report);
+    case "text":
+      return renderText(report, options);
+  }
+}
+
+export { renderJson, renderJunit, renderSarif, renderText };

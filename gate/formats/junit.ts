@@ -1,0 +1,118 @@
+/**
+ * `--format junit`: one test suite per policy, one test case per policy and resource. A mandatory
+ * violation (or, with --strict-unknowns, a value that could not be known) is a failure; an
+ * advisory one passes with its message in system-out; a policy that said it does not apply is
+ * skipped. Live drift is its own suite.
+ */
+import { LIVE_DRIFT_RULE, TOOL_NAME, type Report, type ReportViolation } from "../report";
+
+/** XML 1.0 text: escaped, and without the control characters XML cannot carry. */
+export function escapeXml(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+interface TestCase {
+  name: string;
+  classname: string;
+  file?: string;
+  line?: number;
+  failure?: { type: string; message: string };
+  skipped?: string;
+  systemOut?: string;
+}
+
+function renderCase(testCase: TestCase): string {
+  const attributes = [`name="${escapeXml(testCase.name)}"`, `classname="${escapeXml(testCase.classname)}"`, `time="0"`];
+  if (testCase.file) attributes.push(`file="${escapeXml(testCase.file)}"`);
+  if (testCase.line) attributes.push(`line="${testCase.line}"`);
+  const body: string[] = [];
+  if (testCase.failure) body.push(`      <failure type="${escapeXml(testCase.failure.type)}" message="${escapeXml(testCase.failure.message)}">${escapeXml(testCase.failure.message)}</failure>`);
+  if (testCase.skipped !== undefined) body.push(`      <skipped message="${escapeXml(testCase.skipped)}"/>`);
+  if (testCase.systemOut) body.push(`      <system-out>${escapeXml(testCase.systemOut)}</system-out>`);
+  return body.length === 0 ? `    <testcase ${attributes.join(" ")}/>` : `    <testcase ${attributes.join(" ")}>\n${body.join("\n")}\n    </testcase>`;
+}
+
+function isFailure(violation: ReportViolation, strictUnknowns: boolean): boolean {
+  return violation.enforcementLevel === "mandatory" || (strictUnknowns && violation.undecidedUnknown);
+}
+
+export function renderJunit(report: Report): string {
+  const suites: { name: string; cases: TestCase[] }[] = [];
+  const strict = report.summary.strictUnknowns;
+  // Every reported resource, plus any URN a violation names that is not among them.
+  const resources = [...report.resources];
+  for (const violation of report.violations) {
+    if (violation.urn && !resources.some((resource) => resource.urn === violation.urn)) {
+      resources.push({ urn: violation.urn, type: violation.resourceType, name: violation.resourceName });
+    }
+  }
+  for (const policy of report.policies) {
+    const cases: TestCase[] = [];
+    const notApplicable = new Set(report.notApplicable[policy.name] ?? []);
+    for (const resource of resources) {
+      const violations = report.violations.filter((violation) => violation.policyName === policy.name && violation.urn === resource.urn);
+      const failures = violations.filter((violation) => isFailure(violation, strict));
+      const notes = violations.filter((violation) => !isFailure(violation, strict));
+      const testCase: TestCase = {
+        name: resource.urn,
+        classname: `${TOOL_NAME}.${policy.name}`,
+        file: resource.location?.file,
+        line: resource.location?.line,
+      };
+      if (failures.length > 0) {
+        testCase.failure = {
+          type: failures.some((violation) => violation.enforcementLevel === "mandatory") ? "mandatory" : "unknown-value",
+          message: failures.map((violation) => violation.message).join("\n"),
+        };
+      } else if (violations.length === 0 && (notApplicable.has(resource.urn) || policy.enforcementLevel === "disabled")) {
+        testCase.skipped = policy.enforcementLevel === "disabled" ? "policy disabled by the policy config" : "policy does not apply to this resource";
+      }
+      if (notes.length > 0) testCase.systemOut = notes.map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n");
+      cases.push(testCase);
+    }
+    // Stack findings that name no resource get one case of their own.
+    const stackWide = report.violations.filter((violation) => violation.policyName === policy.name && !violation.urn);
+    if (stackWide.length > 0) {
+      const failures = stackWide.filter((violation) => isFailure(violation, strict));
+      cases.push({
+        name: `stack ${report.project}/${report.stack}`,
+        classname: `${TOOL_NAME}.${policy.name}`,
+        failure: failures.length > 0 ? { type: "mandatory", message: failures.map((violation) => violation.message).join("\n") } : undefined,
+        systemOut: stackWide.filter((violation) => !isFailure(violation, strict)).map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n") || undefined,
+      });
+    }
+    suites.push({ name: policy.name, cases });
+  }
+  if (report.drift.length > 0) {
+    suites.push({
+      name: LIVE_DRIFT_RULE,
+      cases: report.drift.map((entry) => ({
+        name: entry.urn,
+        classname: `${TOOL_NAME}.${LIVE_DRIFT_RULE}`,
+        failure: { type: entry.kind, message: entry.message },
+      })),
+    });
+  }
+  const count = (cases: TestCase[], what: "failure" | "skipped") => cases.filter((testCase) => testCase[what] !== undefined).length;
+  const all = suites.flatMap((suite) => suite.cases);
+  const lines = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="${escapeXml(`${TOOL_NAME} ${report.mode} ${report.project}/${report.stack}`)}" tests="${all.length}" failures="${count(all, "failure")}" errors="0" skipped="${count(all, "skipped")}" time="0">`,
+  ];
+  for (const suite of suites) {
+    lines.push(
+      `  <testsuite name="${escapeXml(suite.name)}" tests="${suite.cases.length}" failures="${count(suite.cases, "failure")}" errors="0" skipped="${count(suite.cases, "skipped")}" time="0">`,
+    );
+    for (const testCase of suite.cases) lines.push(renderCase(testCase));
+    lines.push(`  </testsuite>`);
+  }
+  lines.push(`</testsuites>`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,134 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. One rule per policy (plus one
+ * for live drift), each result located at the program line that declared the resource (or the
+ * stack export's line for audits), with the resource URN as its logical location and a stable
+ * fingerprint so code scanning tracks an alert across runs.
+ */
+import { createHash } from "crypto";
+import { pathToFileURL } from "url";
+import { LIVE_DRIFT_RULE, TOOL_NAME, TOOL_URI, type Report, type ReportLocation } from "../report";
+
+export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+
+type SarifLevel = "error" | "warning" | "note" | "none";
+
+function levelOf(enforcementLevel: string, undecidedUnknown: boolean, strictUnknowns: boolean): SarifLevel {
+  if (undecidedUnknown) return strictUnknowns ? "error" : "note";
+  switch (enforcementLevel) {
+    case "mandatory":
+      return "error";
+    case "advisory":
+    case "remediate":
+      return "warning";
+    case "disabled":
+      return "none";
+    default:
+      return "warning";
+  }
+}
+
+/** GitHub's security-severity (0..10) from a policy's severity, so alerts sort as in the pack. */
+const SECURITY_SEVERITY: Record<string, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+
+function physicalLocation(location: ReportLocation) {
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(location.file), uriBaseId: "%SRCROOT%" },
+      region: { startLine: Math.max(1, location.line), ...(location.column ? { startColumn: Math.max(1, location.column) } : {}) },
+    },
+  };
+}
+
+function fingerprint(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+}
+
+export function renderSarif(report: Report): string {
+  const ruleIds = report.policies.map((policy) => policy.name);
+  if (report.drift.length > 0 || report.mode === "audit") ruleIds.push(LIVE_DRIFT_RULE);
+  const rules = report.policies.map((policy) => {
+    const severity = report.violations.find((violation) => violation.policyName === policy.name)?.severity;
+    return {
+      id: policy.name,
+      name: policy.name,
+      shortDescription: { text: policy.description || policy.name },
+      fullDescription: { text: policy.description || policy.name },
+      help: { text: policy.remediationSteps || policy.description || policy.name },
+      helpUri: `${TOOL_URI}#the-policy-pack`,
+      defaultConfiguration: { level: levelOf(policy.enforcementLevel, false, false), enabled: policy.enforcementLevel !== "disabled" },
+      properties: {
+        tags: ["security", "pulumi", `${policy.type}-policy`],
+        enforcementLevel: policy.enforcementLevel,
+        ...(severity && SECURITY_SEVERITY[severity] ? { "security-severity": SECURITY_SEVERITY[severity] } : {}),
+      },
+    };
+  });
+  if (ruleIds.includes(LIVE_DRIFT_RULE)) {
+    rules.push({
+      id: LIVE_DRIFT_RULE,
+      name: LIVE_DRIFT_RULE,
+      shortDescription: { text: "The deployed key or cluster differs from the stack's state" },
+      fullDescription: { text: "keyguard audit --live asked AWS: rotation turned off or its period changed outside Pulumi, or the cluster is no longer encrypted with the recorded key." },
+      help: { text: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program)." },
+      helpUri: `${TOOL_URI}#keyguard-check-and-keyguard-audit`,
+      defaultConfiguration: { level: "error", enabled: true },
+      properties: { tags: ["security", "pulumi", "drift"], enforcementLevel: "mandatory" },
+    });
+  }
+  const fallback: ReportLocation = { file: "Pulumi.yaml", line: 1 };
+  const results = [
+    ...report.violations.map((violation) => ({
+      ruleId: violation.policyName,
+      ruleIndex: Math.max(0, ruleIds.indexOf(violation.policyName)),
+      level: levelOf(violation.enforcementLevel, violation.undecidedUnknown, report.summary.strictUnknowns),
+      message: { text: violation.urn ? `${violation.message} (resource ${violation.resourceName || violation.urn}, ${violation.resourceType})` : violation.message },
+      locations: [
+        {
+          ...physicalLocation(violation.location ?? fallback),
+          ...(violation.urn ? { logicalLocations: [{ fullyQualifiedName: violation.urn, name: violation.resourceName, kind: "resource" }] } : {}),
+        },
+      ],
+      partialFingerprints: { "keyguardResource/v1": fingerprint(violation.policyName, violation.urn, violation.phase) },
+      properties: { enforcementLevel: violation.enforcementLevel, resourceType: violation.resourceType, undecidedUnknown: violation.undecidedUnknown },
+    })),
+    ...report.drift.map((entry) => {
+      const resource = report.resources.find((candidate) => candidate.urn === entry.urn);
+      return {
+        ruleId: LIVE_DRIFT_RULE,
+        ruleIndex: ruleIds.indexOf(LIVE_DRIFT_RULE),
+        level: "error" as SarifLevel,
+        message: { text: `${entry.message} (resource ${entry.resourceName}, ${entry.resourceType})` },
+        locations: [
+          {
+            ...physicalLocation(resource?.location ?? fallback),
+            logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }],
+          },
+        ],
+        partialFingerprints: { "keyguardResource/v1": fingerprint(LIVE_DRIFT_RULE, entry.urn, entry.kind) },
+        properties: { driftKind: entry.kind, resourceType: entry.resourceType },
+      };
+    }),
+  ];
+  const sarif = {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: TOOL_URI,
+            rules,
+          },
+        },
+        originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(report.baseDir + "/").toString() } },
+        automationDetails: { id: `keyguard/${report.mode}/${report.project}/${report.stack}/` },
+        results,
+        properties: { policyPack: report.policyPack, summary: report.summary },
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + "\n";
+}

@@ -1,0 +1,181 @@
+/**
+ * `keyguard audit --live`: asks AWS whether the deployed keys and clusters still match the
+ * stack's state. Read-only, two API actions in all (the README's IAM list for the gate):
+ * KMS GetKeyRotationStatus per key, Redshift DescribeClusters per cluster. AWS SDK v3 with its
+ * default credential chain, standard retries and the standard endpoint settings
+ * (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_REDSHIFT, ...).
+ */
+import { KMSClient, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
+import { RedshiftClient, DescribeClustersCommand } from "@aws-sdk/client-redshift";
+import { DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, REDSHIFT_ERRORS } from "../facts";
+import type { DriftEntry } from "./report";
+import type { ResourceRecord } from "./resourceRecord";
+
+/** The AWS API actions `--live` calls: exactly the IAM permissions it needs. */
+export const LIVE_IAM_ACTIONS = ["kms:GetKeyRotationStatus", "redshift:DescribeClusters"] as const;
+
+function plain(value: unknown): unknown {
+  if (typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) {
+    return (value as { value?: unknown }).value;
+  }
+  return value;
+}
+
+function stringValue(value: unknown): string | undefined {
+  const unwrapped = plain(value);
+  return typeof unwrapped === "string" && unwrapped.length > 0 ? unwrapped : undefined;
+}
+
+/** The region in a key ARN (arn:aws:kms:<region>:...), which is where the key lives. */
+function regionOfArn(arn: string | undefined): string | undefined {
+  return arn?.startsWith("arn:") ? arn.split(":")[3] || undefined : undefined;
+}
+
+/** The last path segment of a key ARN or a bare key id, so ARNs and ids compare as the same key. */
+function keyIdOf(reference: string): string {
+  return reference.includes("key/") ? reference.slice(reference.lastIndexOf("key/") + 4) : reference;
+}
+
+function errorText(error: unknown): string {
+  const named = error as { name?: string; message?: string };
+  return `${named.name ?? "Error"}: ${named.message ?? String(error)}`;
+}
+
+export interface LiveOptions {
+  /** Region for resources whose region the state does not say. Default: the SDK's own chain. */
+  region?: string;
+}
+
+/** The region a resource's explicit provider was configured with, from the provider's state. */
+function providerRegion(resource: ResourceRecord, byUrn: Map<string, ResourceRecord>): string | undefined {
+  if (!resource.provider) return undefined;
+  const providerUrn = resource.provider.slice(0, resource.provider.lastIndexOf("::"));
+  const provider = byUrn.get(providerUrn);
+  return stringValue(provider?.outputs.region) ?? stringValue(provider?.inputs.region);
+}
+
+export async function checkLive(resources: ResourceRecord[], options: LiveOptions = {}): Promise<DriftEntry[]> {
+  const kmsClients = new Map<string, KMSClient>();
+  const redshiftClients = new Map<string, RedshiftClient>();
+  const clientFor = <T>(clients: Map<string, T>, region: string | undefined, make: (config: { region?: string }) => T): T => {
+    const key = region ?? "";
+    let client = clients.get(key);
+    if (!client) {
+      client = make(region ? { region } : {});
+      clients.set(key, client);
+    }
+    return client;
+  };
+  const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+  const drift: DriftEntry[] = [];
+  const entry = (resource: ResourceRecord, rest: Omit<DriftEntry, "urn" | "resourceType" | "resourceName">): DriftEntry => ({
+    urn: resource.urn,
+    resourceType: resource.type,
+    resourceName: resource.name,
+    ...rest,
+  });
+
+  const checks = resources.map(async (resource) => {
+    if (!resource.custom) return;
+    const region = (arn: string | undefined) => regionOfArn(arn) ?? providerRegion(resource, byUrn) ?? options.region;
+    if (resource.type === RESOURCE_TYPES.kmsKey) {
+      const keyReference = stringValue(resource.outputs.arn) ?? stringValue(resource.outputs.keyId) ?? stringValue(resource.outputs.id);
+      if (!keyReference) return;
+      const client = clientFor(kmsClients, region(keyReference), (config) => new KMSClient(config));
+      let status;
+      try {
+        status = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyReference }));
+      } catch (error) {
+        const notFound = (error as { name?: string }).name === "NotFoundException";
+        drift.push(
+          entry(resource, {
+            kind: notFound ? "not-found" : "lookup-failed",
+            message: notFound
+              ? `KMS has no key ${keyReference}: it was deleted outside Pulumi`
+              : `could not ask KMS GetKeyRotationStatus for ${keyReference}: ${errorText(error)}`,
+          }),
+        );
+        return;
+      }
+      const recordedEnabled = plain(resource.outputs.enableKeyRotation) === true;
+      if (recordedEnabled && status.KeyRotationEnabled !== true) {
+        drift.push(
+          entry(resource, {
+            kind: "rotation-disabled",
+            message: `automatic rotation of key ${keyReference} is off in AWS, but the stack records it on: it was turned off outside Pulumi`,
+            recorded: "enabled",
+            actual: "disabled",
+          }),
+        );
+        return;
+      }
+      const recordedPeriod = plain(resource.outputs.rotationPeriodInDays);
+      const expectedPeriod = typeof recordedPeriod === "number" && recordedPeriod > 0 ? recordedPeriod : DEFAULT_ROTATION_PERIOD_IN_DAYS;
+      if (recordedEnabled && status.RotationPeriodInDays !== undefined && status.RotationPeriodInDays !== expectedPeriod) {
+        drift.push(
+          entry(resource, {
+            kind: "rotation-period-changed",
+            message: `key ${keyReference} rotates every ${status.RotationPeriodInDays} days in AWS, but the stack records ${expectedPeriod}: the period was changed outside Pulumi`,
+            recorded: String(expectedPeriod),
+            actual: String(status.RotationPeriodInDays),
+          }),
+        );
+      }
+      return;
+    }
+    if (resource.type === RESOURCE_TYPES.redshiftCluster) {
+      const clusterIdentifier = stringValue(resource.outputs.clusterIdentifier) ?? stringValue(resource.outputs.id);
+      if (!clusterIdentifier) return;
+      const recordedKey = stringValue(resource.outputs.kmsKeyId);
+      const client = clientFor(redshiftClients, region(recordedKey), (config) => new RedshiftClient(config));
+      let cluster;
+      try {
+        const response = await client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }));
+        cluster = response.Clusters?.[0];
+      } catch (error) {
+        const notFound = (error as { name?: string }).name === REDSHIFT_ERRORS.ClusterNotFound.sdkName;
+        drift.push(
+          entry(resource, {
+            kind: notFound ? "not-found" : "lookup-failed",
+            message: notFound
+              ? `Redshift has no cluster ${clusterIdentifier}: it was deleted outside Pulumi`
+              : `could not ask Redshift DescribeClusters for ${clusterIdentifier}: ${errorText(error)}`,
+          }),
+        );
+        return;
+      }
+      if (!cluster) {
+        drift.push(entry(resource, { kind: "not-found", message: `Redshift returned no cluster ${clusterIdentifier}` }));
+        return;
+      }
+      if (cluster.Encrypted !== true) {
+        drift.push(
+          entry(resource, {
+            kind: "cluster-not-encrypted",
+            message: `cluster ${clusterIdentifier} is not encrypted in AWS, but the stack records it encrypted${recordedKey ? ` with ${recordedKey}` : ""}`,
+            recorded: recordedKey ?? "encrypted",
+            actual: "not encrypted",
+          }),
+        );
+        return;
+      }
+      if (recordedKey && cluster.KmsKeyId && keyIdOf(cluster.KmsKeyId) !== keyIdOf(recordedKey)) {
+        drift.push(
+          entry(resource, {
+            kind: "cluster-key-changed",
+            message: `cluster ${clusterIdentifier} is encrypted with ${cluster.KmsKeyId} in AWS, not with the recorded key ${recordedKey}`,
+            recorded: recordedKey,
+            actual: cluster.KmsKeyId,
+          }),
+        );
+      }
+    }
+  });
+  try {
+    await Promise.all(checks);
+  } finally {
+    for (const client of [...kmsClients.values(), ...redshiftClients.values()]) client.destroy();
+  }
+  const order = new Map(resources.map((resource, index) => [resource.urn, index]));
+  return drift.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
+}

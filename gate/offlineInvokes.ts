@@ -1,0 +1,35 @@
+/**
+ * Plausible offline answers to the provider functions (invokes) a Pulumi AWS program commonly
+ * calls while it is being previewed: the gate has no credentials and no network, and a program
+ * that builds a key policy from the caller's account must still run.
+ */
+
+/** An account id reserved by AWS for documentation, so no real account is ever implied. */
+export const OFFLINE_ACCOUNT_ID = "123456789012";
+
+export function invokeResult(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return {
+        accountId: OFFLINE_ACCOUNT_ID,
+        arn: `arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/keyguard-offline-preview`,
+        userId: "AIDAKEYGUARDOFFLINE",
+        id: OFFLINE_ACCOUNT_ID,
+      };
+    case "aws:index/getRegion:getRegion": {
+      const name = typeof inputs.region === "string" ? inputs.region : typeof inputs.name === "string" ? inputs.name : region;
+      return { name, region: name, id: name, endpoint: `ec2.${name}.amazonaws.com`, description: name };
+    }
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", id: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return { names: [`${region}a`, `${region}b`, `${region}c`], zoneIds: [], id: region };
+    case "aws:iam/getPolicyDocument:getPolicyDocument":
+      // The document itself is rarely what a policy checks; a well-formed JSON keeps programs that parse it working.
+      return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "offline" };
+    default:
+      // Unknown functions answer with their inputs, which keeps programs running; the gate
+      // judges resources, not function results.
+      return { ...inputs };
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The child process of `keyguard check`: runs one Pulumi program in preview mode under Pulumi's
+ * unit-test mocks and sends back every registration it made. It runs in its own process because
+ * Pulumi's runtime state (mocks, the stack resource, config) is per process and a program can
+ * only run once per process.
+ *
+ * Started by runProgram.ts through a small bootstrap that first installs a TypeScript loader
+ * (see typescriptLoader.ts), with the job in the KEYGUARD_PROGRAM_JOB environment variable and
+ * an IPC channel for the result.
+ */
+import * as path from "path";
+import { fileURLToPath } from "url";
+import type { ResourceRecord, SourceLocation } from "./resourceRecord";
+import { invokeResult } from "./offlineInvokes";
+import { UNKNOWN_STRING_SENTINEL } from "../facts";
+
+export interface ProgramJob {
+  projectDir: string;
+  /** The module the Pulumi runtime would load (Pulumi.yaml `main`, resolved). */
+  programPath: string;
+  project: string;
+  stack: string;
+  /** Pulumi's runtime config: fully qualified key (`ns:key`) to string value. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  region: string;
+}
+
+export type ProgramChildMessage =
+  | { kind: "done"; resources: ResourceRecord[]; stackOutputs: Record<string, unknown> }
+  | { kind: "failed"; reason: string };
+
+interface SourceMapLike {
+  findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };
+}
+
+/** The pulumirpc.RegisterResourceRequest accessors the recorder reads (google-protobuf generated). */
+interface RegisterResourceRequestLike {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect?(): boolean;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getSourceposition(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
+  getStacktrace?(): { getFramesList(): { getPc(): { getUri(): string; getLine(): number; getColumn(): number } | undefined }[] } | undefined;
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+
+function send(message: ProgramChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) {
+      process.stdout.write(JSON.stringify(message) + "\n");
+      resolve();
+      return;
+    }
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** Where a position in compiled code came from, using the source maps the TypeScript loader kept. */
+function originalPosition(file: string, line: number, column: number): SourceLocation {
+  const maps = (globalThis as { __keyguardSourceMaps?: Map<string, SourceMapLike> }).__keyguardSourceMaps;
+  const map = maps?.get(file);
+  if (map) {
+    const entry = map.findEntry(line - 1, column - 1);
+    if (entry && typeof entry.originalLine === "number") {
+      return { file, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+    }
+  }
+  return { file, line, column };
+}
+
+function isProgramFile(file: string, projectDir: string): boolean {
+  return file.startsWith(projectDir + path.sep) && !file.split(path.sep).includes("node_modules");
+}
+
+/**
+ * The program line that declared a resource: the first stack frame inside the project (so a key
+ * created inside a component points at the program's `new EncryptedRedshiftCluster(...)`), else
+ * the SDK's own source position.
+ */
+function declaringLocation(request: RegisterResourceRequestLike, projectDir: string): SourceLocation | undefined {
+  const frames = request.getStacktrace?.()?.getFramesList() ?? [];
+  const positions = frames.map((frame) => frame.getPc()).filter((pc) => pc !== undefined);
+  const fallback = request.getSourceposition();
+  if (fallback) positions.push(fallback);
+  let firstKnown: SourceLocation | undefined;
+  for (const pc of positions) {
+    let file: string;
+    try {
+      file = fileURLToPath(pc.getUri());
+    } catch {
+      continue;
+    }
+    const location = originalPosition(file, pc.getLine(), pc.getColumn());
+    if (isProgramFile(file, projectDir)) return location;
+    // Frames in the gate itself (the stack resource is created here) say nothing about the program.
+    const isOurs = file.startsWith(__dirname + path.sep);
+    if (!firstKnown && !isOurs && !file.split(path.sep).includes("node_modules")) firstKnown = location;
+  }
+  return firstKnown;
+}
+
+const computedOutputsByClass = new Map<unknown, string[]>();
+
+/**
+ * The outputs a resource class computes (ids, ARNs, endpoints): Pulumi's generated classes set
+ * them with `resourceInputs["arn"] = undefined /*out*\/`, the code generator's own marker, so the
+ * class's source lists exactly the properties that a preview cannot know. Optional inputs the
+ * program left unset are not among them, as in a real preview.
+ */
+function computedOutputNames(resourceClass: unknown): string[] {
+  let names = computedOutputsByClass.get(resourceClass);
+  if (!names) {
+    const source = typeof resourceClass === "function" ? Function.prototype.toString.call(resourceClass) : "";
+    names = [...new Set([...source.matchAll(/resourceInputs\["([A-Za-z0-9_]+)"\] = undefined \/\*out\*\//g)].map((match) => match[1]))];
+    computedOutputsByClass.set(resourceClass, names);
+  }
+  return names;
+}
+
+async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
+  // The program must share one @pulumi/pulumi with us, or the mocks would not see its resources.
+  const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [job.projectDir, __dirname] });
+  const pulumiDir = path.dirname(pulumiEntry);
+  const pulumi = require(pulumiEntry) as typeof import("@pulumi/pulumi");
+  const settings = require(path.join(pulumiDir, "runtime", "settings")) as {
+    getMonitor(): Record<string, unknown>;
+    waitForRPCs(): Promise<void>;
+  };
+
+  const records = new Map<string, ResourceRecord>();
+  const pending: ResourceRecord[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      // A preview knows a new resource's inputs and nothing else: returning only the inputs
+      // (and no id) leaves every other output unknown, as in `pulumi preview`.
+      newResource: (args) => ({ id: undefined as unknown as string, state: args.inputs }),
+      call: (args) => invokeResult(args.token, args.inputs, job.region),
+    },
+    job.project,
+    job.stack,
+    true,
+  );
+  pulumi.runtime.setAllConfig(job.config, job.secretKeys);
+
+  const monitor = settings.getMonitor();
+  const registerResource = (monitor.registerResource as (req: unknown, cb: Callback) => Promise<void>).bind(monitor);
+  monitor.registerResource = (request: RegisterResourceRequestLike, callback: Callback) => {
+    const propertyDependencies: Record<string, string[]> = {};
+    request.getPropertydependenciesMap().forEach((value, key) => {
+      propertyDependencies[key] = value.getUrnsList();
+    });
+    const inputs = request.getObject()?.toJavaScript() ?? {};
+    const record: ResourceRecord = {
+      urn: "",
+      type: request.getType(),
+      name: request.getName(),
+      custom: request.getCustom(),
+      parent: request.getParent() || undefined,
+      dependencies: request.getDependenciesList(),
+      propertyDependencies,
+      inputs,
+      outputs: { ...inputs },
+      provider: request.getProvider() || undefined,
+      protect: request.getProtect?.() || undefined,
+      sourceLocation: declaringLocation(request, job.projectDir),
+    };
+    pending.push(record);
+    return registerResource(request, (err: unknown, response: unknown) => {
+      if (!err && response) {
+        record.urn = (response as { getUrn(): string }).getUrn();
+        records.set(record.urn, record);
+      }
+      callback(err, response);
+    });
+  };
+  const registerResourceOutputs = (monitor.registerResourceOutputs as (req: unknown, cb: Callback) => void).bind(monitor);
+  monitor.registerResourceOutputs = (request: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: Callback) => {
+    const record = records.get(request.getUrn());
+    if (record) record.outputs = { ...record.inputs, ...(request.getOutputs()?.toJavaScript() ?? {}) };
+    return registerResourceOutputs(request, callback);
+  };
+
+  // Resource objects, to learn which outputs each class computes: a preview knows none of them.
+  const resourceObjects: Record<string, unknown>[] = [];
+  let stackOutputs: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      resourceObjects.push(args.resource as unknown as Record<string, unknown>);
+      return undefined;
+    });
+    let exported = require(job.programPath) as unknown;
+    const asModule = exported as { __esModule?: boolean; default?: unknown };
+    if (typeof exported === "function") exported = await (exported as () => unknown)();
+    else if (asModule && asModule.__esModule && typeof asModule.default === "function") exported = await (asModule.default as () => unknown)();
+    stackOutputs = (await exported) as Record<string, unknown>;
+    return stackOutputs;
+  });
+  await settings.waitForRPCs();
+
+  for (const resource of resourceObjects) {
+    // Checked now, not in the transformation: the constructor marks the object custom after it runs.
+    if (!pulumi.CustomResource.isInstance(resource)) continue;
+    const urn = await (resource.urn as unknown as { promise(): Promise<string> }).promise();
+    const record = records.get(urn);
+    if (!record) continue;
+    for (const key of computedOutputNames(resource.constructor)) {
+      if (!(key in record.outputs)) record.outputs[key] = UNKNOWN_STRING_SENTINEL;
+    }
+  }
+  const stackRecord = [...records.values()].find((record) => record.type === "pulumi:pulumi:Stack");
+  return {
+    kind: "done",
+    resources: [...records.values()],
+    stackOutputs: stackRecord ? stackRecord.outputs : {},
+  };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) {
+    // Pulumi wraps construction errors; the first line is the reason, the rest is a stack.
+    return (error.message || String(error)).split("\n")[0];
+  }
+  return String(error).split("\n")[0];
+}
+
+if (process.env.KEYGUARD_PROGRAM_JOB) {
+  const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB) as ProgramJob;
+  // A program's promise that rejects outside any await (e.g. an invalid argument inside an
+  // apply) is a program failure, reported like any other.
+  const fail = (error: unknown) => {
+    void send({ kind: "failed", reason: describeFailure(error) }).then(() => process.exit(3));
+  };
+  process.on("unhandledRejection", fail);
+  process.on("uncaughtException", fail);
+  runJob(job).then(
+    (message) => send(message).then(() => process.exit(0)),
+    fail,
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Reads a Pulumi project the way the Pulumi CLI does for a Node.js program: `Pulumi.yaml`
+ * (name, runtime, main, project-level config defaults) and `Pulumi.<stack>.yaml` (the stack's
+ * config), then turns the config into the runtime's flat `namespace:key -> string` map.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { UsageError } from "./usageError";
+import { describeValue } from "../facts";
+
+// js-yaml is what @pulumi/pulumi itself uses to read these files (a dependency of it).
+const yaml = require("js-yaml") as { load(text: string): unknown };
+
+export const DEFAULT_STACK = "dev";
+/**
+ * The value given to a `secure:` config value: its ciphertext cannot be decrypted offline, and a
+ * program that reads it must still run. It reaches the program as a Pulumi secret.
+ */
+export const OFFLINE_SECRET_PLACEHOLDER = "keyguard-offline-secret-placeholder";
+export const DEFAULT_REGION = "us-east-1";
+
+export interface PulumiProject {
+  projectDir: string;
+  project: string;
+  stack: string;
+  programPath: string;
+  config: Record<string, string>;
+  secretKeys: string[];
+  region: string;
+}
+
+function readYamlFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`${what} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return yaml.load(text);
+  } catch (error) {
+    const reason = String((error as Error).message ?? error).split("\n")[0];
+    throw new UsageError(`${what} ${file} is not valid YAML: ${reason}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Adds one config entry to the runtime map, qualifying a bare key with the project name as Pulumi does. */
+function addConfigEntry(project: string, key: string, value: unknown, config: Record<string, string>, secretKeys: Set<string>): void {
+  const qualified = key.includes(":") ? key : `${project}:${key}`;
+  if (isPlainObject(value) && typeof value.secure === "string") {
+    config[qualified] = OFFLINE_SECRET_PLACEHOLDER;
+    secretKeys.add(qualified);
+    return;
+  }
+  if (value === null || value === undefined) return;
+  config[qualified] = typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function readConfigMap(file: string, what: string, document: unknown, allowBare: boolean): Record<string, unknown> {
+  if (document === null || document === undefined) return {};
+  if (!isPlainObject(document)) throw new UsageError(`${what} ${file} must be a YAML mapping with a "config" key, got ${describeValue(document)}`);
+  if ("config" in document) {
+    const config = document.config;
+    if (config === null || config === undefined) return {};
+    if (!isPlainObject(config)) throw new UsageError(`${what} ${file}: "config" must be a mapping of config keys to values, got ${describeValue(config)}`);
+    return config;
+  }
+  if (allowBare) return document;
+  return {};
+}
+
+/** Reads the project in `projectDir` for `stack`; `configFile` (YAML or JSON) overrides the stack's config. */
+export function readPulumiProject(projectDir: string, stack: string | undefined, configFile: string | undefined): PulumiProject {
+  const absoluteDir = path.resolve(projectDir);
+  if (!fs.existsSync(absoluteDir) || !fs.statSync(absoluteDir).isDirectory()) {
+    throw new UsageError(`--project ${projectDir}: no such directory`);
+  }
+  const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((name) => path.join(absoluteDir, name)).find((file) => fs.existsSync(file));
+  if (!projectFile) throw new UsageError(`--project ${projectDir}: no Pulumi.yaml in ${absoluteDir}; a Pulumi project directory is required`);
+  const document = readYamlFile(projectFile, "project file");
+  if (!isPlainObject(document)) throw new UsageError(`project file ${projectFile} must be a YAML mapping, got ${describeValue(document)}`);
+  const project = document.name;
+  if (typeof project !== "string" || project.length === 0) {
+    throw new UsageError(`project file ${projectFile}: "name" must be a non-empty string, got ${describeValue(project)}`);
+  }
+  const runtime = isPlainObject(document.runtime) ? document.runtime.name : document.runtime;
+  if (runtime !== "nodejs") {
+    throw new UsageError(`project file ${projectFile}: runtime ${describeValue(runtime)} is not supported; keyguard check runs "nodejs" programs`);
+  }
+  const main = document.main === undefined ? "." : document.main;
+  if (typeof main !== "string") throw new UsageError(`project file ${projectFile}: "main" must be a path, got ${describeValue(main)}`);
+  let programPath: string;
+  try {
+    programPath = require.resolve(path.resolve(absoluteDir, main), { paths: [absoluteDir] });
+  } catch {
+    const candidates = ["index.ts", "index.js"].map((name) => path.resolve(absoluteDir, main, name));
+    const found = candidates.find((candidate) => fs.existsSync(candidate));
+    if (!found) throw new UsageError(`project file ${projectFile}: main ${describeValue(main)} has no program (looked for ${candidates.join(", ")})`);
+    programPath = found;
+  }
+
+  const config: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  // Project-level defaults first (`config: { key: { default: v } }` or `key: v`), then the stack, then --config.
+  if (isPlainObject(document.config)) {
+    for (const [key, declaration] of Object.entries(document.config)) {
+      const value = isPlainObject(declaration) ? (declaration.value ?? declaration.default) : declaration;
+      addConfigEntry(project, key, value, config, secretKeys);
+    }
+  }
+  const stackName = stack ?? DEFAULT_STACK;
+  if (!/^[A-Za-z0-9_.-]+$/.test(stackName)) {
+    throw new UsageError(`--stack ${describeValue(stackName)}: a stack name has only letters, digits, "-", "_" and "."`);
+  }
+  const stackFile = path.join(absoluteDir, `Pulumi.${stackName}.yaml`);
+  if (fs.existsSync(stackFile)) {
+    for (const [key, value] of Object.entries(readConfigMap(stackFile, "stack file", readYamlFile(stackFile, "stack file"), false))) {
+      addConfigEntry(project, key, value, config, secretKeys);
+    }
+  } else if (stack !== undefined) {
+    throw new UsageError(`--stack ${stackName}: no stack file ${stackFile}`);
+  }
+  if (configFile !== undefined) {
+    const absoluteConfigFile = path.resolve(configFile);
+    for (const [key, value] of Object.entries(readConfigMap(absoluteConfigFile, "--config", readYamlFile(absoluteConfigFile, "--config"), true))) {
+      addConfigEntry(project, key, value, config, secretKeys);
+    }
+  }
+  const region = config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
+  return { projectDir: absoluteDir, project, stack: stackName, programPath, config, secretKeys: [...secretKeys], region };
+}

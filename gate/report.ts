@@ -1,0 +1,155 @@
+/**
+ * The report every output format is rendered from: the evaluation's findings, live drift, a
+ * summary and the exit code, with every secret already masked. Formats never see raw values.
+ */
+import * as path from "path";
+import type { Evaluation, Finding } from "./evaluate";
+import type { ResourceRecord } from "./resourceRecord";
+import { SecretRedactor } from "./redact";
+
+export const TOOL_NAME = "keyguard";
+export const TOOL_URI = "https://github.com/keyguard/keyguard";
+/** The rule id under which live drift (audit --live) is reported. */
+export const LIVE_DRIFT_RULE = "keyguard-live-drift";
+
+export interface ReportLocation {
+  /** Path relative to the report's base directory, with forward slashes. */
+  file: string;
+  line: number;
+  column?: number;
+}
+
+export interface ReportViolation {
+  policyName: string;
+  enforcementLevel: string;
+  urn: string;
+  resourceType: string;
+  resourceName: string;
+  message: string;
+  severity: string;
+  phase: Finding["phase"];
+  /** The policy could not decide because a value is unknown during preview. */
+  undecidedUnknown: boolean;
+  location?: ReportLocation;
+}
+
+export type DriftKind = "rotation-disabled" | "rotation-period-changed" | "cluster-not-encrypted" | "cluster-key-changed" | "not-found" | "lookup-failed";
+
+export interface DriftEntry {
+  urn: string;
+  resourceType: string;
+  resourceName: string;
+  kind: DriftKind;
+  message: string;
+  recorded?: string;
+  actual?: string;
+}
+
+export interface ReportSummary {
+  resources: number;
+  policies: number;
+  violations: number;
+  mandatory: number;
+  advisory: number;
+  undecidedUnknowns: number;
+  drift: number;
+  strictUnknowns: boolean;
+  passed: boolean;
+  exitCode: 0 | 1;
+}
+
+export interface Report {
+  tool: { name: string; version: string };
+  mode: Evaluation["mode"];
+  project: string;
+  stack: string;
+  policyPack: { name: string; version: string };
+  /** The directory report paths are relative to (the working directory). */
+  baseDir: string;
+  summary: ReportSummary;
+  violations: ReportViolation[];
+  drift: DriftEntry[];
+  policies: { name: string; enforcementLevel: string; type: string; description: string; remediationSteps: string }[];
+  /** Resources evaluated (custom resources and components; the stack itself is left out). */
+  resources: { urn: string; type: string; name: string; location?: ReportLocation }[];
+  /** policyName -> URNs the policy reported as not applicable. */
+  notApplicable: Record<string, string[]>;
+}
+
+export interface BuildReportOptions {
+  toolVersion: string;
+  strictUnknowns: boolean;
+  baseDir: string;
+  drift?: DriftEntry[];
+  /** Locations for records with no declaring program line (audit: the export file). */
+  fallbackLocation?: (resource: ResourceRecord | undefined) => ReportLocation | undefined;
+  /** Plaintext values that must be masked besides the records' own secrets. */
+  extraSecrets?: Iterable<string>;
+}
+
+function relativeLocation(baseDir: string, file: string, line: number, column?: number): ReportLocation {
+  const relative = path.relative(baseDir, file).split(path.sep).join("/");
+  return { file: relative || path.basename(file), line, column };
+}
+
+export function isReportedResource(resource: ResourceRecord): boolean {
+  return resource.type !== "pulumi:pulumi:Stack";
+}
+
+export function buildReport(evaluation: Evaluation, options: BuildReportOptions): Report {
+  const byUrn = new Map(evaluation.resources.map((resource) => [resource.urn, resource]));
+  const locate = (resource: ResourceRecord | undefined): ReportLocation | undefined => {
+    const source = resource?.sourceLocation;
+    if (source) return relativeLocation(options.baseDir, source.file, source.line, source.column);
+    return options.fallbackLocation?.(resource);
+  };
+  const violations: ReportViolation[] = evaluation.findings.map((finding) => ({
+    policyName: finding.policyName,
+    enforcementLevel: finding.enforcementLevel,
+    urn: finding.urn,
+    resourceType: finding.resourceType,
+    resourceName: finding.resourceName,
+    message: finding.message,
+    severity: finding.severity,
+    phase: finding.phase,
+    undecidedUnknown: finding.undecidedUnknown,
+    location: locate(byUrn.get(finding.urn)),
+  }));
+  const drift = options.drift ?? [];
+  const mandatory = violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
+  const undecidedUnknowns = violations.filter((violation) => violation.undecidedUnknown).length;
+  const failed = mandatory > 0 || drift.length > 0 || (options.strictUnknowns && undecidedUnknowns > 0);
+  const reported = evaluation.resources.filter(isReportedResource);
+  const report: Report = {
+    tool: { name: TOOL_NAME, version: options.toolVersion },
+    mode: evaluation.mode,
+    project: evaluation.stack.project,
+    stack: evaluation.stack.stack,
+    policyPack: { name: evaluation.pack.name, version: evaluation.pack.version },
+    baseDir: options.baseDir,
+    summary: {
+      resources: reported.length,
+      policies: evaluation.policies.length,
+      violations: violations.length,
+      mandatory,
+      advisory: violations.filter((violation) => violation.enforcementLevel === "advisory").length,
+      undecidedUnknowns,
+      drift: drift.length,
+      strictUnknowns: options.strictUnknowns,
+      passed: !failed,
+      exitCode: failed ? 1 : 0,
+    },
+    violations,
+    drift,
+    policies: evaluation.policies.map((policy) => ({
+      name: policy.name,
+      enforcementLevel: evaluation.enforcementLevels[policy.name] ?? policy.enforcementLevel,
+      type: policy.policyType,
+      description: policy.description,
+      remediationSteps: policy.remediationSteps,
+    })),
+    resources: reported.map((resource) => ({ urn: resource.urn, type: resource.type, name: resource.name, location: locate(resource) })),
+    notApplicable: evaluation.notApplicable,
+  };
+  return SecretRedactor.fromRecords(evaluation.resources, options.extraSecrets).redact(report);
+}

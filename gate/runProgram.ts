@@ -1,0 +1,79 @@
+/**
+ * Runs a Pulumi program under mocks in a child process (see programChild.ts) and returns its
+ * registrations. A child per program: Pulumi's runtime state is per process.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { PulumiProject } from "./pulumiProject";
+import type { ProgramChildMessage, ProgramJob } from "./programChild";
+import type { ResourceRecord } from "./resourceRecord";
+import { TYPESCRIPT_LOADER_SOURCE } from "./typescriptLoader";
+import { ProgramError } from "./usageError";
+
+export interface ProgramRun {
+  resources: ResourceRecord[];
+  stackOutputs: Record<string, unknown>;
+}
+
+/** The child module next to this one: programChild.js in dist/, programChild.ts from the sources. */
+function childModulePath(): string {
+  const compiled = path.join(__dirname, "programChild.js");
+  return fs.existsSync(compiled) ? compiled : path.join(__dirname, "programChild.ts");
+}
+
+/**
+ * @param onOutput receives what the program prints (its console output is not the report's).
+ */
+export function runProgram(project: PulumiProject, onOutput: (line: string) => void = () => {}): Promise<ProgramRun> {
+  const job: ProgramJob = {
+    projectDir: project.projectDir,
+    programPath: project.programPath,
+    project: project.project,
+    stack: project.stack,
+    config: project.config,
+    secretKeys: project.secretKeys,
+    region: project.region,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", TYPESCRIPT_LOADER_SOURCE], {
+      cwd: project.projectDir,
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      env: {
+        ...process.env,
+        KEYGUARD_PROGRAM_JOB: JSON.stringify(job),
+        KEYGUARD_CHILD_MODULE: childModulePath(),
+        KEYGUARD_GATE_DIR: __dirname,
+        // Pulumi's runtime reads these when it is connected to an engine; the mocks replace it.
+        PULUMI_CONFIG: JSON.stringify(project.config),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(project.secretKeys),
+      },
+    });
+    let result: ProgramChildMessage | undefined;
+    const stderrTail: string[] = [];
+    const forward = (chunk: Buffer, keep: boolean) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line.trim().length === 0) continue;
+        onOutput(line);
+        if (keep) stderrTail.push(line);
+        if (stderrTail.length > 20) stderrTail.shift();
+      }
+    };
+    child.stdout?.on("data", (chunk: Buffer) => forward(chunk, false));
+    child.stderr?.on("data", (chunk: Buffer) => forward(chunk, true));
+    child.on("message", (message: ProgramChildMessage) => {
+      result = message;
+    });
+    child.on("error", (error) => reject(new ProgramError(`could not start the program's process: ${error.message}`)));
+    child.on("exit", (code, signal) => {
+      if (result?.kind === "done") {
+        resolve({ resources: result.resources, stackOutputs: result.stackOutputs });
+      } else if (result?.kind === "failed") {
+        reject(new ProgramError(`program ${path.relative(process.cwd(), project.programPath) || project.programPath} failed: ${result.reason}`));
+      } else {
+        const lastError = stderrTail.find((line) => /Error/.test(line)) ?? stderrTail[stderrTail.length - 1] ?? "";
+        reject(new ProgramError(`program ${project.programPath} exited with ${signal ?? `code ${code}`} before finishing${lastError ? `: ${lastError.trim()}` : ""}`));
+      }
+    });
+  });
+}

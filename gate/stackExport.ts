@@ -1,0 +1,186 @@
+/**
+ * Reads a deployed stack's state as `pulumi stack export` writes it (a version-3 deployment:
+ * `{ "version": 3, "deployment": { "manifest", "secrets_providers", "resources": [...] } }`) into
+ * resource records. Files that are not JSON, are cut short, or come from another tool get an
+ * error that says which of these it is.
+ *
+ * Secrets in state are `{ "4dabf...": "1b47...", "ciphertext": "..." }` (encrypted, as
+ * `pulumi stack export` writes them) or `{ ..., "plaintext": "<JSON>" }` (with --show-secrets).
+ * Ciphertext cannot be decrypted offline: the value becomes a secret whose content is unknown,
+ * so a policy that needs it says so instead of judging a placeholder.
+ */
+import * as fs from "fs";
+import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL, describeValue } from "../facts";
+import type { ResourceRecord, StackIdentity } from "./resourceRecord";
+import { UsageError } from "./usageError";
+
+/** The checkpoint versions `pulumi stack export` has written (3 since Pulumi 3). */
+export const SUPPORTED_DEPLOYMENT_VERSIONS = [1, 2, 3];
+
+export interface StackExport {
+  stack: StackIdentity;
+  resources: ResourceRecord[];
+  /** 1-based line of each resource's `"urn"` in the file, for reports that point into it. */
+  lineOfUrn: Map<string, number>;
+  /** Plaintext secret values found in the file (masked in every report). */
+  plaintextSecrets: string[];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Names the tool that wrote a JSON document that is not a stack export, when it can be told. */
+function otherToolDescription(document: Record<string, unknown>): string | undefined {
+  if ("terraform_version" in document || ("lineage" in document && "serial" in document)) return "a Terraform state file";
+  if ("AWSTemplateFormatVersion" in document || ("Resources" in document && !("deployment" in document))) return "a CloudFormation template";
+  if ("steps" in document && ("changeSummary" in document || "config" in document)) return "the output of `pulumi preview --json`";
+  if ("checkpoint" in document) return "a Pulumi backend checkpoint file (use `pulumi stack export` to get the deployment)";
+  if ("$schema" in document && "runs" in document) return "a SARIF report";
+  if ("resource_changes" in document || "planned_values" in document) return "a Terraform plan";
+  return undefined;
+}
+
+function jsonProblem(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (text.trim().length === 0) return "is empty";
+  // A parse error at the very end of the text means the document stopped early: a cut-off
+  // download or a disk that filled up, not a different format.
+  const position = /at position (\d+)/.exec(message);
+  const atEnd = /end of JSON input/i.test(message) || (position !== null && Number(position[1]) >= text.trimEnd().length - 1);
+  if (atEnd && /^\s*[[{]/.test(text)) return `ends before its JSON does (truncated after ${text.length} bytes?): ${message}`;
+  return `is not JSON: ${message}`;
+}
+
+/** Turns state secrets into wire-form secrets the pack understands, at any depth. */
+function wireValue(value: unknown, plaintextSecrets: string[], where: string): unknown {
+  if (Array.isArray(value)) return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`));
+  if (!isPlainObject(value)) return value;
+  if (value[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) {
+    if (typeof value.plaintext === "string") {
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(value.plaintext);
+      } catch {
+        throw new UsageError(`${where}: a secret's "plaintext" must be JSON text, got ${describeValue(value.plaintext)}`);
+      }
+      collectStrings(decoded, plaintextSecrets);
+      return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: wireValue(decoded, plaintextSecrets, where) };
+    }
+    if ("value" in value) {
+      collectStrings(value.value, plaintextSecrets);
+      return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: wireValue(value.value, plaintextSecrets, where) };
+    }
+    return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: UNKNOWN_STRING_SENTINEL };
+  }
+  const result: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`);
+  return result;
+}
+
+function collectStrings(value: unknown, into: string[]): void {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") into.push(String(value));
+  else if (Array.isArray(value)) value.forEach((element) => collectStrings(element, into));
+  else if (isPlainObject(value)) Object.values(value).forEach((member) => collectStrings(member, into));
+}
+
+function stringList(value: unknown, where: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((element) => typeof element !== "string")) {
+    throw new UsageError(`${where} must be a list of URNs, got ${describeValue(value)}`);
+  }
+  return value as string[];
+}
+
+/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>` */
+function parseUrn(urn: string): { stack: string; project: string; name: string } | undefined {
+  const match = /^urn:pulumi:([^:]+)::([^:]+)::(.+)::([^]*)$/.exec(urn);
+  return match ? { stack: match[1], project: match[2], name: match[4] } : undefined;
+}
+
+export function parseStackExport(text: string, file: string): StackExport {
+  const what = `--stack-export ${file}`;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} ${jsonProblem(error, text)}; expected the JSON that \`pulumi stack export\` writes`);
+  }
+  if (!isPlainObject(document)) {
+    throw new UsageError(`${what} holds ${describeValue(document)}, not a \`pulumi stack export\` document ({ "version": 3, "deployment": { "resources": [...] } })`);
+  }
+  if (!("deployment" in document)) {
+    const other = otherToolDescription(document);
+    throw new UsageError(
+      `${what} is ${other ?? "not a `pulumi stack export` file"}: it has no "deployment" (top-level keys: ${Object.keys(document).slice(0, 6).join(", ") || "none"}); expected { "version": 3, "deployment": { "resources": [...] } }`,
+    );
+  }
+  const version = document.version;
+  if (typeof version !== "number" || !SUPPORTED_DEPLOYMENT_VERSIONS.includes(version)) {
+    throw new UsageError(`${what}: "version" is ${describeValue(version)}; keyguard reads stack exports of version ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}`);
+  }
+  const deployment = document.deployment;
+  if (!isPlainObject(deployment)) throw new UsageError(`${what}: "deployment" must be an object, got ${describeValue(deployment)}`);
+  const rawResources = deployment.resources ?? [];
+  if (!Array.isArray(rawResources)) throw new UsageError(`${what}: "deployment.resources" must be a list, got ${describeValue(rawResources)}`);
+
+  const plaintextSecrets: string[] = [];
+  const resources: ResourceRecord[] = [];
+  let stack: StackIdentity | undefined;
+  rawResources.forEach((raw: unknown, index: number) => {
+    const where = `${what}: deployment.resources[${index}]`;
+    if (!isPlainObject(raw)) throw new UsageError(`${where} must be an object, got ${describeValue(raw)}`);
+    const { urn, type } = raw;
+    if (typeof urn !== "string" || !parseUrn(urn)) throw new UsageError(`${where}.urn must be a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>), got ${describeValue(urn)}`);
+    if (typeof type !== "string" || type.length === 0) throw new UsageError(`${where}.type must be a resource type token, got ${describeValue(type)}`);
+    // A resource pending deletion is not part of the stack any more.
+    if (raw.delete === true) return;
+    const parsed = parseUrn(urn)!;
+    stack ??= { stack: parsed.stack, project: parsed.project };
+    const inputs = raw.inputs ?? {};
+    const outputs = raw.outputs ?? {};
+    if (!isPlainObject(inputs)) throw new UsageError(`${where}.inputs must be an object, got ${describeValue(inputs)}`);
+    if (!isPlainObject(outputs)) throw new UsageError(`${where}.outputs must be an object, got ${describeValue(outputs)}`);
+    const rawPropertyDependencies = raw.propertyDependencies ?? {};
+    if (!isPlainObject(rawPropertyDependencies)) throw new UsageError(`${where}.propertyDependencies must be an object, got ${describeValue(rawPropertyDependencies)}`);
+    const propertyDependencies: Record<string, string[]> = {};
+    for (const [property, urns] of Object.entries(rawPropertyDependencies)) {
+      propertyDependencies[property] = stringList(urns, `${where}.propertyDependencies.${property}`);
+    }
+    if (raw.parent !== undefined && typeof raw.parent !== "string") throw new UsageError(`${where}.parent must be a URN, got ${describeValue(raw.parent)}`);
+    resources.push({
+      urn,
+      type,
+      name: parsed.name,
+      custom: raw.custom === true,
+      parent: (raw.parent as string | undefined) || undefined,
+      dependencies: stringList(raw.dependencies, `${where}.dependencies`),
+      propertyDependencies,
+      inputs: wireValue(inputs, plaintextSecrets, `${where}.inputs`) as Record<string, unknown>,
+      outputs: wireValue(outputs, plaintextSecrets, `${where}.outputs`) as Record<string, unknown>,
+      provider: typeof raw.provider === "string" && raw.provider ? raw.provider : undefined,
+      protect: raw.protect === true || undefined,
+    });
+  });
+
+  const lineOfUrn = new Map<string, number>();
+  const lines = text.split("\n");
+  const wanted = new Set(resources.map((resource) => resource.urn));
+  lines.forEach((line, index) => {
+    const match = /"urn"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line);
+    if (!match) return;
+    const urn = JSON.parse(match[1]) as string;
+    if (wanted.has(urn) && !lineOfUrn.has(urn)) lineOfUrn.set(urn, index + 1);
+  });
+  return { stack: stack ?? { stack: "unknown", project: "unknown" }, resources, lineOfUrn, plaintextSecrets };
+}
+
+export function readStackExport(file: string): StackExport {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--stack-export ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return parseStackExport(text, file);
+}
