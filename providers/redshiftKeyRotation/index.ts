@@ -33,8 +33,10 @@ export interface RedshiftKeyRotationArgs {
 export class RedshiftKeyRotation extends pulumi.dynamic.Resource {
   public readonly clusterIdentifier!: pulumi.Output<string>;
   public readonly kmsKeyId!: pulumi.Output<string>;
-  /** The region the calls went to ("" when the SDK's default was used and could not be resolved). */
-  public readonly region!: pulumi.Output<string>;
+  /** The region input as given (undefined when the SDK's default was used). */
+  public readonly region!: pulumi.Output<string | undefined>;
+  /** The region the calls went to: the region input, or the SDK's default (AWS_REGION, the profile's). */
+  public readonly resolvedRegion!: pulumi.Output<string>;
   public readonly triggers!: pulumi.Output<Record<string, string | number | boolean> | undefined>;
   public readonly followKeyMaterialRotations!: pulumi.Output<boolean>;
   public readonly timeoutMinutes!: pulumi.Output<number>;
@@ -59,6 +61,7 @@ export class RedshiftKeyRotation extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        resolvedRegion: undefined,
         lastRotatedAt: undefined,
         rotationCount: undefined,
         keyRotationEnabled: undefined,

@@ -1,0 +1,116 @@
+/**
+ * AWS SDK v3 clients for the RedshiftKeyRotation provider.
+ *
+ * This module is serialized by value into the stack's state with the provider (Pulumi's closure
+ * serializer captures local modules by value), so it only holds functions and plain data: the SDK
+ * packages are required inside the functions, where the dynamic-provider host resolves them, and
+ * no client or credential is ever created at module level.
+ */
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { RedshiftClient } from "@aws-sdk/client-redshift";
+
+/** Where and as whom the provider calls AWS. Nothing here is a secret: it is stored in state. */
+export interface AwsClientSettings {
+  region?: string;
+  profile?: string;
+  roleArn?: string;
+  redshiftEndpoint?: string;
+  kmsEndpoint?: string;
+}
+
+/** The SDK's retry and timeout knobs (tests shrink them; production uses DEFAULT_RETRY_SETTINGS). */
+export interface RetrySettings {
+  /** Attempts per SDK call for reads (DescribeClusters, GetKeyRotationStatus, ListKeyRotations). */
+  maxAttempts: number;
+  /** Capped exponential backoff with full jitter: random(0, min(maxDelayMs, baseDelayMs * 2^attempt)). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A response that has not come after this long is abandoned (TimeoutError, retried). */
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
+  maxAttempts: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 20_000,
+  requestTimeoutMs: 30_000,
+  connectionTimeoutMs: 5_000,
+};
+
+/** "Full jitter" from the AWS Architecture Blog's backoff study, which the SDK's own strategy also uses. */
+export function cappedExponentialBackoffWithJitter(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+  return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt));
+}
+
+export interface AwsClients {
+  /** Reads: SDK retries with capped exponential backoff and jitter. */
+  redshift: RedshiftClient;
+  /**
+   * RotateEncryptionKey only: no SDK retries. A retried RotateEncryptionKey whose first response was
+   * lost could start a second rotation; the provider instead looks at the cluster before any retry.
+   */
+  redshiftSingleAttempt: RedshiftClient;
+  kms: KMSClient;
+}
+
+export function createAwsClients(settings: AwsClientSettings, retry: RetrySettings): AwsClients {
+  const { RedshiftClient } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
+  const { KMSClient } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
+  const { ConfiguredRetryStrategy } = require("@smithy/core/retry") as typeof import("@smithy/core/retry");
+  const credentials = resolveCredentials(settings);
+  const common = {
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(credentials ? { credentials } : {}),
+    requestHandler: { requestTimeout: retry.requestTimeoutMs, connectionTimeout: retry.connectionTimeoutMs },
+  };
+  const backoff = (attempt: number) => cappedExponentialBackoffWithJitter(attempt, retry.baseDelayMs, retry.maxDelayMs);
+  return {
+    redshift: new RedshiftClient({
+      ...common,
+      ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
+      retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts, backoff),
+    }),
+    redshiftSingleAttempt: new RedshiftClient({
+      ...common,
+      ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
+      maxAttempts: 1,
+    }),
+    kms: new KMSClient({
+      ...common,
+      ...(settings.kmsEndpoint ? { endpoint: settings.kmsEndpoint } : {}),
+      retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts, backoff),
+    }),
+  };
+}
+
+/**
+ * Explicit settings win; without them the SDK's default chain applies (environment, AWS_PROFILE,
+ * SSO, container and instance roles), exactly as for any AWS SDK program.
+ */
+function resolveCredentials(settings: AwsClientSettings) {
+  if (!settings.profile && !settings.roleArn) return undefined;
+  const { fromIni, fromTemporaryCredentials } = require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
+  const baseCredentials = settings.profile ? fromIni({ profile: settings.profile }) : undefined;
+  if (!settings.roleArn) return baseCredentials;
+  return fromTemporaryCredentials({
+    params: { RoleArn: settings.roleArn, RoleSessionName: "keyguard-redshift-key-rotation" },
+    ...(baseCredentials ? { masterCredentials: baseCredentials } : {}),
+    clientConfig: settings.region ? { region: settings.region } : {},
+  });
+}
+
+/** The region the clients resolved (explicit input, AWS_REGION, or the profile's), or undefined. */
+export async function resolvedRegion(clients: AwsClients): Promise<string | undefined> {
+  try {
+    return await clients.redshift.config.region();
+  } catch {
+    return undefined;
+  }
+}
+
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.redshift.destroy();
+  clients.redshiftSingleAttempt.destroy();
+  clients.kms.destroy();
+}

@@ -1,0 +1,207 @@
+/**
+ * The engine's side of a Pulumi dynamic provider, for tests: it starts the real host
+ * (`node node_modules/@pulumi/pulumi/cmd/dynamic-provider <engine-address>`), reads the port it
+ * prints, and speaks `pulumirpc.ResourceProvider` to it (Check, Diff, Create, Update, Read, Delete)
+ * with the provider's serialized text in `__provider`, exactly as the engine does.
+ *
+ * The host needs an engine address argument but only calls the engine from a provider's
+ * `configure`, which RedshiftKeyRotation does not have; a closed address is passed.
+ *
+ * API:
+ *   const text = await serializeRedshiftKeyRotationProvider({ tuning? })   serialized by Pulumi's closure serializer
+ *   const host = await startDynamicProviderHost({ env })
+ *   await host.check(olds, news) / diff(id, olds, news) / create(props) / update(id, olds, news) / read(id, props) / delete(id, props)
+ *   host.kill() (SIGKILL, for "process killed mid-rotation"); await host.stop(); host.stderr()
+ * Property bags passed in must carry `__provider` (use withProvider(text, props)).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+
+const REPOSITORY_ROOT = path.resolve(__dirname, "../..");
+const HOST_ENTRY = path.join(REPOSITORY_ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider");
+export const PROVIDER_KEY = "__provider";
+
+export type Properties = Record<string, unknown>;
+
+export interface HostDiff {
+  changes: "none" | "some" | "unknown";
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface DynamicProviderHost {
+  readonly port: number;
+  check(olds: Properties, news: Properties): Promise<{ inputs: Properties; failures: Array<{ property: string; reason: string }> }>;
+  diff(id: string, olds: Properties, news: Properties): Promise<HostDiff>;
+  create(properties: Properties): Promise<{ id: string; properties: Properties }>;
+  update(id: string, olds: Properties, news: Properties): Promise<{ properties: Properties }>;
+  read(id: string, properties: Properties): Promise<{ id: string; properties: Properties }>;
+  delete(id: string, properties: Properties): Promise<void>;
+  /** SIGKILL the host (a `pulumi up` killed mid-operation); pending calls fail. */
+  kill(): void;
+  stop(): Promise<void>;
+  /** What the host wrote to stderr (it logs failed calls there). */
+  stderr(): string;
+}
+
+export function withProvider(providerText: string, properties: Properties): Properties {
+  return { ...properties, [PROVIDER_KEY]: providerText };
+}
+
+/**
+ * Serializes RedshiftKeyRotation's provider with Pulumi's own closure serializer, in a separate
+ * CommonJS process (ts-node), which is how a Pulumi TypeScript program loads it: the text is what
+ * `pulumi.dynamic.Resource` stores in `__provider`. With `tuning`, the provider is built by
+ * createRedshiftKeyRotationProvider with those poll/retry settings merged over the defaults.
+ */
+export async function serializeRedshiftKeyRotationProvider(
+  options: { tuning?: { poll?: Record<string, number>; retry?: Record<string, number> } } = {},
+): Promise<string> {
+  // A file, not `node -e`: under -e, `exports` is a global and the serializer would not capture modules' exports.
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, SERIALIZE_FLAG], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, KEYGUARD_TUNING: JSON.stringify(options.tuning ?? null), TS_NODE_TRANSPILE_ONLY: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0 || !stdout.includes("exports.handler")) throw new Error(`serializing the provider failed (exit ${code}): ${stderr}`);
+  return stdout;
+}
+
+const SERIALIZE_FLAG = "--serialize-redshift-key-rotation-provider";
+
+/** The child side of serializeRedshiftKeyRotationProvider: print the serialized text. */
+async function printSerializedProvider(): Promise<void> {
+  const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeClosure") as typeof import("@pulumi/pulumi/runtime/closure/serializeClosure");
+  const providerModule = require("../../providers/redshiftKeyRotation/provider") as typeof import("../../providers/redshiftKeyRotation/provider");
+  const tuning = JSON.parse(process.env.KEYGUARD_TUNING || "null") as { poll?: Record<string, number>; retry?: Record<string, number> } | null;
+  const { DEFAULT_TUNING } = providerModule;
+  const provider = tuning
+    ? providerModule.createRedshiftKeyRotationProvider({
+        ...DEFAULT_TUNING,
+        poll: { ...DEFAULT_TUNING.poll, ...(tuning.poll ?? {}) },
+        retry: { ...DEFAULT_TUNING.retry, ...(tuning.retry ?? {}) },
+      })
+    : providerModule.redshiftKeyRotationProvider;
+  const serialized = await serializeFunction(() => provider, { allowSecrets: true });
+  process.stdout.write(serialized.text);
+}
+
+if (require.main === module && process.argv.includes(SERIALIZE_FLAG)) {
+  printSerializedProvider().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+export async function startDynamicProviderHost(options: { env?: Record<string, string> } = {}): Promise<DynamicProviderHost> {
+  const child: ChildProcess = spawn(process.execPath, [HOST_ENTRY, "127.0.0.1:1"], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = "";
+    const onData = (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n")[0];
+      if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
+        child.stdout!.off("data", onData);
+        resolve(Number(line.trim()));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`dynamic-provider host exited (${code}) before printing its port: ${stderr}`)));
+  });
+  const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const toStruct = (properties: Properties) => structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>);
+  const unary = <Request, Response>(method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown, request: Request) =>
+    new Promise<Response>((resolve, reject) => {
+      method.call(client, request, (error, response) => (error ? reject(hostError(error)) : resolve(response)));
+    });
+
+  return {
+    port,
+    async check(olds, news) {
+      const request = new provproto.CheckRequest();
+      request.setUrn("urn:pulumi:test::keyguard::pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation::rotation");
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
+      const response = await unary<provproto.CheckRequest, provproto.CheckResponse>(client.check, request);
+      return {
+        inputs: (response.getInputs()?.toJavaScript() ?? {}) as Properties,
+        failures: response.getFailuresList().map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() })),
+      };
+    },
+    async diff(id, olds, news) {
+      const request = new provproto.DiffRequest();
+      request.setId(id);
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
+      const response = await unary<provproto.DiffRequest, provproto.DiffResponse>(client.diff, request);
+      const changes = response.getChanges();
+      return {
+        changes:
+          changes === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : changes === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "unknown",
+        replaces: response.getReplacesList(),
+        deleteBeforeReplace: response.getDeletebeforereplace(),
+      };
+    },
+    async create(properties) {
+      const request = new provproto.CreateRequest();
+      request.setProperties(toStruct(properties));
+      const response = await unary<provproto.CreateRequest, provproto.CreateResponse>(client.create, request);
+      return { id: response.getId(), properties: (response.getProperties()?.toJavaScript() ?? {}) as Properties };
+    },
+    async update(id, olds, news) {
+      const request = new provproto.UpdateRequest();
+      request.setId(id);
+      request.setOlds(toStruct(olds));
+      request.setNews(toStruct(news));
+      const response = await unary<provproto.UpdateRequest, provproto.UpdateResponse>(client.update, request);
+      return { properties: (response.getProperties()?.toJavaScript() ?? {}) as Properties };
+    },
+    async read(id, properties) {
+      const request = new provproto.ReadRequest();
+      request.setId(id);
+      request.setProperties(toStruct(properties));
+      const response = await unary<provproto.ReadRequest, provproto.ReadResponse>(client.read, request);
+      return { id: response.getId(), properties: (response.getProperties()?.toJavaScript() ?? {}) as Properties };
+    },
+    async delete(id, properties) {
+      const request = new provproto.DeleteRequest();
+      request.setId(id);
+      request.setProperties(toStruct(properties));
+      await unary(client.delete, request);
+    },
+    kill() {
+      child.kill("SIGKILL");
+    },
+    async stop() {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    },
+    stderr: () => stderr,
+  };
+}
+
+/** gRPC errors carry the provider's message in `details`; surface it as the Error's message. */
+function hostError(error: grpc.ServiceError): Error {
+  const wrapped = new Error(error.details || error.message);
+  (wrapped as Error & { grpcCode?: number }).grpcCode = error.code;
+  return wrapped;
+}
