@@ -4,6 +4,8 @@
 //
 // Every pack gets the same resources in the same order, and the packs take turns (round-robin) so
 // that the shared machine's load drifts over all of them alike; comparisons are ratios of medians.
+import * as path from "node:path";
+
 import { startAnalyzer, toStruct, type AnalyzerHost, type AnalyzerStackResource } from "../gate/analyzerHost";
 import { elapsedMs, summarize, type Summary } from "./stats";
 import { syntheticStack, type SyntheticResource } from "./syntheticStack";
@@ -78,11 +80,17 @@ function asAnalyzeInputs(resource: SyntheticResource): AnalyzerStackResource {
   return { urn: resource.urn, type: resource.type, name: resource.name, properties: inputs };
 }
 
-/** Starts every pack once and configures it with its defaults, as the engine does before analyzing. */
-export async function startConfigured(packs: readonly PackUnderTest[]): Promise<Map<string, AnalyzerHost>> {
+/**
+ * Starts every pack once and configures it with its defaults, as the engine does before analyzing.
+ * With `profileDirectory`, each pack runs under `node --cpu-prof` and writes its profile there when closed.
+ */
+export async function startConfigured(packs: readonly PackUnderTest[], profileDirectory?: string): Promise<Map<string, AnalyzerHost>> {
   const hosts = new Map<string, AnalyzerHost>();
   for (const pack of packs) {
-    const host = await startAnalyzer({ packDir: pack.directory, startTimeoutMs: 180_000, callTimeoutMs: 600_000 });
+    const nodeArgs = profileDirectory
+      ? ["--require", path.join(__dirname, "profiling", "exitOnSigterm.js"), "--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, `--cpu-prof-name=${pack.id}.cpuprofile`]
+      : [];
+    const host = await startAnalyzer({ packDir: pack.directory, startTimeoutMs: 180_000, callTimeoutMs: 600_000, nodeArgs });
     await host.configure({});
     hosts.set(pack.id, host);
   }
