@@ -100,18 +100,18 @@ export function engineStackResources(resources: readonly AnalyzerStackResource[]
   const built = resources.map((resource) => ({
     resource: {
       ...baseArgs(resource, engineProps(resource.properties), {}),
-      dependencies: [] as unknown[],
-      propertyDependencies: {} as Record<string, unknown[]>,
-      parent: undefined as unknown,
+      dependencies: [] as { urn: string }[],
+      propertyDependencies: {} as Record<string, { urn: string }[]>,
+      parent: undefined as { urn: string } | undefined,
     },
     input: resource,
   }));
   const byUrn = new Map(built.map((entry) => [entry.resource.urn, entry.resource]));
   for (const { resource, input } of built) {
     if (input.parent && byUrn.has(input.parent)) resource.parent = byUrn.get(input.parent);
-    resource.dependencies = (input.dependencies ?? []).map((urn) => byUrn.get(urn)).filter((d) => d);
+    resource.dependencies = (input.dependencies ?? []).flatMap((urn) => byUrn.get(urn) ?? []);
     for (const [property, urns] of Object.entries(input.propertyDependencies ?? {})) {
-      resource.propertyDependencies[property] = urns.map((urn) => byUrn.get(urn)).filter((d) => d);
+      resource.propertyDependencies[property] = urns.flatMap((urn) => byUrn.get(urn) ?? []);
     }
   }
   return built.map((entry) => entry.resource);
