@@ -3,7 +3,7 @@
  * parent/child structure, the outputs, the secret-ness of the password, and every bad argument.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { ACCOUNT_ID, PROVIDER_REGION, installMockCloud, valueOf } from "./mockCloud";
 
 // setMocks before the component module (and @pulumi/aws) is loaded.
@@ -426,5 +426,200 @@ describe("bad arguments are refused at construction, before anything is register
     for (const args of [undefined, null, "analytics", ["analytics"]]) {
       expect(() => new component.EncryptedRedshiftCluster("shape", args as never)).toThrow(/args: got .*; expected an object with at least clusterIdentifier and nodeType/);
     }
+  });
+});
+
+describe("arguments that are Outputs are checked when they resolve", () => {
+  // A bad resolved value makes the program fail (as `pulumi up` reports an unhandled rejection of
+  // the program) before the child that needs it reaches the engine. vitest's unhandled-rejection
+  // listeners are swapped for a collector while this block runs, to observe exactly that.
+  const PASSWORD_NOT_SECRET = "Plaintext0Password";
+  const WEAK_SECRET_PASSWORD = "weakpass";
+  const rejections: string[] = [];
+  const collect = (reason: unknown) => rejections.push(reason instanceof Error ? reason.message : String(reason));
+  let vitestListeners: NodeJS.UnhandledRejectionListener[] = [];
+
+  beforeAll(() => {
+    vitestListeners = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", collect);
+  });
+  afterAll(() => {
+    process.removeListener("unhandledRejection", collect);
+    for (const listener of vitestListeners) process.on("unhandledRejection", listener);
+    // Only the failures provoked in this block may have been swallowed by the collector.
+    for (const message of rejections) expect(message).toContain("invalid arguments");
+  });
+
+  /** The failure the program reports for a component, once its bad value resolved. */
+  async function failureOf(componentName: string): Promise<string> {
+    const marker = `EncryptedRedshiftCluster "${componentName}": invalid arguments`;
+    await expect.poll(() => rejections.some((message) => message.includes(marker)), { timeout: 5_000 }).toBe(true);
+    return rejections.find((message) => message.includes(marker))!;
+  }
+
+  function clusterRegistered(componentName: string): boolean {
+    return cloud.registrations.some((registration) => registration.name === `${componentName}-cluster`);
+  }
+
+  const lateBase = { nodeType: "ra3.large", rotateOnKeyChange: false };
+
+  test.each([
+    ["late-id", { clusterIdentifier: pulumi.output("Late_ID") }, ["clusterIdentifier", '"Late_ID"', "lowercase"]],
+    ["late-user", { clusterIdentifier: "late-user", masterUsername: pulumi.output("user") }, ["masterUsername", '"user"', "reserved word"]],
+    ["late-arn", { clusterIdentifier: "late-arn", kmsKeyArn: pulumi.output("alias/shared") }, ["kmsKeyArn", '"alias/shared"', "KMS key ARN"]],
+    ["late-period", { clusterIdentifier: "late-period", rotationPeriodInDays: Promise.resolve(30) }, ["rotationPeriodInDays", "got 30", "90 to 2560"]],
+  ] as Array<[string, Record<string, unknown>, string[]]>)("%s: a bad value from an Output fails the program with the same message, and no cluster is created", async (name, args, mustContain) => {
+    new component.EncryptedRedshiftCluster(name, { ...lateBase, ...args } as never);
+    const failure = await failureOf(name);
+    for (const part of mustContain) expect(failure).toContain(part);
+    expect(clusterRegistered(name)).toBe(false);
+  });
+
+  test("a password Output that is not a secret is refused, without repeating it", async () => {
+    new component.EncryptedRedshiftCluster("late-plain", { ...lateBase, clusterIdentifier: "late-plain", masterPassword: pulumi.output(PASSWORD_NOT_SECRET) });
+    const failure = await failureOf("late-plain");
+    expect(failure).toContain("masterPassword: got an Output that is not a secret; it must be a Pulumi secret");
+    expect(failure).not.toContain(PASSWORD_NOT_SECRET);
+    expect(clusterRegistered("late-plain")).toBe(false);
+  });
+
+  test("a secret password Redshift would reject is refused, without repeating it", async () => {
+    new component.EncryptedRedshiftCluster("late-weak", { ...lateBase, clusterIdentifier: "late-weak", masterPassword: pulumi.secret(WEAK_SECRET_PASSWORD) });
+    const failure = await failureOf("late-weak");
+    expect(failure).toContain("masterPassword: got a password, without an uppercase letter, a lowercase letter and a digit; Redshift allows 8 to 64");
+    expect(failure).not.toContain(WEAK_SECRET_PASSWORD);
+    expect(clusterRegistered("late-weak")).toBe(false);
+  });
+
+  test("manageMasterPassword resolving to true next to a password is refused", async () => {
+    new component.EncryptedRedshiftCluster("late-both", { ...lateBase, clusterIdentifier: "late-both", masterPassword: pulumi.secret("Good0Password"), manageMasterPassword: pulumi.output(true) });
+    const failure = await failureOf("late-both");
+    expect(failure).toContain("manageMasterPassword: got true together with masterPassword");
+    expect(clusterRegistered("late-both")).toBe(false);
+  });
+
+  test("no secret value appears in any failure the program reported", () => {
+    expect(rejections.length).toBeGreaterThan(0);
+    for (const message of rejections) {
+      expect(message).not.toContain(PASSWORD_NOT_SECRET);
+      expect(message).not.toContain(WEAK_SECRET_PASSWORD);
+      expect(message).not.toContain("Good0Password");
+    }
+  });
+});
+
+describe("the repository's own stack program (index.ts)", () => {
+  // Run last: it re-evaluates the program (and the component module) under new configuration.
+  const STACK_PASSWORD = "Stack0Password";
+
+  /**
+   * Evaluates index.ts afresh (a program runs once per process, here once per configuration). Only
+   * the program is re-evaluated: it gets the component module already loaded, so @pulumi/pulumi's
+   * runtime state and mocks, and the serialized rotation provider, are the ones of this process.
+   */
+  async function runStackProgram(): Promise<typeof import("../../index")> {
+    vi.resetModules();
+    vi.doMock("../../components/encryptedRedshiftCluster", () => component);
+    return import("../../index");
+  }
+  test("a configuration value AWS would reject stops the program before anything is registered", async () => {
+    pulumi.runtime.setAllConfig({ "keyguard:clusterIdentifier": "Sales_Warehouse", "keyguard:rotationPeriodInDays": "30" });
+    const before = cloud.registrations.length;
+    await expect(runStackProgram()).rejects.toThrow(
+      /EncryptedRedshiftCluster "warehouse": invalid arguments:\n {2}- clusterIdentifier: got "Sales_Warehouse".*\n {2}- rotationPeriodInDays: got 30; AWS KMS allows 90 to 2560 days/,
+    );
+    expect(cloud.registrations.length).toBe(before);
+  });
+
+  test("the configured stack: one encrypted cluster from keyguard:* settings, outputs exported, password secret", async () => {
+    pulumi.runtime.setAllConfig(
+      {
+        "keyguard:clusterIdentifier": "sales-warehouse",
+        "keyguard:rotationPeriodInDays": "180",
+        "keyguard:deletionWindowInDays": "14",
+        "keyguard:nodeType": "ra3.xlplus",
+        "keyguard:numberOfNodes": "2",
+        "keyguard:databaseName": "sales",
+        "keyguard:masterUsername": "sales_admin",
+        "keyguard:masterPassword": STACK_PASSWORD,
+        "keyguard:clusterSubnetGroupName": "private-subnets",
+        "keyguard:vpcSecurityGroupIds": '["sg-0123456789abcdef0"]',
+        "keyguard:tags": '{"team":"data"}',
+      },
+      ["keyguard:masterPassword"],
+    );
+    const firstNew = cloud.registrations.length;
+    const stack = await runStackProgram();
+    expect(await valueOf(stack.clusterIdentifier)).toBe("sales-warehouse");
+    expect(await valueOf(stack.keyArn)).toBe(`arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-warehouse-key`);
+    expect(await valueOf(stack.endpoint)).toBe(`sales-warehouse.abc123.${PROVIDER_REGION}.redshift.amazonaws.com:5439`);
+    expect(await valueOf(stack.aliasName!)).toBe("alias/sales-warehouse");
+
+    expect(inputsOf("aws:kms/key:Key", "warehouse-key")).toMatchObject({
+      enableKeyRotation: true,
+      rotationPeriodInDays: 180,
+      deletionWindowInDays: 14,
+      tags: { team: "data", "managed-by": "keyguard" },
+    });
+    expect(inputsOf("aws:redshift/cluster:Cluster", "warehouse-cluster")).toEqual({
+      clusterIdentifier: "sales-warehouse",
+      nodeType: "ra3.xlplus",
+      numberOfNodes: 2,
+      databaseName: "sales",
+      masterUsername: "sales_admin",
+      masterPassword: { [SECRET_SIGNATURE_KEY]: "1b47061264138c4ac30d75fd1eb44270", value: STACK_PASSWORD },
+      manageMasterPassword: false,
+      clusterSubnetGroupName: "private-subnets",
+      vpcSecurityGroupIds: ["sg-0123456789abcdef0"],
+      automatedSnapshotRetentionPeriod: 7,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "sales-warehouse-final",
+      tags: { team: "data", "managed-by": "keyguard" },
+      encrypted: "true",
+      kmsKeyId: `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-warehouse-key`,
+      publiclyAccessible: false,
+      enhancedVpcRouting: true,
+    });
+    // The rotation registers last (its provider is serialized first).
+    await expect.poll(() => cloud.registrations.length - firstNew).toBe(5);
+    expect(cloud.registrations.slice(firstNew).map((registration) => registration.type)).toEqual([
+      "keyguard:redshift:EncryptedCluster",
+      "aws:kms/key:Key",
+      "aws:kms/alias:Alias",
+      "aws:redshift/cluster:Cluster",
+      "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation",
+    ]);
+    // No exported value carries the password, secret or not.
+    for (const exported of [stack.clusterIdentifier, stack.keyArn, stack.endpoint, stack.aliasName!]) {
+      expect(JSON.stringify(await valueOf(exported as pulumi.Output<unknown>))).not.toContain(STACK_PASSWORD);
+    }
+  });
+
+  test("with no configuration the stack has sensible defaults: keyguard-<stack>, RA3, one node, Redshift-managed password, yearly rotation", async () => {
+    pulumi.runtime.setAllConfig({});
+    const firstNew = cloud.registrations.length;
+    const stack = await runStackProgram();
+    expect(await valueOf(stack.clusterIdentifier)).toBe("keyguard-test");
+    await expect.poll(() => cloud.registrations.length - firstNew).toBe(5);
+    const fresh = cloud.registrations.slice(firstNew);
+    const key = fresh.find((registration) => registration.type === "aws:kms/key:Key")!.inputs;
+    expect(key).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 365, deletionWindowInDays: 30 });
+    expect(fresh.find((registration) => registration.type === "aws:redshift/cluster:Cluster")!.inputs).toEqual({
+      clusterIdentifier: "keyguard-test",
+      nodeType: "ra3.large",
+      numberOfNodes: 1,
+      databaseName: "dev",
+      masterUsername: "keyguard_admin",
+      manageMasterPassword: true,
+      automatedSnapshotRetentionPeriod: 7,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "keyguard-test-final",
+      tags: { "managed-by": "keyguard" },
+      encrypted: "true",
+      kmsKeyId: `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-warehouse-key`,
+      publiclyAccessible: false,
+      enhancedVpcRouting: true,
+    });
   });
 });
