@@ -206,8 +206,11 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   const strictUnknowns = flags["strict-unknowns"] === true;
   progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks`);
   // The program and the pack start together: each takes about a second, mostly module loading.
-  const packHost = withPack(packDir, dependencies, progress, async (host) => {
-    const run = await runProgram(project, (line) => progress.programOutput(line));
+  const programRun = runProgram(project, (line) => progress.programOutput(line));
+  // A program that fails while the pack starts is reported when it is awaited, not as unhandled.
+  programRun.catch(() => undefined);
+  const report = await withPack(packDir, dependencies, progress, async (host) => {
+    const run = await programRun;
     progress.step(`the program registered ${run.resources.length} resources`);
     return evaluateWithConfig(async () => {
       const evaluation = await evaluate(host, run.resources, {
@@ -226,7 +229,6 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     });
   });
-  const report = await packHost;
   emit(report, format, flags.output as string | undefined, io, progress);
   return report.summary.exitCode;
 }
