@@ -43,7 +43,7 @@ function builtPackageDirectory(): string {
     });
   } catch (error) {
     const output = String((error as { stdout?: Buffer }).stdout ?? "");
-    throw new Error(`the package does not build (tsc -p tsconfig.build.json):\n${output.slice(0, 4000)}`);
+    throw new Error(`the package does not build (tsc -p tsconfig.build.json):\n${output.slice(0, 4000)}`, { cause: error });
   }
   return staged;
 }
@@ -89,7 +89,7 @@ test("require('keyguard') from another project gives the component, and it build
   try {
     output = execFileSync(process.execPath, ["-e", consumerProgram], { cwd: consumerDirectory, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
-    throw new Error(`the consumer program failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(0, 4000)}`);
+    throw new Error(`the consumer program failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(0, 4000)}`, { cause: error });
   }
   const result = JSON.parse(output.trim().split("\n").pop()!);
   expect(fs.realpathSync(result.resolvedFrom)).toBe(fs.realpathSync(path.join(packageDirectory, "dist", "exports.js")));
