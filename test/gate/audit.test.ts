@@ -1,0 +1,196 @@
+/**
+ * `keyguard audit`: stack exports shaped as `pulumi stack export` writes them, judged by the real
+ * pack (one process for the file); bad export files and policy configs; and `--live` against the
+ * local AWS endpoint, whose call log must show exactly the IAM actions the README lists.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnalyzerHost } from "../../gate/analyzerHost";
+import type { CliDependencies } from "../../gate/cli";
+import { LIVE_IAM_ACTIONS } from "../../gate/live";
+import type { Report } from "../../gate/report";
+import { startLocalAws, type LocalAws } from "../support/localAws";
+import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
+import { keyArnOf, REGION, stackExport } from "./stackExportFixture";
+
+let host: AnalyzerHost;
+let dependencies: CliDependencies;
+let directory: string;
+let localAws: LocalAws;
+
+function writeExport(name: string, content: unknown): string {
+  const file = path.join(directory, name);
+  fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 4));
+  return file;
+}
+
+beforeAll(async () => {
+  directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-audit-"));
+  [{ host, dependencies }, localAws] = await Promise.all([startSharedPack(), startLocalAws()]);
+});
+
+afterAll(async () => {
+  await host?.close();
+  await localAws?.stop();
+  if (directory) fs.rmSync(directory, { recursive: true, force: true });
+});
+
+describe("keyguard audit on stack exports", () => {
+  it("passes a compliant deployed stack (exit 0)", async () => {
+    const run = await runCli(["audit", "--stack-export", writeExport("compliant.json", stackExport()), "--format", "json"], dependencies);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report).toMatchObject({ mode: "audit", project: "warehouse", stack: "prod" });
+    expect(report.summary).toMatchObject({ passed: true, mandatory: 0, drift: 0 });
+    expect(report.resources.map((resource) => resource.type)).toContain("aws:redshift/cluster:Cluster");
+  });
+
+  it("fails a stack whose key does not rotate, locating the results in the export file, without printing its plaintext secrets", async () => {
+    const file = writeExport("unrotated.json", stackExport({ enableKeyRotation: false, passwordInState: { plaintext: "Sup3r-Secret-Pw!" } }));
+    const [sarifRun, junitRun, textRun] = await Promise.all([
+      runCli(["audit", "--stack-export", file, "--format", "sarif"], dependencies),
+      runCli(["audit", "--stack-export", file, "--format", "junit"], dependencies),
+      runCli(["audit", "--stack-export", file], dependencies),
+    ]);
+    for (const run of [sarifRun, junitRun, textRun]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout + run.stderr).not.toContain("Sup3r-Secret-Pw!");
+    }
+    const sarif = JSON.parse(sarifRun.stdout);
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    const keyResult = sarif.runs[0].results.find((result: { ruleId: string }) => result.ruleId === "kms-key-rotation-enabled");
+    const location = keyResult.locations[0].physicalLocation;
+    expect(location.artifactLocation.uri).toBe(path.relative(REPO_ROOT, file));
+    const lines = fs.readFileSync(file, "utf8").split("\n");
+    expect(lines[location.region.startLine - 1]).toContain('"urn": "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:kms/key:Key::warehouse-key"');
+    const junit = parseJunit(junitRun.stdout);
+    expect(junit.failures).toBe(2);
+    expect(textRun.stdout).toMatch(/FAILED/);
+  });
+
+  it("takes the policy config in `--policy-pack-config` format: a raised bound lets a 730-day key pass", async () => {
+    const file = writeExport("two-years.json", stackExport({ rotationPeriodInDays: 730 }));
+    const configFile = path.join(directory, "policy-config.json");
+    fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotation-period": { maxRotationPeriodInDays: 800 }, "redshift-cluster-key-rotated": { maxRotationPeriodInDays: 800 } }));
+    // One after the other: Configure sets the shared pack's config for every later Analyze.
+    const strict = await runCli(["audit", "--stack-export", file, "--format", "json"], dependencies);
+    const relaxed = await runCli(["audit", "--stack-export", file, "--format", "json", "--policy-config", configFile], dependencies);
+    expect(strict.code).toBe(1);
+    expect((JSON.parse(strict.stdout) as Report).violations.map((violation) => violation.policyName)).toContain("kms-key-rotation-period");
+    expect(relaxed.code).toBe(0);
+  });
+
+  it("refuses a policy config naming a policy the pack does not have (exit 2)", async () => {
+    const configFile = path.join(directory, "typo-config.json");
+    fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotaton-enabled": "advisory" }));
+    const run = await runCli(["audit", "--stack-export", writeExport("c2.json", stackExport()), "--policy-config", configFile], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const lastLine = run.stderr.trim().split("\n").at(-1);
+    expect(lastLine).toMatch(/^keyguard: error: --policy-config: .*"kms-key-rotaton-enabled".*kms-key-rotation-enabled/);
+  });
+});
+
+describe("bad stack-export files: a clear error naming what is wrong, exit 2, nothing written", () => {
+  const compliantText = () => JSON.stringify(stackExport(), null, 4);
+  const cases: [string, () => string, RegExp][] = [
+    ["not JSON", () => "Stack prod has 7 resources\n", /is not JSON: /],
+    ["truncated", () => compliantText().slice(0, Math.floor(compliantText().length / 2)), /ends before its JSON does \(truncated/],
+    ["empty", () => "", /is empty/],
+    ["a Terraform state", () => JSON.stringify({ version: 4, terraform_version: "1.9.5", serial: 3, lineage: "x", resources: [] }), /is a Terraform state file/],
+    ["a CloudFormation template", () => JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", Resources: {} }), /is a CloudFormation template/],
+    ["pulumi preview --json", () => JSON.stringify({ config: {}, steps: [], changeSummary: {} }), /is the output of `pulumi preview --json`/],
+    ["an unknown version", () => JSON.stringify({ version: 9, deployment: { resources: [] } }), /"version" is 9; keyguard reads stack exports of version 1, 2, 3/],
+    ["resources that are not a list", () => JSON.stringify({ version: 3, deployment: { resources: { a: 1 } } }), /"deployment.resources" must be a list/],
+    ["a resource without a URN", () => JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:kms/key:Key" }] } }), /deployment\.resources\[0\]\.urn must be a Pulumi URN/],
+  ];
+  it.each(cases)("%s", async (_name, content, expected) => {
+    const file = writeExport(`bad-${_name.replace(/\W+/g, "-")}.json`, content());
+    const output = path.join(directory, `report-${_name.replace(/\W+/g, "-")}.json`);
+    fs.writeFileSync(output, "previous report\n");
+    const run = await runCli(["audit", "--stack-export", file, "--format", "json", "--output", output], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^keyguard: error: --stack-export /);
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toMatch(expected);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(fs.readFileSync(output, "utf8")).toBe("previous report\n");
+  });
+
+  it("a missing file", async () => {
+    const run = await runCli(["audit", "--stack-export", path.join(directory, "nope.json")], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--stack-export .*nope\.json cannot be read: ENOENT/);
+  });
+});
+
+describe("keyguard audit --live against the local AWS endpoint", () => {
+  const savedEnvironment = { ...process.env };
+  beforeAll(() => Object.assign(process.env, localAws.clientEnvironment(REGION)));
+  afterAll(() => {
+    for (const key of Object.keys(process.env)) if (!(key in savedEnvironment)) delete process.env[key];
+    Object.assign(process.env, savedEnvironment);
+  });
+
+  function readmeGateIamActions(): string[] {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("<!-- section: gate -->"), readme.indexOf("<!-- end: gate -->"));
+    const iam = section.slice(section.indexOf("### IAM permissions of `keyguard audit --live`"));
+    return [...iam.matchAll(/^- `([a-z0-9-]+:[A-Za-z]+)`$/gm)].map((match) => match[1]).sort();
+  }
+
+  it("reports no drift when AWS matches the state, calling exactly the README's IAM actions", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
+    const run = await runCli(["audit", "--stack-export", writeExport("live-ok.json", stackExport()), "--live", "--format", "json"], dependencies);
+    expect(run.stderr).not.toMatch(/error/);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Report).drift).toEqual([]);
+    expect(localAws.calls.every((call) => call.outcome === "ok")).toBe(true);
+    expect(localAws.iamActionsCalled()).toEqual(readmeGateIamActions());
+    expect([...LIVE_IAM_ACTIONS].sort()).toEqual(readmeGateIamActions());
+    expect(readmeGateIamActions()).toEqual(["kms:GetKeyRotationStatus", "redshift:DescribeClusters"]);
+  });
+
+  it("reports rotation turned off and the cluster re-keyed outside Pulumi (exit 1)", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    const otherKeyArn = keyArnOf("99999999-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: false });
+    localAws.addKey({ keyArn: otherKeyArn });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: otherKeyArn });
+    const run = await runCli(["audit", "--stack-export", writeExport("live-drift.json", stackExport()), "--live", "--format", "json"], dependencies);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.summary.mandatory).toBe(0);
+    expect(report.drift.map((entry) => [entry.resourceName, entry.kind])).toEqual([
+      ["warehouse-key", "rotation-disabled"],
+      ["warehouse-cluster", "cluster-key-changed"],
+    ]);
+    expect(report.drift[1]).toMatchObject({ recorded: keyArn, actual: otherKeyArn });
+    expect(localAws.iamActionsCalled()).toEqual(readmeGateIamActions());
+  });
+
+  it("reports a changed rotation period, an unencrypted cluster, and a key that is gone", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 400 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", encrypted: false });
+    const periodRun = await runCli(["audit", "--stack-export", writeExport("live-period.json", stackExport()), "--live", "--format", "junit"], dependencies);
+    expect(periodRun.code).toBe(1);
+    const suite = parseJunit(periodRun.stdout).suites.find((candidate) => candidate.name === "keyguard-live-drift")!;
+    expect(suite.testcase.map((testCase) => testCase.failure?.type)).toEqual(["rotation-period-changed", "cluster-not-encrypted"]);
+
+    localAws.reset();
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
+    const goneRun = await runCli(["audit", "--stack-export", writeExport("live-gone.json", stackExport()), "--live", "--format", "json"], dependencies);
+    expect(goneRun.code).toBe(1);
+    expect((JSON.parse(goneRun.stdout) as Report).drift.map((entry) => entry.kind)).toEqual(["not-found"]);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * The gate's edges: bad flags and files (exit 2, one line naming the input), a program that fails,
+ * atomic report writing, progress on a terminal and elsewhere, colour, and secrets in every field
+ * a report shows. No pack process here except none at all: the cases fail before one is needed.
+ */
+import * as fs from "fs";
+import { createRequire, syncBuiltinESMExports } from "module";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnalyzerHost } from "../../gate/analyzerHost";
+import { writeFileAtomically } from "../../gate/atomicWrite";
+import type { Evaluation } from "../../gate/evaluate";
+import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/formats";
+import { Progress } from "../../gate/progress";
+import { buildReport } from "../../gate/report";
+import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
+import { REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
+
+let directory: string;
+beforeAll(() => {
+  directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-usage-"));
+});
+afterAll(() => {
+  if (directory) fs.rmSync(directory, { recursive: true, force: true });
+});
+
+/** A pack that is never asked anything: these runs must fail before they need one. */
+const noPack = { startPack: async () => ({ close: async () => undefined }) as unknown as AnalyzerHost, closePack: true };
+
+describe("usage errors: exit 2 and one line on stderr naming the input, the value and what is allowed", () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ["no command", () => [], /a command is required: keyguard check or keyguard audit/],
+    ["an unknown command", () => ["chek"], /unknown command "chek"; the commands are check and audit/],
+    ["an unknown flag", () => ["check", "--formt", "json"], /keyguard check: Unknown option '--formt'.*allowed options: .*--format/],
+    ["a flag of the other command", () => ["check", "--live"], /Unknown option '--live'/],
+    ["an unknown format", () => ["check", "--format", "xml"], /--format "xml" is not one of text, json, sarif, junit/],
+    ["audit without its export", () => ["audit"], /keyguard audit needs --stack-export FILE/],
+    ["a region that is not one", () => ["audit", "--stack-export", "x.json", "--region", "Mars"], /--region "Mars" is not an AWS region name like us-east-1/],
+    ["a missing project directory", () => ["check", "--project", path.join(directory, "none")], /--project .*none: no such directory/],
+    ["a directory without Pulumi.yaml", () => ["check", "--project", directory], /no Pulumi\.yaml in .*; a Pulumi project directory is required/],
+    ["a stack with no stack file", () => ["check", "--project", "examples/compliant", "--stack", "prod"], /--stack prod: no stack file .*Pulumi\.prod\.yaml/],
+    ["a bad stack name", () => ["check", "--project", "examples/compliant", "--stack", "../etc"], /--stack "\.\.\/etc": a stack name has only letters/],
+    ["a policy pack directory without PulumiPolicy.yaml", () => ["check", "--policy-pack", directory], /--policy-pack .*: no PulumiPolicy\.yaml in /],
+    ["a policy config that is not JSON", () => ["check", "--policy-config", writeFile("config.yaml", "all: advisory\n")], /--policy-config .*config\.yaml is not JSON \(the format of `pulumi preview --policy-pack-config`\)/],
+    ["a policy config that is a list", () => ["check", "--policy-config", writeFile("list.json", "[]")], /--policy-config .*list\.json must be a JSON object keyed by policy name/],
+    ["a config file that is not YAML", () => ["check", "--project", "examples/compliant", "--config", writeFile("bad.yaml", "config: [unclosed\n")], /--config .*bad\.yaml is not valid YAML/],
+    ["a project of another runtime", () => ["check", "--project", writeProject("python-project", "name: p\nruntime: python\n")], /runtime "python" is not supported; keyguard check runs "nodejs" programs/],
+    ["a JSON file that is not a stack export", () => ["audit", "--stack-export", writeFile("e.json", "{}"), "--output", path.join(directory, "never.json")], /--stack-export .*e\.json is not a `pulumi stack export` file: it has no "deployment"/],
+  ];
+
+  function writeFile(name: string, content: string): string {
+    const file = path.join(directory, name);
+    fs.writeFileSync(file, content);
+    return file;
+  }
+  function writeProject(name: string, pulumiYaml: string): string {
+    const project = path.join(directory, name);
+    fs.mkdirSync(project, { recursive: true });
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), pulumiYaml);
+    return project;
+  }
+
+  it.each(cases)("%s", async (_name, args, expected) => {
+    const run = await runCli(args(), noPack);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines.at(-1)).toMatch(/^keyguard: error: /);
+    expect(lines.at(-1)).toMatch(expected);
+  });
+
+  it("a program that throws: exit 2 with the program's own reason", async () => {
+    const run = await runCli(["check", "--project", path.join("test", "gate", "fixtures", "failing-program")], noPack);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n").at(-1)).toMatch(/^keyguard: error: program .*failing-program\/index\.ts failed: the warehouse subnet group is not configured$/);
+  });
+
+  it("--help and --version answer on stdout with exit 0", async () => {
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/keyguard check \[--project DIR\]/);
+    const version = await runCli(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version);
+  });
+});
+
+describe("reports are written atomically", () => {
+  it("replaces an existing report whole and leaves no temporary file", () => {
+    const target = path.join(directory, "atomic", "report.json");
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, "old report that is longer than the new one ".repeat(1000));
+    writeFileAtomically(target, '{"new":true}\n');
+    expect(fs.readFileSync(target, "utf8")).toBe('{"new":true}\n');
+    expect(fs.readdirSync(path.dirname(target))).toEqual(["report.json"]);
+  });
+
+  it("refuses a directory or a missing directory as the target, writing nothing", () => {
+    expect(() => writeFileAtomically(directory, "x")).toThrow(/is a directory; give a file path/);
+    expect(() => writeFileAtomically(path.join(directory, "missing", "r.json"), "x")).toThrow(/directory .*missing does not exist/);
+    expect(fs.existsSync(path.join(directory, "missing"))).toBe(false);
+  });
+
+  it("removes its temporary file when the rename fails, and keeps the previous report", () => {
+    const target = path.join(directory, "kept.json");
+    fs.writeFileSync(target, "previous report\n");
+    const before = fs.readdirSync(directory).sort();
+    // The data is written and flushed, then rename(2) fails (as across filesystems, EXDEV).
+    const nodeFs = createRequire(__filename)("fs") as typeof fs;
+    const rename = nodeFs.renameSync;
+    nodeFs.renameSync = () => {
+      throw Object.assign(new Error("EXDEV: cross-device link not permitted, rename"), { code: "EXDEV" });
+    };
+    syncBuiltinESMExports();
+    try {
+      expect(() => writeFileAtomically(target, "new report\n")).toThrow(/--output .*kept\.json could not be written: EXDEV/);
+    } finally {
+      nodeFs.renameSync = rename;
+      syncBuiltinESMExports();
+    }
+    expect(fs.readdirSync(directory).sort()).toEqual(before);
+    expect(fs.readFileSync(target, "utf8")).toBe("previous report\n");
+  });
+});
+
+describe("progress and colour", () => {
+  it("redraws one line on a terminal and prints plain lines elsewhere", () => {
+    let terminal = "";
+    let log = "";
+    const onTerminal = new Progress({ write: (text) => (terminal += text), isTTY: true });
+    const inLog = new Progress({ write: (text) => (log += text), isTTY: false });
+    for (const progress of [onTerminal, inLog]) {
+      progress.step("starting");
+      for (let done = 1; done <= 3; done++) progress.count("analyzed", done, 3);
+    }
+    expect(terminal).toContain("\r\u001b[2Kkeyguard: analyzed 1/3");
+    expect(log).toBe("keyguard: starting\nkeyguard: analyzed 3/3\n");
+  });
+});
+
+describe("no report prints a secret, wherever the secret appears", () => {
+  const secretValues = ["S3cretName", "s3cret-type-part", "ZZ-secret-message-value", "hunter2-password", "9871"];
+  const secret = (value: unknown) => ({ [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value });
+  // A secret in the resource name (so in the URN), the type, a policy name, a description and
+  // messages: everything the formats print.
+  const urn = `urn:pulumi:dev::p::aws:kms/key:Key::key-${secretValues[0]}`;
+  const evaluation: Evaluation = {
+    mode: "check",
+    stack: { project: "p", stack: "dev" },
+    pack: { name: "pack", version: "1.0.0", dir: "policy" },
+    policies: [
+      {
+        name: `policy-${secretValues[2]}`,
+        displayName: "d",
+        description: `checks ${secretValues[3]}`,
+        enforcementLevel: "mandatory",
+        policyType: "resource",
+        severity: "high",
+        remediationSteps: `set ${secretValues[4]}`,
+        url: "",
+        tags: [],
+      },
+    ],
+    enforcementLevels: {},
+    resources: [
+      {
+        urn,
+        type: `aws:kms/key:Key-${secretValues[1]}`,
+        name: `key-${secretValues[0]}`,
+        custom: true,
+        dependencies: [],
+        propertyDependencies: {},
+        inputs: { name: secret(secretValues[0]), nested: { deep: [secret({ type: secretValues[1], list: [secretValues[2], 9871] })] } },
+        outputs: { password: secret(secretValues[3]) },
+        sourceLocation: { file: path.join(REPO_ROOT, `src-${secretValues[0]}.ts`), line: 3, column: 1 },
+      },
+    ],
+    findings: [
+      {
+        policyName: `policy-${secretValues[2]}`,
+        policyPackName: "pack",
+        policyPackVersion: "1.0.0",
+        enforcementLevel: "mandatory",
+        severity: "high",
+        urn,
+        resourceType: `aws:kms/key:Key-${secretValues[1]}`,
+        resourceName: `key-${secretValues[0]}`,
+        message: `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
+        description: `checks ${secretValues[3]}`,
+        phase: "resource",
+        undecidedUnknown: false,
+      },
+    ],
+    notApplicable: { [`policy-${secretValues[2]}`]: [urn] },
+  };
+
+  it("masks every secret in JSON, SARIF, JUnit and text", () => {
+    const report = buildReport(evaluation, { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT });
+    const outputs = { json: renderJson(report), sarif: renderSarif(report), junit: renderJunit(report), text: renderText(report, { color: false }) };
+    for (const [format, output] of Object.entries(outputs)) {
+      for (const value of secretValues) expect(output, `${format} shows ${value}`).not.toContain(value);
+      expect(output).toContain("[secret]");
+    }
+    // Counts and line numbers are not values: they stay.
+    expect(report.summary.mandatory).toBe(1);
+    expect(report.violations[0].location?.line).toBe(3);
+    expect(sarifSchemaErrors(JSON.parse(outputs.sarif))).toEqual([]);
+  });
+
+  it("colours text only when asked", () => {
+    const report = buildReport(evaluation, { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT });
+    expect(renderText(report, { color: true })).toContain("\u001b[31mmandatory");
+    expect(renderText(report, { color: false })).not.toContain("\u001b[");
+  });
+});
