@@ -81,7 +81,7 @@ export function argumentProblems(args: unknown): string[] {
     if (value === undefined) continue;
     const enforced = (ENFORCED_CLUSTER_SETTINGS as Record<string, unknown>)[field];
     // The same value the component sets anyway weakens nothing (encrypted may come as true or "true").
-    if (enforced !== undefined && (value === enforced || String(value) === String(enforced)) && !isEventual(value)) continue;
+    if (enforced !== undefined && (value === enforced || (field === "encrypted" && value === true))) continue;
     problems.push(`${field}: got ${describeValue(value)}; ${ownedFieldRule(field)}`);
   }
 

@@ -3,6 +3,7 @@
  * parent/child structure, the outputs, the secret-ness of the password, and every bad argument.
  */
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { ACCOUNT_ID, PROVIDER_REGION, installMockCloud, valueOf } from "./mockCloud";
 
@@ -426,6 +427,107 @@ describe("bad arguments are refused at construction, before anything is register
     for (const args of [undefined, null, "analytics", ["analytics"]]) {
       expect(() => new component.EncryptedRedshiftCluster("shape", args as never)).toThrow(/args: got .*; expected an object with at least clusterIdentifier and nodeType/);
     }
+  });
+});
+
+describe("any argument value: a clear error naming it, or a cluster, never a crash (fast-check, seeded)", () => {
+  // Counts are floors: KEYGUARD_FUZZ_RUNS may raise them; KEYGUARD_FUZZ_SEED replays a failure.
+  const SEED = Number(process.env.KEYGUARD_FUZZ_SEED ?? 20261122);
+  const requested = Number(process.env.KEYGUARD_FUZZ_RUNS ?? 0);
+  const CHECK_RUNS = Math.max(2_000, Number.isInteger(requested) ? requested : 0);
+  const CONSTRUCTION_RUNS = 150;
+  const counts: Record<string, number> = {};
+  afterAll(() => console.log(`component argument properties (seed ${SEED}): ${Object.entries(counts).map(([name, n]) => `${name} ${n}`).join(", ")}`));
+
+  const VALIDATED = ["clusterIdentifier", "nodeType", "masterUsername", "rotationPeriodInDays", "deletionWindowInDays", "aliasName", "kmsKeyArn", "manageMasterPassword", "masterPassword", "rotateOnKeyChange", "rotation", "encrypted", "kmsKeyId", "publiclyAccessible", "enhancedVpcRouting", "masterPasswordWo", "masterPasswordWoVersion", "args", "keyDescription"];
+  const oddValue = fc.oneof(
+    fc.anything({ withNullPrototype: true, withBigInt: true, withBoxedValues: true, withSparseArray: true, withUnicodeString: true }),
+    fc.constantFrom(-0, NaN, Infinity, -Infinity, 1e308, 89, 90, 2560, 2561, 6, 7, 30, 31, 90.5, "365", "", "x".repeat(10_000), null, undefined, Symbol("odd")),
+  );
+  /** Rules written from AWS's documentation, independently of facts/. */
+  const reference = {
+    rotationPeriodInDays: (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 90 && v <= 2560,
+    deletionWindowInDays: (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 7 && v <= 30,
+    clusterIdentifier: (v: unknown) => typeof v === "string" && v.length >= 1 && v.length <= 63 && /^[a-z][a-z0-9-]*$/.test(v) && !v.includes("--") && !v.endsWith("-"),
+  };
+  const identifierLike = fc.string({ unit: fc.constantFrom("a", "z", "0", "9", "-", "_", "A", "."), minLength: 0, maxLength: 70 });
+  const problemsOf = (args: Record<string, unknown>) => component.argumentProblems(args);
+  const names = (problems: string[]) => problems.map((problem) => problem.slice(0, problem.indexOf(":")));
+
+  test("numbers: a rotation period or deletion window is refused exactly when AWS would refuse it", () => {
+    for (const argument of ["rotationPeriodInDays", "deletionWindowInDays"] as const) {
+      const value = fc.oneof(fc.integer({ min: -10, max: 3000 }), fc.double(), oddValue);
+      fc.assert(
+        fc.property(value, (v) => {
+          counts[argument] = (counts[argument] ?? 0) + 1;
+          const refused = names(problemsOf({ clusterIdentifier: "valid-id", nodeType: "ra3.large", [argument]: v })).includes(argument);
+          expect(refused).toBe(v !== undefined && !reference[argument](v));
+        }),
+        { seed: SEED, numRuns: CHECK_RUNS },
+      );
+    }
+  });
+
+  test("cluster identifiers: refused exactly when Redshift's rules refuse them", () => {
+    fc.assert(
+      fc.property(fc.oneof(identifierLike, oddValue), (v) => {
+        counts.clusterIdentifier = (counts.clusterIdentifier ?? 0) + 1;
+        const problems = names(problemsOf({ clusterIdentifier: v, nodeType: "ra3.large" }));
+        expect(problems.includes("clusterIdentifier")).toBe(!reference.clusterIdentifier(v));
+      }),
+      { seed: SEED, numRuns: CHECK_RUNS },
+    );
+  });
+
+  test("any value in any argument: problems are named lines, the check never throws", () => {
+    const args = fc.dictionary(fc.constantFrom(...VALIDATED, "tags", "numberOfNodes"), oddValue, { maxKeys: 8 });
+    fc.assert(
+      fc.property(fc.oneof(args, oddValue), (given) => {
+        counts.anyArguments = (counts.anyArguments ?? 0) + 1;
+        const problems = problemsOf(given as Record<string, unknown>);
+        for (const name of names(problems)) expect(VALIDATED).toContain(name);
+      }),
+      { seed: SEED, numRuns: CHECK_RUNS },
+    );
+  });
+
+  test("constructing: refused (nothing registered) exactly when a problem is known, otherwise a cluster", () => {
+    const validatedArgs = fc.record(
+      {
+        clusterIdentifier: fc.oneof(identifierLike, fc.constant("valid-id")),
+        nodeType: fc.oneof(fc.constant("ra3.large"), fc.constantFrom(undefined, "", 7)),
+        rotationPeriodInDays: fc.oneof(fc.integer({ min: 80, max: 2600 }), fc.constantFrom(90.5, NaN, "365")),
+        deletionWindowInDays: fc.integer({ min: 5, max: 32 }),
+        masterUsername: fc.constantFrom("admin_user", "public", "select", "1admin", "db admin", "a".repeat(129)),
+        aliasName: fc.constantFrom("alias/warehouse", "warehouse", "alias/aws/x", "alias/a b"),
+        publiclyAccessible: fc.constantFrom(true, false),
+        rotateOnKeyChange: fc.constantFrom(true, false, "no"),
+      },
+      { requiredKeys: ["clusterIdentifier", "nodeType"] },
+    );
+    let index = 0;
+    fc.assert(
+      fc.property(validatedArgs, (args) => {
+        counts.constructions = (counts.constructions ?? 0) + 1;
+        const name = `prop-${index++}`;
+        const known = problemsOf(args);
+        const before = cloud.registrations.length;
+        let thrown: unknown;
+        try {
+          new component.EncryptedRedshiftCluster(name, args as never);
+        } catch (error) {
+          thrown = error;
+        }
+        if (known.length > 0) {
+          expect(thrown).toBeInstanceOf(component.EncryptedRedshiftClusterArgumentError);
+          expect((thrown as InstanceType<typeof component.EncryptedRedshiftClusterArgumentError>).problems).toEqual(known);
+          expect(cloud.registrations.length).toBe(before);
+        } else {
+          expect(thrown).toBeUndefined();
+        }
+      }),
+      { seed: SEED, numRuns: CONSTRUCTION_RUNS },
+    );
   });
 });
 
