@@ -21,8 +21,8 @@ const masterPassword = config.getSecret("masterPassword");
 
 const args: EncryptedRedshiftClusterArgs = {
   clusterIdentifier: configuredClusterIdentifier,
-  // The smallest RA3 node type: RA3 is what current Redshift offers for provisioned clusters.
-  nodeType: config.get("nodeType") ?? "ra3.large",
+  // RA3 is what Redshift offers for new provisioned clusters; ra3.xlplus also runs as a single node.
+  nodeType: config.get("nodeType") ?? "ra3.xlplus",
   numberOfNodes: config.getNumber("numberOfNodes") ?? 1,
   databaseName: config.get("databaseName") ?? "dev",
   masterUsername: config.get("masterUsername") ?? "keyguard_admin",

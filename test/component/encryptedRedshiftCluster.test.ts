@@ -709,7 +709,7 @@ describe("the repository's own stack program (index.ts)", () => {
     expect(key).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 365, deletionWindowInDays: 30 });
     expect(fresh.find((registration) => registration.type === "aws:redshift/cluster:Cluster")!.inputs).toEqual({
       clusterIdentifier: "keyguard-test",
-      nodeType: "ra3.large",
+      nodeType: "ra3.xlplus",
       numberOfNodes: 1,
       databaseName: "dev",
       masterUsername: "keyguard_admin",
