@@ -215,3 +215,41 @@ describe("no report prints a secret, wherever the secret appears", () => {
     expect(renderText(report, { color: false })).not.toContain("\u001b[");
   });
 });
+
+describe("the pull-request workflow", () => {
+  interface Step {
+    run?: string;
+    uses?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+  }
+  const yaml = require("js-yaml") as { load(text: string): unknown };
+  const workflow = yaml.load(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "keyguard.yml"), "utf8")) as {
+    on: Record<string, unknown>;
+    jobs: Record<string, { steps: Step[]; permissions?: Record<string, string> }>;
+  };
+
+  it("gates pull requests: install, test, keyguard check as SARIF, then upload that SARIF even when the check failed", () => {
+    expect(workflow.on).toHaveProperty("pull_request");
+    const steps = workflow.jobs.gate.steps;
+    const runs = steps.map((step) => step.run ?? "");
+    const install = runs.indexOf("npm ci");
+    const test = runs.indexOf("npm test");
+    const check = runs.findIndex((run) => /^npx keyguard check --format sarif --output (\S+)$/.test(run));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(test).toBeGreaterThan(install);
+    expect(check).toBeGreaterThan(test);
+    const sarifFile = /--output (\S+)$/.exec(runs[check])![1];
+    const upload = steps.find((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"))!;
+    expect(steps.indexOf(upload)).toBeGreaterThan(check);
+    expect(upload.with?.sarif_file).toBe(sarifFile);
+    expect(upload.if).toMatch(/^always\(\)/);
+    expect(workflow.jobs.gate.permissions?.["security-events"]).toBe("write");
+  });
+
+  it("runs pulumi preview with the pack through the official Pulumi action in a second job", () => {
+    const pulumi = workflow.jobs.preview.steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!;
+    expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "./policy" });
+    expect(workflow.jobs.preview.steps.some((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))).toBe(true);
+  });
+});
