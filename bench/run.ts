@@ -95,6 +95,7 @@ async function packPhase(): Promise<void> {
   const keyguard: PackUnderTest = { id: "keyguard", label: "keyguard (shipped, precompiled)", directory: policyDirectory };
   const floor: PackUnderTest = { id: "floor", label: "no-op floor pack", directory: path.join(repositoryRoot, "bench", "fixtures", "noop-pack") };
   const awsguard: PackUnderTest = { id: "awsguard", label: "@pulumi/awsguard (KMS rotation + Redshift policies)", directory: path.join(repositoryRoot, "bench", "fixtures", "awsguard-pack") };
+  const matchedFloor: PackUnderTest = { id: "floorMatched", label: "no-op pack with keyguard's number of policies", directory: path.join(repositoryRoot, "bench", "fixtures", "noop-matched-pack") };
   const source: PackUnderTest = { id: "source", label: "keyguard from TypeScript source", directory: prepareSourcePackDirectory(policyDirectory, workDirectory) };
 
   log("1. Pack start-to-port (launched as the engine launches it), packs taking turns");
@@ -123,7 +124,7 @@ async function packPhase(): Promise<void> {
   );
 
   log(`2. Analyze: ${reps.analyzeCalls} resources (half keys, half clusters), one call at a time, packs taking turns`);
-  const hosts = await startConfigured([keyguard, floor, awsguard], flags.profile ? path.join(workDirectory, "profiles") : undefined);
+  const hosts = await startConfigured([keyguard, floor, matchedFloor, awsguard], flags.profile ? path.join(workDirectory, "profiles") : undefined);
   try {
     const analyze = await measureAnalyze(hosts, reps.analyzeCalls, 200, log);
     raw.analyze = analyze;
@@ -139,6 +140,12 @@ async function packPhase(): Promise<void> {
       { id: "analyze.total.vsFloor", group: "2", figure: totalLabel, unit: "ms", comparedWith: "no-op floor pack", ratioMeaning: "keyguard ÷ floor", target: { kind: "atMost", bound: 1.2, text: "≤ 1.20× the floor" } },
       analyze.keyguard.totalMs,
       analyze.floor.totalMs,
+      (value, comparedValue) => value / comparedValue,
+    );
+    ratioFigure(
+      { id: "analyze.latency.vsMatchedFloor", group: "2", figure: analyzeLabel, unit: "ms", comparedWith: "no-op pack with keyguard's 3 resource + 3 stack policies", ratioMeaning: "keyguard ÷ matched floor: keyguard's own rules", note: "diagnostic, no target" },
+      analyze.keyguard.latencyMs,
+      analyze.floorMatched.latencyMs,
       (value, comparedValue) => value / comparedValue,
     );
     ratioFigure(
@@ -165,6 +172,12 @@ async function packPhase(): Promise<void> {
         stacks.floor[index].roundTripMs,
         (value, comparedValue) => value / comparedValue,
       );
+      ratioFigure(
+        { id: `analyzeStack.${measured.resources}.vsMatchedFloor`, group: "2", figure: `AnalyzeStack, ${size} resources (round trip)`, unit: "ms", comparedWith: "no-op pack with keyguard's 3 resource + 3 stack policies", ratioMeaning: "keyguard ÷ matched floor: keyguard's own rules", note: "diagnostic, no target" },
+        measured.roundTripMs,
+        stacks.floorMatched[index].roundTripMs,
+        (value, comparedValue) => value / comparedValue,
+      );
     });
     // Linear growth: the time per resource must stay flat as the stack grows (quadratic work would
     // multiply it by the size ratio, 5× from 10,000 to 50,000).
@@ -180,7 +193,7 @@ async function packPhase(): Promise<void> {
           comparedWith: `per resource at ${smaller.resources.toLocaleString("en")}`,
           ratioMeaning: `growth for ${larger.resources / smaller.resources}× the resources; quadratic would be ${larger.resources / smaller.resources}×`,
           target: { kind: "atMost", bound: 1.5, text: "linear: ≤ 1.5× per resource" },
-          note: `floor: ${stacks.floor[index].microsecondsPerResource.toFixed(0)} µs`,
+          note: `the floor grows ${(stacks.floor[index].microsecondsPerResource / stacks.floor[index - 1].microsecondsPerResource).toFixed(2)}× over the same step (${stacks.floor[index - 1].microsecondsPerResource.toFixed(0)} → ${stacks.floor[index].microsecondsPerResource.toFixed(0)} µs)`,
         },
         larger.microsecondsPerResource,
         smaller.microsecondsPerResource,
