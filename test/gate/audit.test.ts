@@ -11,6 +11,7 @@ import type { AnalyzerHost } from "../../gate/analyzerHost";
 import type { CliDependencies } from "../../gate/cli";
 import { LIVE_IAM_ACTIONS } from "../../gate/live";
 import type { Report } from "../../gate/report";
+import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { startLocalAws, type LocalAws } from "../support/localAws";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
 import { keyArnOf, REGION, stackExport } from "./stackExportFixture";
@@ -81,6 +82,27 @@ describe("keyguard audit on stack exports", () => {
     expect(strict.code).toBe(1);
     expect((JSON.parse(strict.stdout) as Report).violations.map((violation) => violation.policyName)).toContain("kms-key-rotation-period");
     expect(relaxed.code).toBe(0);
+  });
+
+  it("--strict-unknowns fails a stack whose verdict hangs on a value that cannot be known (an encrypted secret)", async () => {
+    // The rotation resource's clusterIdentifier is an encrypted secret and nothing links it to the
+    // cluster: the advisory policy cannot tell whether the cluster is covered.
+    const document = stackExport() as { deployment: { resources: Record<string, unknown>[] } };
+    const rotation = document.deployment.resources.find((resource) => resource.type === RESOURCE_TYPES.redshiftKeyRotation)!;
+    const encrypted = { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, ciphertext: "v1:bm9uY2U=:ZW5jcnlwdGVk" };
+    Object.assign(rotation, { dependencies: [], propertyDependencies: {} });
+    (rotation.inputs as Record<string, unknown>).clusterIdentifier = encrypted;
+    (rotation.outputs as Record<string, unknown>).clusterIdentifier = encrypted;
+    const file = writeExport("undecidable.json", document);
+    const lenient = await runCli(["audit", "--stack-export", file, "--format", "json"], dependencies);
+    const strict = await runCli(["audit", "--stack-export", file, "--format", "json", "--strict-unknowns"], dependencies);
+    expect(lenient.code).toBe(0);
+    const report = JSON.parse(lenient.stdout) as Report;
+    expect(report.violations).toHaveLength(1);
+    expect(report.violations[0]).toMatchObject({ policyName: "redshift-cluster-rotation-on-key-change", enforcementLevel: "advisory", undecidedUnknown: true });
+    expect(report.summary.undecidedUnknowns).toBe(1);
+    expect(strict.code).toBe(1);
+    expect((JSON.parse(strict.stdout) as Report).summary).toMatchObject({ passed: false, strictUnknowns: true, mandatory: 0 });
   });
 
   it("refuses a policy config naming a policy the pack does not have (exit 2)", async () => {
