@@ -124,10 +124,37 @@ function computedOutputNames(resourceClass: unknown): string[] {
   return names;
 }
 
+/**
+ * Defers loading @npmcli/arborist (and pacote, sigstore... behind it), which @pulumi/pulumi's
+ * closure serializer requires at start-up but uses only to compute a Lambda callback's package
+ * paths: a third of the SDK's load time, paid by every `keyguard check`. The module is loaded,
+ * unchanged, on the first access to it. `__esModule` makes TypeScript's __importStar hand the
+ * proxy through without enumerating it.
+ */
+function deferArboristLoad(): void {
+  const Module = require("module") as { _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown };
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (request !== "@npmcli/arborist" || !parent?.filename?.includes(`${path.sep}closure${path.sep}`)) return load.call(this, request, parent, isMain);
+    let real: Record<string | symbol, unknown> | undefined;
+    const actual = () => (real ??= load.call(Module, request, parent, isMain) as Record<string | symbol, unknown>);
+    return new Proxy({} as Record<string | symbol, unknown>, {
+      get: (_target, property) => (property === "__esModule" ? true : actual()[property]),
+      has: (_target, property) => property in actual(),
+      ownKeys: () => Reflect.ownKeys(actual()),
+      getOwnPropertyDescriptor: (_target, property) => {
+        const descriptor = Reflect.getOwnPropertyDescriptor(actual(), property);
+        return descriptor ? { ...descriptor, configurable: true } : undefined;
+      },
+    });
+  };
+}
+
 async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   // The program must share one @pulumi/pulumi with us, or the mocks would not see its resources.
   const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [job.projectDir, __dirname] });
   const pulumiDir = path.dirname(pulumiEntry);
+  deferArboristLoad();
   const pulumi = require(pulumiEntry) as typeof import("@pulumi/pulumi");
   const settings = require(path.join(pulumiDir, "runtime", "settings")) as {
     getMonitor(): Record<string, unknown>;
