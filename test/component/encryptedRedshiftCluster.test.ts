@@ -725,3 +725,35 @@ describe("the repository's own stack program (index.ts)", () => {
     });
   });
 });
+
+describe("during a preview, with values AWS has not computed yet", () => {
+  // Last: switches this process's mocks to preview mode (as `keyguard check` and `pulumi preview` run).
+  test("unknown ARNs and identifiers flow through: nothing is refused for not being known, nothing throws", async () => {
+    const previewCloud = installMockCloud({ preview: true });
+    const rejectionsSeen: unknown[] = [];
+    const onRejection = (reason: unknown) => rejectionsSeen.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const aws = await import("@pulumi/aws");
+      // A key made elsewhere in the program: its ARN is unknown during the preview.
+      const sharedKey = new aws.kms.Key("shared-key", { enableKeyRotation: true });
+      const byok = new component.EncryptedRedshiftCluster("pv-byok", { clusterIdentifier: "pv-byok", nodeType: "ra3.xlplus", kmsKeyArn: sharedKey.arn });
+      const own = new component.EncryptedRedshiftCluster("pv-own", { clusterIdentifier: sharedKey.keyId, nodeType: "ra3.xlplus", masterPassword: pulumi.secret("Preview0Password") });
+      await Promise.all([byok, own].flatMap((cluster) => [valueOf(cluster.cluster.urn), valueOf(cluster.keyRotation!.urn)]));
+
+      const inputs = (name: string) => previewCloud.registrations.find((registration) => registration.name === name)!.inputs;
+      expect(pulumi.isUnknown(inputs("pv-byok-cluster").kmsKeyId)).toBe(true);
+      expect(inputs("pv-byok-cluster")).toMatchObject({ encrypted: "true", publiclyAccessible: false, enhancedVpcRouting: true, clusterIdentifier: "pv-byok" });
+      expect(pulumi.isUnknown(inputs("pv-own-cluster").clusterIdentifier)).toBe(true);
+      expect(pulumi.isUnknown(inputs("pv-own-cluster").kmsKeyId)).toBe(true);
+      expect(pulumi.isUnknown(inputs("pv-own-key-rotation").kmsKeyId)).toBe(true);
+      expect(pulumi.isUnknown(inputs("pv-own-alias").name)).toBe(true);
+      expect(inputs("pv-own-key")).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 365 });
+      expect(inputs("pv-own-cluster").masterPassword).toEqual({ [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: "Preview0Password" });
+      expect(await pulumi.isSecret(own.cluster.masterPassword)).toBe(true);
+      expect(rejectionsSeen).toEqual([]);
+    } finally {
+      process.removeListener("unhandledRejection", onRejection);
+    }
+  });
+});

@@ -28,6 +28,9 @@ export function installMockCloud(options: { preview?: boolean } = {}): MockCloud
         const id = `${args.name}-id`;
         const state: Record<string, unknown> = { ...args.inputs };
         const region = (args.inputs.region as string | undefined) ?? PROVIDER_REGION;
+        // In a preview, what AWS computes (ARNs, key ids, endpoints) is not known yet: leave it out,
+        // and the SDK makes those outputs unknown, as the engine does.
+        if (options.preview) return { id: "", state };
         switch (args.type) {
           case "aws:kms/key:Key":
             state.keyId = `key-${args.name}`;
