@@ -249,12 +249,17 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   };
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof Error) {
-    // Pulumi wraps construction errors; the first line is the reason, the rest is a stack.
-    return (error.message || String(error)).split("\n")[0];
-  }
-  return String(error).split("\n")[0];
+/**
+ * One line for stderr: the error's message with its lines joined (a component that lists every
+ * bad argument on its own line keeps all of them), without stack frames.
+ */
+export function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message || String(error) : String(error);
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !/^at\s/.test(line));
+  return lines.join(" ").replace(/\s+/g, " ").slice(0, 2000);
 }
 
 if (process.env.KEYGUARD_PROGRAM_JOB) {

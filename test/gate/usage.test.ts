@@ -70,11 +70,14 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
     expect(lines.at(-1)).toMatch(expected);
   });
 
-  it("a program that throws: exit 2 with the program's own reason", async () => {
-    const run = await runCli(["check", "--project", path.join("test", "gate", "fixtures", "failing-program")], noPack);
+  it("a program that fails, here the component refusing a period given by --config: exit 2 with every reason on one line", async () => {
+    const config = path.join(directory, "too-long.yaml");
+    fs.writeFileSync(config, "config:\n  keyguard:rotationPeriodInDays: 3000\n");
+    const run = await runCli(["check", "--config", config], noPack);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr.trim().split("\n").at(-1)).toMatch(/^keyguard: error: program .*failing-program\/index\.ts failed: the warehouse subnet group is not configured$/);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines.at(-1)).toMatch(/^keyguard: error: program index\.ts failed: EncryptedRedshiftCluster "warehouse": .*rotationPeriodInDays: got 3000; .*2560/);
   });
 
   it("--help and --version answer on stdout with exit 0", async () => {
