@@ -13,7 +13,9 @@ export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 type SarifLevel = "error" | "warning" | "note" | "none";
 
 function levelOf(enforcementLevel: string, undecidedUnknown: boolean, strictUnknowns: boolean): SarifLevel {
-  if (undecidedUnknown) return strictUnknowns ? "error" : "note";
+  // A mandatory finding fails the gate whatever its reason; an undecidable advisory one fails it
+  // only under --strict-unknowns, and is otherwise a note.
+  if (undecidedUnknown && enforcementLevel !== "mandatory") return strictUnknowns ? "error" : "note";
   switch (enforcementLevel) {
     case "mandatory":
       return "error";

@@ -9,8 +9,8 @@ const ANSI = { red: "\u001b[31m", yellow: "\u001b[33m", green: "\u001b[32m", dim
 export function renderText(report: Report, options: { color: boolean }): string {
   const paint = (colour: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text);
   const levelLabel = (violation: ReportViolation) => {
-    if (violation.undecidedUnknown) return paint(report.summary.strictUnknowns ? "red" : "dim", "unknown  ");
     if (violation.enforcementLevel === "mandatory") return paint("red", "mandatory");
+    if (violation.undecidedUnknown) return paint(report.summary.strictUnknowns ? "red" : "dim", "unknown  ");
     return paint("yellow", violation.enforcementLevel.padEnd(9));
   };
   const lines: string[] = [];

@@ -10,7 +10,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../gate/analyzerHost";
 import { writeFileAtomically } from "../../gate/atomicWrite";
-import type { Evaluation } from "../../gate/evaluate";
+import { isUndecidedUnknown, type Evaluation } from "../../gate/evaluate";
 import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/formats";
 import { Progress } from "../../gate/progress";
 import { buildReport } from "../../gate/report";
@@ -254,5 +254,64 @@ describe("the pull-request workflow", () => {
     const pulumi = workflow.jobs.preview.steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!;
     expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "./policy" });
     expect(workflow.jobs.preview.steps.some((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))).toBe(true);
+  });
+});
+
+describe("levels of findings whose value could not be known", () => {
+  function evaluationWith(findings: { policyName: string; enforcementLevel: "mandatory" | "advisory"; message: string }[]): Evaluation {
+    const urn = "urn:pulumi:dev::p::aws:redshift/cluster:Cluster::c";
+    return {
+      mode: "check",
+      stack: { project: "p", stack: "dev" },
+      pack: { name: "pack", version: "1", dir: "policy" },
+      policies: findings.map((finding) => ({
+        name: finding.policyName,
+        displayName: "",
+        description: "",
+        enforcementLevel: finding.enforcementLevel,
+        policyType: "stack" as const,
+        severity: "unspecified" as const,
+        remediationSteps: "",
+        url: "",
+        tags: [],
+      })),
+      enforcementLevels: {},
+      resources: [{ urn, type: "aws:redshift/cluster:Cluster", name: "c", custom: true, dependencies: [], propertyDependencies: {}, inputs: {}, outputs: {} }],
+      findings: findings.map((finding) => ({
+        ...finding,
+        policyPackName: "pack",
+        policyPackVersion: "1",
+        severity: "unspecified" as const,
+        urn,
+        resourceType: "aws:redshift/cluster:Cluster",
+        resourceName: "c",
+        description: "",
+        phase: "stack" as const,
+        undecidedUnknown: isUndecidedUnknown(finding.message),
+      })),
+      notApplicable: {},
+    };
+  }
+  const findings = [
+    { policyName: "mandatory-one", enforcementLevel: "mandatory" as const, message: "its kmsKeyId is unknown during preview, so it could not be checked" },
+    { policyName: "advisory-one", enforcementLevel: "advisory" as const, message: "can't run policy 'x' during preview: string value at .kmsKeyId can't be known during preview" },
+  ];
+  const sarifLevels = (strictUnknowns: boolean) => {
+    const report = buildReport(evaluationWith(findings), { toolVersion: "1", strictUnknowns, baseDir: REPO_ROOT });
+    const sarif = JSON.parse(renderSarif(report));
+    return { exitCode: report.summary.exitCode, levels: Object.fromEntries(sarif.runs[0].results.map((result: { ruleId: string; level: string }) => [result.ruleId, result.level])) };
+  };
+
+  it("recognises the pack's and @pulumi/policy's wording, and nothing else", () => {
+    expect(findings.every((finding) => isUndecidedUnknown(finding.message))).toBe(true);
+    expect(isUndecidedUnknown("enableKeyRotation is false; required: true")).toBe(false);
+  });
+
+  it("keeps a mandatory finding an error, makes an undecidable advisory a note, and an error under --strict-unknowns", () => {
+    expect(sarifLevels(false)).toEqual({ exitCode: 1, levels: { "mandatory-one": "error", "advisory-one": "note" } });
+    expect(sarifLevels(true)).toEqual({ exitCode: 1, levels: { "mandatory-one": "error", "advisory-one": "error" } });
+    const advisoryOnly = buildReport(evaluationWith([findings[1]]), { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT });
+    expect(advisoryOnly.summary.exitCode).toBe(0);
+    expect(buildReport(evaluationWith([findings[1]]), { toolVersion: "1", strictUnknowns: true, baseDir: REPO_ROOT }).summary.exitCode).toBe(1);
   });
 });
