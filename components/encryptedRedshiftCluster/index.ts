@@ -134,7 +134,7 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
         ...(passwordGiven
           ? {
               masterPassword: secretMasterPassword(name, pulumi.output(args.masterPassword as pulumi.Input<string>)),
-              // Only an Output can still arrive here (plain true was refused at construction).
+              // A plain true was refused at construction; an Output is checked when it resolves.
               ...(args.manageMasterPassword !== undefined
                 ? {
                     manageMasterPassword: checkedWhenKnown(name, "manageMasterPassword", args.manageMasterPassword, (value) =>
