@@ -248,7 +248,7 @@ function sameWireValue(a: unknown, b: unknown): boolean {
   if (keysA.length !== keysB.length) return false;
   return keysA.every((key) => sameWireValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
-const STRUCT_EQUIVALENCE_SAMPLE = 500;
+const STRUCT_EQUIVALENCE_SAMPLE = 300;
 let structChecks = 0;
 
 describe("resource policies under fuzzing", () => {
@@ -263,13 +263,14 @@ describe("resource policies under fuzzing", () => {
               ? Object.fromEntries(Object.entries(keyProperties(testCase.key)).map(([k, v]) => [k, secret(v)]))
               : keyProperties(testCase.key)
             : testCase.kind === "cluster"
-              ? { encrypted: testCase.encrypted, kmsKeyId: testCase.kmsKeyId }
+              ? (wireCopy({ encrypted: testCase.encrypted, kmsKeyId: testCase.kmsKeyId }) as Record<string, unknown>)
               : testCase.properties;
         const target = { urn: urnOf(type, testCase.name), type, name: testCase.name, properties };
-        // The fast wire copy must be what the real Struct round trip gives (checked on a sample).
+        // The generated bags are already what the Struct round trip yields (no undefined anywhere), so
+        // they are handed over as they are; a sample checks that against the real google.protobuf.Struct.
         if (structChecks < STRUCT_EQUIVALENCE_SAMPLE) {
           structChecks++;
-          if (!sameWireValue(wireCopy(properties), toStruct(properties).toJavaScript())) throw new Error(`wireCopy differs from the Struct round trip for ${JSON.stringify(properties)}`);
+          if (!sameWireValue(properties, toStruct(properties).toJavaScript())) throw new Error(`the bag is not what the Struct round trip gives: ${JSON.stringify(properties)}`);
         }
         // One engine-shaped bag shared by the three validations (validateResource does not write to it).
         const props = engineProps(properties, false, false);
@@ -624,6 +625,11 @@ describe("policy config under fuzzing", () => {
   it("is accepted exactly when valid, and otherwise refused with an error naming the policy and the setting", async () => {
     const policies = [kmsKeyRotationEnabled, kmsKeyRotationPeriod, redshiftClusterEncrypted];
     const stackPolicies = STACK_POLICIES;
+    const keyResource = { urn: urnOf(RESOURCE_TYPES.kmsKey, "k"), type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: true } };
+    const keyProps = engineProps(keyResource.properties);
+    const clusterStack = {
+      built: engineStackResources([{ urn: urnOf(RESOURCE_TYPES.redshiftCluster, "c"), type: RESOURCE_TYPES.redshiftCluster, name: "c", properties: { encrypted: "true", kmsKeyId: ARN("x") } }]),
+    };
     await fc.assert(
       fc.asyncProperty(policyConfigArb, async ([which, ownSettings, extra]) => {
         const config: Record<string, unknown> = { ...ownSettings };
@@ -631,10 +637,7 @@ describe("policy config under fuzzing", () => {
         const policy = ALL_POLICIES[which];
         configCases++;
         const valid = modelConfigIsValid(policy.name, config);
-        const run =
-          which < 3
-            ? runResourcePolicy(policies[which], { urn: urnOf(RESOURCE_TYPES.kmsKey, "k"), type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: true } }, config)
-            : runStackPolicy(stackPolicies[which - 3], [{ urn: urnOf(RESOURCE_TYPES.redshiftCluster, "c"), type: RESOURCE_TYPES.redshiftCluster, name: "c", properties: { encrypted: "true", kmsKeyId: ARN("x") } }], config);
+        const run = which < 3 ? runResourcePolicy(policies[which], keyResource, config, { props: keyProps }) : runStackPolicy(stackPolicies[which - 3], clusterStack, config);
         const error = await run.then(
           () => undefined,
           (e: unknown) => e,

@@ -51,10 +51,11 @@ export function wireCopy(value: unknown): unknown {
 
 /**
  * Properties as the engine sends them, then as @pulumi/policy hands them to a policy. `viaStruct`
- * (default) builds the real google.protobuf.Struct; false uses `wireCopy` (same values, faster).
+ * (default) builds the real google.protobuf.Struct; false hands the object over as if it had come
+ * out of the Struct (callers guarantee that, e.g. with `wireCopy`; the deserializer copies it).
  */
 export function engineProps(properties: Record<string, unknown> | undefined, proxySecrets = false, viaStruct = true): Record<string, unknown> {
-  const struct = viaStruct ? toStruct(properties ?? {}) : { toJavaScript: () => wireCopy(properties ?? {}) };
+  const struct = viaStruct ? toStruct(properties ?? {}) : { toJavaScript: () => properties ?? {} };
   return unknownCheckingProxy(deserializeProperties(struct, proxySecrets));
 }
 
