@@ -150,11 +150,28 @@ function deferArboristLoad(): void {
   };
 }
 
+/**
+ * Pulumi's closure serializer loads every built-in module to recognise them in closures, and so
+ * triggers Node's warnings for `sys` (DEP0025) and `wasi`: noise about the SDK, not the program.
+ * Every other warning gets through.
+ */
+function silenceSerializerWarnings(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const [warning, second, third] = args;
+    const text = String(warning instanceof Error ? warning.message : warning);
+    const code = typeof second === "object" && second !== null ? (second as { code?: string }).code : third;
+    if (code === "DEP0025" || /^WASI is an experimental feature/.test(text)) return;
+    emitWarning(...args);
+  }) as typeof process.emitWarning;
+}
+
 async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   // The program must share one @pulumi/pulumi with us, or the mocks would not see its resources.
   const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [job.projectDir, __dirname] });
   const pulumiDir = path.dirname(pulumiEntry);
   deferArboristLoad();
+  silenceSerializerWarnings();
   const pulumi = require(pulumiEntry) as typeof import("@pulumi/pulumi");
   const settings = require(path.join(pulumiDir, "runtime", "settings")) as {
     getMonitor(): Record<string, unknown>;
