@@ -199,6 +199,22 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     expect(localAws.iamActionsCalled()).toEqual(readmeGateIamActions());
   });
 
+  it("rides out throttling (the SDK's retries) and reports a call AWS refuses as a lookup failure, not a pass", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
+    localAws.injectFault({ action: "DescribeClusters", fault: { kind: "throttle" }, times: 1 });
+    localAws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "AccessDeniedException", message: "not authorized to perform kms:GetKeyRotationStatus" }, times: Infinity });
+    const run = await runCli(["audit", "--stack-export", writeExport("live-faults.json", stackExport()), "--live", "--format", "json"], dependencies);
+    expect(run.code).toBe(1);
+    const drift = (JSON.parse(run.stdout) as Report).drift;
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({ resourceName: "warehouse-key", kind: "lookup-failed" });
+    expect(drift[0].message).toMatch(/could not ask KMS GetKeyRotationStatus for .*AccessDeniedException/);
+    expect(localAws.calls.filter((call) => call.action === "DescribeClusters").map((call) => call.outcome)).toEqual(["error:Throttling", "ok"]);
+  });
+
   it("reports a changed rotation period, an unencrypted cluster, and a key that is gone", async () => {
     localAws.reset();
     const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
