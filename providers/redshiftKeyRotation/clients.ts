@@ -50,8 +50,10 @@ export interface AwsClients {
    * RotateEncryptionKey only: no SDK retries. A retried RotateEncryptionKey whose first response was
    * lost could start a second rotation; the provider instead looks at the cluster before any retry.
    */
-  redshiftSingleAttempt: RedshiftClient;
+  redshiftSingleAttempt(): RedshiftClient;
   kms: KMSClient;
+  /** Closes every client built (their sockets), so the host process does not keep idle connections. */
+  destroy(): void;
 }
 
 export function createAwsClients(settings: AwsClientSettings, retry: RetrySettings): AwsClients {
@@ -62,8 +64,10 @@ export function createAwsClients(settings: AwsClientSettings, retry: RetrySettin
   const common = {
     ...(settings.region ? { region: settings.region } : {}),
     ...(credentials ? { credentials } : {}),
-    requestHandler: { requestTimeout: retry.requestTimeoutMs, connectionTimeout: retry.connectionTimeoutMs },
+    // throwOnRequestTimeout: without it the SDK only logs a warning and a response that never comes hangs the call.
+    requestHandler: { requestTimeout: retry.requestTimeoutMs, connectionTimeout: retry.connectionTimeoutMs, throwOnRequestTimeout: true },
   };
+  let singleAttempt: RedshiftClient | undefined;
   const backoff = (attempt: number) => cappedExponentialBackoffWithJitter(attempt, retry.baseDelayMs, retry.maxDelayMs);
   return {
     redshift: new RedshiftClient({
@@ -71,11 +75,20 @@ export function createAwsClients(settings: AwsClientSettings, retry: RetrySettin
       ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
       retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts, backoff),
     }),
-    redshiftSingleAttempt: new RedshiftClient({
-      ...common,
-      ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
-      maxAttempts: 1,
-    }),
+    // Built on first use: most operations never call RotateEncryptionKey.
+    redshiftSingleAttempt() {
+      singleAttempt ??= new RedshiftClient({
+        ...common,
+        ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
+        maxAttempts: 1,
+      });
+      return singleAttempt;
+    },
+    destroy() {
+      this.redshift.destroy();
+      this.kms.destroy();
+      singleAttempt?.destroy();
+    },
     kms: new KMSClient({
       ...common,
       ...(settings.kmsEndpoint ? { endpoint: settings.kmsEndpoint } : {}),
@@ -110,7 +123,5 @@ export async function resolvedRegion(clients: AwsClients): Promise<string | unde
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
-  clients.redshift.destroy();
-  clients.redshiftSingleAttempt.destroy();
-  clients.kms.destroy();
+  clients.destroy();
 }

@@ -404,9 +404,19 @@ function timedOut(context: AwsContext, what: string): Error {
   );
 }
 
+/**
+ * The provider's own retries (after the SDK's quick ones gave up, or for RotateEncryptionKey, which
+ * the SDK never retries) wait on the poll schedule's scale: capped exponential backoff with full
+ * jitter from initialDelayMs up to maxDelayMs (1 s .. 30 s in production).
+ */
+function providerRetryDelay(context: AwsContext, attempt: number): number {
+  const { poll } = context.tuning;
+  return cappedExponentialBackoffWithJitter(attempt, poll.initialDelayMs, poll.maxDelayMs);
+}
+
 /** Runs a call; transient failures are retried with capped exponential backoff and jitter until the deadline. */
 async function retryTransient<T>(context: AwsContext, what: string, call: () => Promise<T>): Promise<T> {
-  const { clock, retry } = context.tuning;
+  const { clock } = context.tuning;
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await call();
@@ -416,27 +426,35 @@ async function retryTransient<T>(context: AwsContext, what: string, call: () => 
       }
       if (!isTransient(error)) throw error;
       const remaining = context.deadline - clock.now();
-      await clock.sleep(Math.min(remaining, cappedExponentialBackoffWithJitter(attempt, retry.baseDelayMs, retry.maxDelayMs)));
+      await clock.sleep(Math.min(remaining, providerRetryDelay(context, attempt)));
     }
   }
 }
 
 async function describeCluster(context: AwsContext, options: { missingIsUndefined?: boolean } = {}): Promise<ClusterSnapshot | "missing"> {
   const { DescribeClustersCommand } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
+  let response: import("@aws-sdk/client-redshift").DescribeClustersCommandOutput;
   try {
-    const response = await context.clients.redshift.send(new DescribeClustersCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
+    response = await context.clients.redshift.send(new DescribeClustersCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
       abortSignal: deadlineSignal(context),
     });
-    const cluster = response.Clusters?.find((candidate) => candidate.ClusterIdentifier === context.inputs.clusterIdentifier);
-    if (!cluster) throw clusterNotFound(context);
-    return { status: cluster.ClusterStatus ?? "unknown", encrypted: cluster.Encrypted === true, kmsKeyId: cluster.KmsKeyId };
   } catch (error) {
     if (redshiftErrorCode(error) === "ClusterNotFound") {
       if (options.missingIsUndefined) return "missing";
       throw clusterNotFound(context);
     }
-    throw error;
+    // Transient failures and the deadline's abort go back to the caller's retry or poll loop.
+    if (isTransient(error) || errorName(error) === "AbortError" || errorName(error) === "DeadlineExceededError") throw error;
+    throw new Error(`RedshiftKeyRotation ${where(context)}: Redshift DescribeClusters failed with ${errorName(error) || "an error"}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
+  const cluster = response.Clusters?.find((candidate) => candidate.ClusterIdentifier === context.inputs.clusterIdentifier);
+  if (!cluster) {
+    if (options.missingIsUndefined) return "missing";
+    throw clusterNotFound(context);
+  }
+  return { status: cluster.ClusterStatus ?? "unknown", encrypted: cluster.Encrypted === true, kmsKeyId: cluster.KmsKeyId };
 }
 
 function clusterNotFound(context: AwsContext): Error {
@@ -470,9 +488,10 @@ async function waitForClusterAvailable(context: AwsContext, purpose: string, pol
     clock: context.tuning.clock,
     pollImmediately,
     describeTimeout: (last) =>
-      last?.status === CLUSTER_STATUS.rotatingKeys
+      `RedshiftKeyRotation ${where(context)}: timed out after ${context.inputs.timeoutMinutes} minute(s) (timeoutMinutes) ` +
+      (last?.status === CLUSTER_STATUS.rotatingKeys
         ? `waiting for the cluster to finish rotating its keys (${purpose}); it was still rotating-keys. The rotation may still finish, but this update does not record it: run pulumi up again and it waits for the running rotation instead of starting another.`
-        : `waiting for the cluster to become available ${purpose}; last status: ${last ? last.status : "unknown (DescribeClusters did not answer)"}`,
+        : `waiting for the cluster to become available ${purpose}; last status: ${last ? last.status : "unknown (DescribeClusters did not answer)"}`),
   });
 }
 
@@ -497,7 +516,7 @@ function assertClusterUsesKey(context: AwsContext, cluster: ClusterSnapshot): vo
  */
 async function rekeyCluster(context: AwsContext): Promise<void> {
   const { RotateEncryptionKeyCommand } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
-  const { clock, retry } = context.tuning;
+  const { clock } = context.tuning;
   for (let attempt = 0; ; attempt += 1) {
     const cluster = await waitForClusterAvailable(context, "before re-keying it", true, true);
     if (cluster.status === CLUSTER_STATUS.rotatingKeys) {
@@ -505,7 +524,7 @@ async function rekeyCluster(context: AwsContext): Promise<void> {
       return;
     }
     try {
-      await context.clients.redshiftSingleAttempt.send(new RotateEncryptionKeyCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
+      await context.clients.redshiftSingleAttempt().send(new RotateEncryptionKeyCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
         abortSignal: deadlineSignal(context),
       });
     } catch (error) {
@@ -516,7 +535,7 @@ async function rekeyCluster(context: AwsContext): Promise<void> {
       if (code === "ClusterNotFound") throw clusterNotFound(context);
       // InvalidClusterState: the cluster is busy (maybe already rotating); look again, then wait or retry.
       if (code === "InvalidClusterState" || isTransient(error)) {
-        await clock.sleep(Math.min(context.deadline - clock.now(), cappedExponentialBackoffWithJitter(attempt, retry.baseDelayMs, retry.maxDelayMs)));
+        await clock.sleep(Math.min(context.deadline - clock.now(), providerRetryDelay(context, attempt)));
         continue;
       }
       throw new Error(`RedshiftKeyRotation ${where(context)}: RotateEncryptionKey failed with ${errorName(error) || "an error"}: ${errorMessage(error)}`, { cause: error });

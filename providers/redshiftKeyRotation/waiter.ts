@@ -65,7 +65,7 @@ export interface PollOptions<T> {
   deadline: number;
   schedule: PollSchedule;
   clock: WaiterClock;
-  /** For the timeout message: what was awaited, given the last value seen. */
+  /** The whole error message when the deadline passes, given the last value seen. */
   describeTimeout: (last: T | undefined) => string;
   /** Skip the first sleep (the caller has not looked yet). */
   pollImmediately?: boolean;

@@ -204,6 +204,11 @@ export class LocalAws {
     const cluster = this.requireCluster(clusterIdentifier);
     cluster.status = status;
     cluster.busyUntil = status === CLUSTER_STATUS.available ? 0 : this.clock.now() + forMs;
+    if (status === CLUSTER_STATUS.rotatingKeys) {
+      // A rotation someone (or an interrupted run) already started: it completes like any other.
+      cluster.startedRotations += 1;
+      cluster.rotatingUntil = this.clock.now() + forMs;
+    }
   }
 
   setRotationDuration(clusterIdentifier: string, rotationDurationMs: number): void {
