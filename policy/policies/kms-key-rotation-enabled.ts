@@ -53,7 +53,7 @@ export function evaluateKeyRotationEnabled(
       if (switchState.kind === "on") return compliant;
       return unknownInPreview(
         `${label}: its ${capability.property} is unknown during preview, so whether this key can rotate automatically could not be checked, ` +
-          `and enableKeyRotation is ${switchState.kind === "unknown" ? "unknown too" : shown(switchState.found)}. ` +
+          `and enableKeyRotation is ${switchState.kind === "unknown" ? "unknown too" : shown(switchState.found)}; required: true for a key that can rotate. ` +
           `Fix: give ${capability.property} a value known at preview, or set enableKeyRotation: true.`,
       );
     case "rotatable":

@@ -48,7 +48,7 @@ export function evaluateKeyRotationPeriod(
   const period = checkRotationPeriod(resource.props, config);
   if (period.kind === "ok") {
     if (capability.kind === "unknown" && switchState.kind === "unknown") {
-      return unknownInPreview(`${label}: its ${capability.property} and enableKeyRotation are unknown during preview, so whether it rotates could not be checked; its period (${period.days} days) is within bounds.`);
+      return unknownInPreview(`${label}: its ${capability.property} and enableKeyRotation are unknown during preview, so whether it rotates could not be checked; its period (${period.days} days) is within bounds; required: rotation on. Fix: give ${capability.property} and enableKeyRotation values known at preview.`);
     }
     return compliant;
   }

@@ -87,7 +87,7 @@ function judgeExternal(label: string, reference: string, path: string, config: E
   if (!config.verifyExternalKeysLive || live === undefined) return nonCompliant(untrustedMessage(label, reference, path));
   if (live.kind === "failed") {
     return nonCompliant(
-      `${label} is encrypted with key ${describeValue(reference)}, which is not defined in this stack; verifying it live failed: KMS GetKeyRotationStatus ${live.problem}. ` +
+      `${label} is encrypted with key ${describeValue(reference)}, which is not defined in this stack; verifying it live failed: KMS GetKeyRotationStatus ${live.problem}; required: a key whose rotation KMS confirms, or a trusted key. ` +
         `Fix: make the key readable (kms:GetKeyRotationStatus) with the credentials the preview runs with, or add its ARN to trustedKeyArns.`,
     );
   }
@@ -107,7 +107,7 @@ function judgeExternal(label: string, reference: string, path: string, config: E
           : undefined));
   if (problem) {
     return nonCompliant(
-      `${label} is encrypted with key ${describeValue(reference)}, not defined in this stack, whose rotation period KMS reports as out of bounds: RotationPeriodInDays ${problem}. ` +
+      `${label} is encrypted with key ${describeValue(reference)}, not defined in this stack, whose rotation period KMS reports as out of bounds: RotationPeriodInDays ${problem}; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
         `Fix: aws kms enable-key-rotation --key-id <key ARN> --rotation-period-in-days <days within the bounds>.`,
     );
   }

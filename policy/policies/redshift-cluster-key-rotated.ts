@@ -41,10 +41,10 @@ function judgeKey(clusterLabel: string, key: ResourceView, path: string, config:
     );
   }
   if (capability.kind === "unknown") {
-    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked.`);
+    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked; required: a symmetric key with KMS-generated material. Fix: give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`);
   }
   if (capability.kind !== "rotatable") {
-    return unknownInPreview(`${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge.`);
+    return unknownInPreview(`${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge; required: a key that rotates. Fix: encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.`);
   }
   const switchState = rotationSwitch(key.props);
   if (switchState.kind === "off") {
@@ -53,7 +53,7 @@ function judgeKey(clusterLabel: string, key: ResourceView, path: string, config:
     );
   }
   if (switchState.kind === "unknown") {
-    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true.`);
+    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`);
   }
   const period = checkRotationPeriod(key.props, config);
   if (period.kind === "bad") {
@@ -63,7 +63,7 @@ function judgeKey(clusterLabel: string, key: ResourceView, path: string, config:
     );
   }
   if (period.kind === "unknown") {
-    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days.`);
+    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. Fix: give rotationPeriodInDays a value known at preview.`);
   }
   return compliant;
 }
@@ -84,7 +84,7 @@ export function evaluateClusterKeyRotated(cluster: ResourceView, index: KeyIndex
       return notApplicable(`${label}'s key ${resolution.path} is not defined in this stack (redshift-cluster-external-key checks it)`);
     case "unknown":
       return unknownInPreview(
-        `${label}: the key that encrypts it could not be checked: ${resolution.why}. ` +
+        `${label}: the key that encrypts it could not be checked: ${resolution.why}; required: a kmsKeyId that names a key whose rotation can be checked. ` +
           `Fix: set kmsKeyId from a key or alias defined in this stack (e.g. key.arn), or to a literal key ARN.`,
       );
     case "in-stack": {

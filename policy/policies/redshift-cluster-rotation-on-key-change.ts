@@ -41,7 +41,7 @@ export function evaluateRotationBound(cluster: ResourceView, rotations: readonly
   }
   if (someIdentifierUnknown && rotations.length > 0) {
     return unknownInPreview(
-      `${label}: no RedshiftKeyRotation depends on it, and a clusterIdentifier is unknown during preview, so whether one is bound to it could not be checked. ` +
+      `${label}: no RedshiftKeyRotation depends on it, and a clusterIdentifier is unknown during preview, so whether one is bound to it could not be checked; required: a RedshiftKeyRotation bound to it. ` +
         `Fix: create the RedshiftKeyRotation with clusterIdentifier: cluster.clusterIdentifier, so it depends on the cluster.`,
     );
   }

@@ -236,6 +236,7 @@ function expectWellBehaved(outcome: PolicyOutcome, urn: string): void {
   for (const violation of outcome.violations) {
     if (typeof violation.message !== "string" || violation.message.length === 0) throw new Error(`empty violation message for ${urn}`);
     if (violation.urn === undefined && !violation.message.includes(urn)) throw new Error(`violation does not name ${urn}: ${violation.message}`);
+    if (!violation.message.includes("required") || !violation.message.includes("Fix:")) throw new Error(`violation does not say what is required and how to fix it: ${violation.message}`);
   }
 }
 
@@ -535,6 +536,9 @@ describe("stack policies under fuzzing", () => {
           if (outcome.unknownValueError !== undefined) throw new Error(`${policy.name} tripped the unknown proxy: ${outcome.unknownValueError}`);
           for (const violation of outcome.violations) {
             if (violation.message.length === 0 || !urns.has(violation.urn!)) throw new Error(`${policy.name}: a report must name a resource of the stack: ${JSON.stringify(violation)}`);
+            if (!violation.message.includes(violation.urn!) || !violation.message.includes("required") || !violation.message.includes("Fix:")) {
+              throw new Error(`${policy.name}: a report must name the resource, what is required and how to fix it: ${violation.message}`);
+            }
           }
           count(policy.name, outcome, plan !== undefined);
           if (plan) {
