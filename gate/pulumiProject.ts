@@ -8,8 +8,11 @@ import * as path from "path";
 import { UsageError } from "./usageError";
 import { describeValue } from "../facts";
 
-// js-yaml is what @pulumi/pulumi itself uses to read these files (a dependency of it).
-const yaml = require("js-yaml") as { load(text: string): unknown };
+// The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
+// from @pulumi/pulumi so it is there however npm laid out node_modules.
+const yaml = require(require.resolve("js-yaml", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] })) as {
+  load(text: string): unknown;
+};
 
 export const DEFAULT_STACK = "dev";
 /**
