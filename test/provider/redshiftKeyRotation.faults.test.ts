@@ -293,7 +293,7 @@ describe("randomized fault runs (seeded)", () => {
         freshWorld({ rotationDurationMs: scenario.rotationDurationMs });
         // The state a create leaves for this world (made once by a real create, see below).
         baseState ??= await createdState();
-        const state = { ...baseState, clusterIdentifier: CLUSTER };
+        const state: Record<string, unknown> = { ...baseState, clusterIdentifier: CLUSTER };
         if (scenario.operation === "keyChange") aws.setClusterKey(CLUSTER, KEY_B);
         if (scenario.operation === "materialRotation") aws.rotateKeyMaterial(KEY_A);
         if (scenario.operation === "onDemandRotation") aws.startOnDemandRotation(KEY_A);
