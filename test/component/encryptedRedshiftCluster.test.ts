@@ -143,6 +143,25 @@ describe("the resources it creates", () => {
     expect(await valueOf(warehouse.keyRotation!.urn)).toBe(`${prefix}$pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation::tree-key-rotation`);
   });
 
+  test("what the engine is told: each child's parent, the rotation after the cluster, the cluster's kmsKeyId tied to the key", async () => {
+    const warehouse = new component.EncryptedRedshiftCluster("deps", { clusterIdentifier: "deps", nodeType: "ra3.large" });
+    await settled(warehouse);
+    const prefix = "urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster";
+    const [componentUrn, keyUrn, clusterUrn] = [`${prefix}::deps`, `${prefix}$aws:kms/key:Key::deps-key`, `${prefix}$aws:redshift/cluster:Cluster::deps-cluster`];
+    const view = (name: string) => {
+      const found = cloud.engineViews.filter((registration) => registration.name === name);
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+    for (const child of ["deps-key", "deps-alias", "deps-cluster", "deps-key-rotation"]) expect(view(child).parent, child).toBe(componentUrn);
+    // The policy pack links a cluster to its key through this property dependency, even while the ARN is unknown.
+    expect(view("deps-cluster").propertyDependencies.kmsKeyId).toEqual([keyUrn]);
+    expect(view("deps-alias").propertyDependencies.targetKeyId).toEqual([keyUrn]);
+    expect(view("deps-key-rotation").dependencies).toEqual(expect.arrayContaining([clusterUrn, keyUrn]));
+    expect(view("deps-key-rotation").propertyDependencies.clusterIdentifier).toEqual([clusterUrn]);
+    expect(view("deps-key-rotation").propertyDependencies.kmsKeyId).toEqual([keyUrn]);
+  });
+
   test("outputs: key, alias, cluster, keyArn, clusterIdentifier, endpoint, keyRotation, and the registered outputs", async () => {
     const warehouse = new component.EncryptedRedshiftCluster("outs", { clusterIdentifier: "outs", nodeType: "ra3.large" });
     await settled(warehouse);
@@ -239,6 +258,7 @@ describe("bring your own key", () => {
       "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation byok-key-rotation",
     ]);
     expect(inputsOf("aws:redshift/cluster:Cluster", "byok-cluster")).toMatchObject({ kmsKeyId: BYOK_ARN, encrypted: "true" });
+    expect(cloud.engineViews.find((registration) => registration.name === "byok-cluster")!.propertyDependencies.kmsKeyId ?? []).toEqual([]);
     expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "byok-key-rotation")).toMatchObject({ kmsKeyId: BYOK_ARN, clusterIdentifier: "byok" });
     expect(await valueOf(warehouse.keyArn)).toBe(BYOK_ARN);
   });

@@ -6,13 +6,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
+/** The parts of pulumirpc.RegisterResourceRequest read here. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(callback: (entry: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
 export const ACCOUNT_ID = "111122223333";
 export const PROVIDER_REGION = "eu-west-1";
 export const PROJECT = "keyguard";
 export const STACK = "test";
 
+/** What the engine is told about a registration besides its inputs (the mocks' callback does not see it). */
+export interface EngineView {
+  type: string;
+  name: string;
+  parent: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
 export interface MockCloud {
   registrations: pulumi.runtime.MockResourceArgs[];
+  /** Per registration, as the request reached the monitor: parent URN, dependencies, property dependencies. */
+  engineViews: EngineView[];
   calls: pulumi.runtime.MockCallArgs[];
   /** The state the mock monitor recorded for each URN (serialized, as the engine would see it). */
   recordedState(): Map<string, { urn: string; id: string | null; state: unknown }>;
@@ -65,8 +85,19 @@ export function installMockCloud(options: { preview?: boolean } = {}): MockCloud
     STACK,
     options.preview ?? false,
   );
+  // The mock monitor's request carries the parent and dependencies the engine would get: record them.
+  const engineViews: EngineView[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor & { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((entry, key) => (propertyDependencies[key] = entry.getUrnsList()));
+    engineViews.push({ type: req.getType(), name: req.getName(), parent: req.getParent(), dependencies: req.getDependenciesList(), propertyDependencies });
+    return registerResource(req, callback);
+  };
   return {
     registrations,
+    engineViews,
     calls,
     recordedState: () => (pulumi.runtime.getMonitor() as unknown as MockMonitor).getRegisteredResources(),
   };
