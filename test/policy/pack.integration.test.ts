@@ -215,7 +215,8 @@ describe("the pack over pulumirpc.Analyzer", () => {
     expect(byUrn.long.message).toContain("RotationPeriodInDays got 1000 days");
     expect(byUrn.missing.message).toContain("verifying it live failed: KMS GetKeyRotationStatus NotFoundException");
     expect(result.diagnostics.every((d) => d.enforcementLevel === "advisory")).toBe(true);
-    expect(aws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.keyId).sort()).toEqual(["long", "missing", "off", "on"].map(ARN).sort());
+    // Each distinct key asked about (the SDK may retry a call on a loaded machine, so compare the set).
+    expect([...new Set(aws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.keyId))].sort()).toEqual(["long", "missing", "off", "on"].map(ARN).sort());
     await host.configure({});
   });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
-import { UNKNOWN, secret, type AnalyzerStackResource } from "../../gate/analyzerHost";
+import { UNKNOWN, isWireSecret, secret, startAnalyzer, toStruct, type AnalyzerStackResource } from "../../gate/analyzerHost";
 import { PolicyConfigError, findExemption } from "../../policy/config";
 import { kmsKeyRotationEnabled } from "../../policy/policies/kms-key-rotation-enabled";
 import { kmsKeyRotationPeriod } from "../../policy/policies/kms-key-rotation-period";
@@ -421,5 +421,24 @@ describe("exemption matching", () => {
     expect(findExemption([{ resource: "*::aws:kms/key:Key::*", reason: "r" }], target)).toBeDefined();
     expect(findExemption([{ resource: "data", reason: "r" }], target)).toBeUndefined();
     expect(findExemption([{ resource: "data.key", reason: "r" }], target)).toBeUndefined();
+  });
+});
+
+describe("gate/analyzerHost wire helpers", () => {
+  it("puts unknowns, secrets, -0 and NaN on the wire as the engine does, dropping undefined members", () => {
+    const wire = toStruct({ a: UNKNOWN.string, s: secret({ n: -0 }), nan: NaN, gone: undefined, list: [undefined, 1] }).toJavaScript();
+    expect(wire).toEqual({ a: UNKNOWN.string, s: { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: { n: -0 } }, nan: NaN, list: [null, 1] });
+    expect(Object.is((wire.s as { value: { n: number } }).value.n, -0)).toBe(true);
+    expect(isWireSecret(wire.s)).toBe(true);
+    expect(isWireSecret({ value: 1 })).toBe(false);
+  });
+
+  it("refuses values that cannot travel, naming the property", () => {
+    expect(() => toStruct({ outer: { fn: () => 1 } })).toThrow("analyzerHost: property properties.outer.fn is a function");
+    expect(() => toStruct([] as never)).toThrow("properties must be a plain object, got an array");
+  });
+
+  it("reports a pack directory that does not exist, naming it", async () => {
+    await expect(startAnalyzer({ packDir: "/nonexistent/keyguard-pack", startTimeoutMs: 5_000 })).rejects.toThrow(/policy pack in \/nonexistent\/keyguard-pack could not be started/);
   });
 });
