@@ -69,7 +69,7 @@ export interface Report {
   summary: ReportSummary;
   violations: ReportViolation[];
   drift: DriftEntry[];
-  policies: { name: string; enforcementLevel: string; type: string; description: string; remediationSteps: string }[];
+  policies: { name: string; enforcementLevel: string; type: string; severity: string; description: string; remediationSteps: string }[];
   /** Resources evaluated (custom resources and components; the stack itself is left out). */
   resources: { urn: string; type: string; name: string; location?: ReportLocation }[];
   /** policyName -> URNs the policy reported as not applicable. */
@@ -145,6 +145,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       name: policy.name,
       enforcementLevel: evaluation.enforcementLevels[policy.name] ?? policy.enforcementLevel,
       type: policy.policyType,
+      severity: policy.severity,
       description: policy.description,
       remediationSteps: policy.remediationSteps,
     })),

@@ -49,7 +49,7 @@ export function renderSarif(report: Report): string {
   const ruleIds = report.policies.map((policy) => policy.name);
   if (report.drift.length > 0 || report.mode === "audit") ruleIds.push(LIVE_DRIFT_RULE);
   const rules = report.policies.map((policy) => {
-    const severity = report.violations.find((violation) => violation.policyName === policy.name)?.severity;
+    const severity = policy.severity;
     return {
       id: policy.name,
       name: policy.name,

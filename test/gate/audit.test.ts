@@ -72,6 +72,17 @@ describe("keyguard audit on stack exports", () => {
     expect(textRun.stdout).toMatch(/FAILED/);
   });
 
+  it("colours the text report on a terminal, unless NO_COLOR is set; progress is redrawn in place there", async () => {
+    const file = writeExport("colour.json", stackExport({ enableKeyRotation: false }));
+    const terminal = await runCli(["audit", "--stack-export", file], dependencies, { isTTY: true });
+    const noColour = await runCli(["audit", "--stack-export", file], dependencies, { isTTY: true, env: { ...process.env, NO_COLOR: "1" } });
+    expect(terminal.code).toBe(1);
+    expect(terminal.stdout).toContain("\u001b[31mmandatory\u001b[0m");
+    expect(terminal.stderr).toContain("\r\u001b[2Kkeyguard: analyzed");
+    expect(noColour.stdout).not.toContain("\u001b[");
+    expect(noColour.stdout).toContain("mandatory  kms-key-rotation-enabled");
+  });
+
   it("takes the policy config in `--policy-pack-config` format: a raised bound lets a 730-day key pass", async () => {
     const file = writeExport("two-years.json", stackExport({ rotationPeriodInDays: 730 }));
     const configFile = path.join(directory, "policy-config.json");

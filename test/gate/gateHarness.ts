@@ -19,7 +19,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(args: string[], dependencies: CliDependencies = {}, options: { cwd?: string; isTTY?: boolean } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  dependencies: CliDependencies = {},
+  options: { cwd?: string; isTTY?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(
@@ -27,7 +31,7 @@ export async function runCli(args: string[], dependencies: CliDependencies = {},
     {
       stdout: { write: (text: string) => (stdout += text), isTTY: options.isTTY },
       stderr: { write: (text: string) => (stderr += text), isTTY: options.isTTY },
-      env: process.env,
+      env: options.env ?? process.env,
       cwd: options.cwd ?? REPO_ROOT,
     },
     dependencies,
