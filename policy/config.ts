@@ -14,6 +14,10 @@ import {
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
+const unanchored = (pattern: RegExp) => pattern.source.replace(/^\^/, "").replace(/\$$/, "");
+/** A key ARN or an alias ARN, as a JSON-schema (RE2-compatible) pattern for `trustedKeyArns` items. */
+export const TRUSTED_KEY_ARN_PATTERN_SOURCE = `^(?:${unanchored(KEY_ARN_PATTERN)}|${unanchored(ALIAS_ARN_PATTERN)})$`;
+
 /** The keyguard defaults for the period bounds: AWS's minimum, and yearly at the latest. */
 export const DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS = MIN_ROTATION_PERIOD_IN_DAYS;
 export const DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS = 365;
@@ -89,7 +93,7 @@ export function externalKeySchema(): PolicyConfigSchema {
         type: "array",
         default: [],
         description: "ARNs of keys outside the stack that are known to rotate (key ARNs or alias ARNs).",
-        items: { type: "string", minLength: 1 },
+        items: { type: "string", pattern: TRUSTED_KEY_ARN_PATTERN_SOURCE },
       },
       verifyExternalKeysLive: {
         type: "boolean",

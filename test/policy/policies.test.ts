@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { UNKNOWN, isWireSecret, secret, startAnalyzer, toStruct, type AnalyzerStackResource } from "../../gate/analyzerHost";
-import { PolicyConfigError, findExemption } from "../../policy/config";
+import { PolicyConfigError, TRUSTED_KEY_ARN_PATTERN_SOURCE, findExemption } from "../../policy/config";
 import { kmsKeyRotationEnabled } from "../../policy/policies/kms-key-rotation-enabled";
 import { kmsKeyRotationPeriod } from "../../policy/policies/kms-key-rotation-period";
 import { redshiftClusterEncrypted } from "../../policy/policies/redshift-cluster-encrypted";
@@ -357,7 +357,10 @@ describe("redshift-cluster-external-key", () => {
     expect((await run([k, cluster("c", { encrypted: "true", kmsKeyId: ARN("inside") })])).violations).toEqual([]);
   });
 
-  it("refuses a trustedKeyArns entry that is not a key or alias ARN", async () => {
+  it("refuses a trustedKeyArns entry that is not a key or alias ARN (the config schema's pattern says the same)", async () => {
+    const pattern = new RegExp(TRUSTED_KEY_ARN_PATTERN_SOURCE);
+    expect([ARN("1234abcd"), "arn:aws:kms:us-east-1:111122223333:alias/shared"].every((arn) => pattern.test(arn))).toBe(true);
+    expect(["1234abcd", "alias/shared", `${ARN("x")} `, "arn:aws:s3:::bucket"].some((arn) => pattern.test(arn))).toBe(false);
     await expect(run([external], { trustedKeyArns: ["1234abcd"] })).rejects.toThrow(/trustedKeyArns\[0\]: got "1234abcd"; expected a KMS key ARN/);
     await expect(run([external], { verifyExternalKeysLive: "yes" })).rejects.toThrow(/verifyExternalKeysLive: got "yes"; expected true or false/);
   });
