@@ -159,23 +159,29 @@ function marshalMedianMs(resources: readonly AnalyzerStackResource[], repetition
   return summarize(samples).median;
 }
 
-/** AnalyzeStack on stacks of each size, every pack in turn, `repetitionsBySize[i]` times for `sizes[i]`. */
+/** One stack size to measure: how many resources, how many repetitions, and which packs (default: all). */
+export interface StackSizePlan {
+  resources: number;
+  repetitions: number;
+  packIds?: readonly string[];
+}
+
+/** AnalyzeStack on stacks of each planned size, the planned packs taking turns. */
 export async function measureAnalyzeStack(
   hosts: Map<string, AnalyzerHost>,
-  sizes: readonly number[],
-  repetitionsBySize: readonly number[],
+  plans: readonly StackSizePlan[],
   log: (line: string) => void,
 ): Promise<Record<string, AnalyzeStackFigures[]>> {
-  const ids = [...hosts.keys()];
-  const figures: Record<string, AnalyzeStackFigures[]> = Object.fromEntries(ids.map((id) => [id, [] as AnalyzeStackFigures[]]));
-  for (const [sizeIndex, size] of sizes.entries()) {
+  const figures: Record<string, AnalyzeStackFigures[]> = Object.fromEntries([...hosts.keys()].map((id) => [id, [] as AnalyzeStackFigures[]]));
+  for (const [planIndex, plan] of plans.entries()) {
+    const ids = [...(plan.packIds ?? hosts.keys())];
+    const size = plan.resources;
     const resources = syntheticStack(size).map(asAnalyzerResource);
-    const repetitions = repetitionsBySize[sizeIndex];
     const roundTrips: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, [] as number[]]));
     const diagnostics: Record<string, number> = {};
     // One untimed call per pack first: the first AnalyzeStack of a process pays for JIT warm-up.
-    if (sizeIndex === 0) for (const id of ids) await hosts.get(id)!.analyzeStack(resources);
-    for (let round = 0; round < repetitions; round++) {
+    if (planIndex === 0) for (const id of hosts.keys()) await hosts.get(id)!.analyzeStack(resources);
+    for (let round = 0; round < plan.repetitions; round++) {
       for (const id of ids) {
         const startedAt = process.hrtime.bigint();
         const result = await hosts.get(id)!.analyzeStack(resources);
@@ -183,7 +189,7 @@ export async function measureAnalyzeStack(
         diagnostics[id] = result.diagnostics.length;
       }
     }
-    const marshalMs = marshalMedianMs(resources, Math.max(3, repetitions));
+    const marshalMs = marshalMedianMs(resources, 3);
     for (const id of ids) {
       const roundTripMs = summarize(roundTrips[id]);
       figures[id].push({
