@@ -182,7 +182,8 @@ export class KeyIndex {
 
   constructor(resources: readonly ResourceView[]) {
     for (const resource of resources) {
-      if (!this.byUrn.has(resource.urn)) this.byUrn.set(resource.urn, resource);
+      // Last one wins on a repeated URN, as @pulumi/policy's server links dependencies.
+      this.byUrn.set(resource.urn, resource);
       if (KEY_TYPES.has(resource.type)) {
         for (const property of ["arn", "keyId", "id"]) this.addIdentifier(this.keysByIdentifier, readProperty(resource.props, property), resource);
       } else if (ALIAS_TYPES.has(resource.type)) {
