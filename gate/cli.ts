@@ -18,7 +18,7 @@ import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
 import { buildReport, type Report } from "./report";
 import { runProgram } from "./runProgram";
 import { readStackExport } from "./stackExport";
-import { ProgramError, UsageError } from "./usageError";
+import { oneLineReason, ProgramError, UsageError } from "./usageError";
 import { describeValue } from "../facts";
 
 export interface CliStream {
@@ -186,8 +186,11 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   try {
     return await run();
   } catch (error) {
-    const message = (error as Error).message;
+    const message = (error as Error).message ?? "";
     if (/^policy pack config/.test(message)) throw new UsageError(`--policy-config: ${message.replace(/^policy pack config\s*/, "")}`);
+    // The pack validates its own config when a policy first reads it, and names the bad value.
+    const packConfigProblem = /PolicyConfigError: (.*)/.exec(message);
+    if (packConfigProblem) throw new UsageError(`--policy-config: ${packConfigProblem[1]}`);
     throw error;
   }
 }
@@ -299,8 +302,7 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
         throw new UsageError(`unknown command ${describeValue(command)}; the commands are check and audit (keyguard --help for usage)`);
     }
   } catch (error) {
-    const reason = error instanceof UsageError || error instanceof ProgramError ? error.message : `${(error as Error).message ?? String(error)}`;
-    io.stderr.write(`keyguard: error: ${reason.split("\n")[0]}\n`);
+    io.stderr.write(`keyguard: error: ${oneLineReason(error)}\n`);
     return 2;
   }
 }

@@ -12,6 +12,7 @@ import * as path from "path";
 import { fileURLToPath } from "url";
 import type { ResourceRecord, SourceLocation } from "./resourceRecord";
 import { invokeResult } from "./offlineInvokes";
+import { oneLineReason } from "./usageError";
 import { UNKNOWN_STRING_SENTINEL } from "../facts";
 
 export interface ProgramJob {
@@ -266,25 +267,12 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   };
 }
 
-/**
- * One line for stderr: the error's message with its lines joined (a component that lists every
- * bad argument on its own line keeps all of them), without stack frames.
- */
-export function describeFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message || String(error) : String(error);
-  const lines = message
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !/^at\s/.test(line));
-  return lines.join(" ").replace(/\s+/g, " ").slice(0, 2000);
-}
-
 if (process.env.KEYGUARD_PROGRAM_JOB) {
   const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB) as ProgramJob;
   // A program's promise that rejects outside any await (e.g. an invalid argument inside an
   // apply) is a program failure, reported like any other.
   const fail = (error: unknown) => {
-    void send({ kind: "failed", reason: describeFailure(error) }).then(() => process.exit(3));
+    void send({ kind: "failed", reason: oneLineReason(error) }).then(() => process.exit(3));
   };
   process.on("unhandledRejection", fail);
   process.on("uncaughtException", fail);

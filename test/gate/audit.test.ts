@@ -116,6 +116,15 @@ describe("keyguard audit on stack exports", () => {
     expect((JSON.parse(strict.stdout) as Report).summary).toMatchObject({ passed: false, strictUnknowns: true, mandatory: 0 });
   });
 
+  it("refuses a policy config value the pack rejects, naming the policy, the property and the value (exit 2)", async () => {
+    const configFile = path.join(directory, "bad-value-config.json");
+    fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotation-period": { maxRotationPeriodInDays: "a lot" } }));
+    const run = await runCli(["audit", "--stack-export", writeExport("c3.json", stackExport()), "--policy-config", configFile], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n").at(-1)).toMatch(/^keyguard: error: --policy-config: .*kms-key-rotation-period\.maxRotationPeriodInDays: got "a lot"; expected a whole number of days/);
+  });
+
   it("refuses a policy config naming a policy the pack does not have (exit 2)", async () => {
     const configFile = path.join(directory, "typo-config.json");
     fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotaton-enabled": "advisory" }));
