@@ -13,7 +13,6 @@ import {
   type DynamicProviderHost,
   PROVIDER_KEY,
   type Properties,
-  serializeRedshiftKeyRotationProvider,
   startDynamicProviderHost,
   withProvider,
 } from "../support/dynamicProviderHost";
@@ -27,16 +26,23 @@ const COMPONENT_CLUSTER = "warehouse";
 
 let aws: LocalAws;
 let host: DynamicProviderHost;
+/** A second host, to be killed in the middle of a rotation. */
+let doomedHost: DynamicProviderHost;
 /** The provider with test timing (polls in tens of milliseconds), serialized like the real one. */
 let fastProvider: string;
 /** What EncryptedRedshiftCluster registered: RedshiftKeyRotation inputs (with the production provider text). */
 let componentRotations: Record<string, Properties>;
 
 /** Runs the EncryptedRedshiftCluster program under mocks in a child process (CommonJS, as Pulumi runs TypeScript). */
-async function runComponentProgram(): Promise<{ rotations: Record<string, Properties> }> {
+const TEST_TUNING = {
+  poll: { initialDelayMs: 20, fastPhaseMaxDelayMs: 50, maxDelayMs: 100 },
+  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 400, connectionTimeoutMs: 400 },
+};
+
+async function runComponentProgram(): Promise<{ rotations: Record<string, Properties>; tunedProvider: string }> {
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "fixtures/componentKeyChange.ts")], {
     cwd: REPOSITORY_ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", KEYGUARD_LOCAL_AWS_URL: aws.url, KEYGUARD_CLUSTER: COMPONENT_CLUSTER, KEYGUARD_OTHER_KEY_ARN: OTHER_KEY },
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", KEYGUARD_LOCAL_AWS_URL: aws.url, KEYGUARD_CLUSTER: COMPONENT_CLUSTER, KEYGUARD_OTHER_KEY_ARN: OTHER_KEY, KEYGUARD_TUNING: JSON.stringify(TEST_TUNING) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -45,29 +51,26 @@ async function runComponentProgram(): Promise<{ rotations: Record<string, Proper
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   if (code !== 0) throw new Error(`component program failed (${code}): ${stderr}`);
-  return JSON.parse(stdout) as { rotations: Record<string, Properties> };
+  return JSON.parse(stdout) as { rotations: Record<string, Properties>; tunedProvider: string };
 }
 
 beforeAll(async () => {
   aws = await startLocalAws();
-  const [serialized, program, started] = await Promise.all([
-    serializeRedshiftKeyRotationProvider({
-      tuning: {
-        poll: { initialDelayMs: 20, fastPhaseMaxDelayMs: 50, maxDelayMs: 100 },
-        retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 400, connectionTimeoutMs: 400 },
-      },
-    }),
+  const [program, started, spare] = await Promise.all([
     runComponentProgram(),
-    // The host gets dummy credentials and the region from its environment, like any AWS SDK program.
+    // The hosts get dummy credentials and the region from their environment, like any AWS SDK program.
+    startDynamicProviderHost({ env: aws.clientEnvironment("eu-west-1") }),
     startDynamicProviderHost({ env: aws.clientEnvironment("eu-west-1") }),
   ]);
-  fastProvider = serialized;
+  fastProvider = program.tunedProvider;
   componentRotations = program.rotations;
   host = started;
+  doomedHost = spare;
 }, 60_000);
 
 afterAll(async () => {
   await host?.stop();
+  await doomedHost?.stop();
   await aws?.stop();
 });
 
@@ -274,12 +277,11 @@ describe("the lifecycle through the host", () => {
 
 describe("a pulumi up killed mid-rotation, then run again", () => {
   it("the state never claims the unfinished rotation; the next run waits for it and records it, without a second RotateEncryptionKey", async () => {
-    freshCluster("killed-cluster", { rotationDurationMs: 1_500 });
+    freshCluster("killed-cluster", { rotationDurationMs: 600 });
     const inputs = { clusterIdentifier: "killed-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 };
     const created = await createThroughHost(inputs);
     const news = (await host.check(created.state, withProvider(fastProvider, { ...inputs, triggers: { release: "v2" } }))).inputs;
 
-    const doomedHost = await startDynamicProviderHost({ env: aws.clientEnvironment("eu-west-1") });
     const stopListening = aws.onCall((call) => {
       if (call.action === "RotateEncryptionKey") setImmediate(() => doomedHost.kill());
     });

@@ -8,7 +8,8 @@
  * `configure`, which RedshiftKeyRotation does not have; a closed address is passed.
  *
  * API:
- *   const text = await serializeRedshiftKeyRotationProvider({ tuning? })   serialized by Pulumi's closure serializer
+ *   const text = await serializeRedshiftKeyRotationProvider({ tuning? })   serialized by Pulumi's closure serializer (child process)
+ *   const text = await serializeProviderInThisProcess(tuning | null)       same, in a CommonJS (ts-node) process
  *   const host = await startDynamicProviderHost({ env })
  *   await host.check(olds, news) / diff(id, olds, news) / create(props) / update(id, olds, news) / read(id, props) / delete(id, props)
  *   host.kill() (SIGKILL, for "process killed mid-rotation"); await host.stop(); host.stderr()
@@ -58,9 +59,7 @@ export function withProvider(providerText: string, properties: Properties): Prop
  * `pulumi.dynamic.Resource` stores in `__provider`. With `tuning`, the provider is built by
  * createRedshiftKeyRotationProvider with those poll/retry settings merged over the defaults.
  */
-export async function serializeRedshiftKeyRotationProvider(
-  options: { tuning?: { poll?: Record<string, number>; retry?: Record<string, number> } } = {},
-): Promise<string> {
+export async function serializeRedshiftKeyRotationProvider(options: { tuning?: SerializableTuning } = {}): Promise<string> {
   // A file, not `node -e`: under -e, `exports` is a global and the serializer would not capture modules' exports.
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, SERIALIZE_FLAG], {
     cwd: REPOSITORY_ROOT,
@@ -78,11 +77,19 @@ export async function serializeRedshiftKeyRotationProvider(
 
 const SERIALIZE_FLAG = "--serialize-redshift-key-rotation-provider";
 
-/** The child side of serializeRedshiftKeyRotationProvider: print the serialized text. */
-async function printSerializedProvider(): Promise<void> {
+/** Poll/retry settings merged over the provider's defaults (numbers only: they are passed as JSON). */
+export interface SerializableTuning {
+  poll?: Record<string, number>;
+  retry?: Record<string, number>;
+}
+
+/**
+ * Serializes the provider in THIS process, which must load TypeScript as CommonJS (ts-node), as a
+ * Pulumi program does: under vitest's module loader the serializer would not see local modules.
+ */
+export async function serializeProviderInThisProcess(tuning: SerializableTuning | null): Promise<string> {
   const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeClosure") as typeof import("@pulumi/pulumi/runtime/closure/serializeClosure");
   const providerModule = require("../../providers/redshiftKeyRotation/provider") as typeof import("../../providers/redshiftKeyRotation/provider");
-  const tuning = JSON.parse(process.env.KEYGUARD_TUNING || "null") as { poll?: Record<string, number>; retry?: Record<string, number> } | null;
   const { DEFAULT_TUNING } = providerModule;
   const provider = tuning
     ? providerModule.createRedshiftKeyRotationProvider({
@@ -92,11 +99,13 @@ async function printSerializedProvider(): Promise<void> {
       })
     : providerModule.redshiftKeyRotationProvider;
   const serialized = await serializeFunction(() => provider, { allowSecrets: true });
-  process.stdout.write(serialized.text);
+  return serialized.text;
 }
 
 if (require.main === module && process.argv.includes(SERIALIZE_FLAG)) {
-  printSerializedProvider().catch((error: unknown) => {
+  serializeProviderInThisProcess(JSON.parse(process.env.KEYGUARD_TUNING || "null") as SerializableTuning | null)
+    .then((text) => process.stdout.write(text))
+    .catch((error: unknown) => {
     console.error(error);
     process.exit(1);
   });
