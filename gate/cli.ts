@@ -42,15 +42,16 @@ export interface CliDependencies {
 
 export const USAGE = `Usage:
   keyguard check [--project DIR] [--stack NAME] [--config FILE] [--policy-config FILE]
-                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns]
+                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns] [--quiet]
   keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
-                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns]
+                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns] [--quiet]
   keyguard --help | --version
 
 check   runs the Pulumi program in DIR (default .) in preview mode under Pulumi's mocks, offline,
         and evaluates its resources with the policy pack (default: keyguard's own).
 audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
         GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
+--quiet drops the progress lines on stderr (errors still show).
 Exit codes: 0 passed, 1 mandatory violation / drift / (--strict-unknowns) undecidable value, 2 usage error.
 `;
 
@@ -172,7 +173,11 @@ async function withPack<T>(packDir: string, dependencies: CliDependencies, progr
   try {
     host = await (dependencies.startPack ?? ((dir: string) => startAnalyzer({ packDir: dir })))(packDir);
   } catch (error) {
-    throw new ProgramError(`the policy pack in ${packDir} did not start: ${(error as Error).message.split("\n")[0]}`);
+    // The host's message is "<what happened>\npack stderr:\n<tail>": keep what happened and the
+    // pack's own error line, which says why.
+    const [what, ...stderrTail] = ((error as Error).message ?? String(error)).split("\n");
+    const packError = stderrTail.reverse().find((line) => /\b[A-Za-z]*Error\b:/.test(line));
+    throw new ProgramError(`the policy pack in ${packDir} did not start: ${what}${packError ? `: ${packError.trim()}` : ""}`);
   }
   try {
     return await use(host);
@@ -209,7 +214,8 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   const strictUnknowns = flags["strict-unknowns"] === true;
   progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks`);
   // The program and the pack start together: each takes about a second, mostly module loading.
-  const programRun = runProgram(project, (line) => progress.programOutput(line));
+  const stopProgram = new AbortController();
+  const programRun = runProgram(project, (line) => progress.programOutput(line), stopProgram.signal);
   // A program that fails while the pack starts is reported when it is awaited, not as unhandled.
   programRun.catch(() => undefined);
   const report = await withPack(packDir, dependencies, progress, async (host) => {
@@ -231,7 +237,7 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
         fallbackLocation: () => ({ file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"), line: 1 }),
       });
     });
-  });
+  }).finally(() => stopProgram.abort());
   emit(report, format, flags.output as string | undefined, io, progress);
   return report.summary.exitCode;
 }

@@ -8,7 +8,6 @@ import type { ResourceRecord } from "./resourceRecord";
 import { SecretRedactor } from "./redact";
 
 export const TOOL_NAME = "keyguard";
-export const TOOL_URI = "https://github.com/keyguard/keyguard";
 /** The rule id under which live drift (audit --live) is reported. */
 export const LIVE_DRIFT_RULE = "keyguard-live-drift";
 

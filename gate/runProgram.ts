@@ -24,8 +24,9 @@ function childModulePath(): string {
 
 /**
  * @param onOutput receives what the program prints (its console output is not the report's).
+ * @param signal stops the program's process when aborted.
  */
-export function runProgram(project: PulumiProject, onOutput: (line: string) => void = () => {}): Promise<ProgramRun> {
+export function runProgram(project: PulumiProject, onOutput: (line: string) => void = () => {}, signal?: AbortSignal): Promise<ProgramRun> {
   const job: ProgramJob = {
     projectDir: project.projectDir,
     programPath: project.programPath,
@@ -49,6 +50,8 @@ export function runProgram(project: PulumiProject, onOutput: (line: string) => v
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(project.secretKeys),
       },
     });
+    // The gate gave up (the pack did not start): the program's answer is no longer wanted.
+    signal?.addEventListener("abort", () => child.kill("SIGKILL"), { once: true });
     let result: ProgramChildMessage | undefined;
     const stderrTail: string[] = [];
     const forward = (chunk: Buffer, keep: boolean) => {

@@ -6,7 +6,7 @@
  */
 import { createHash } from "crypto";
 import { pathToFileURL } from "url";
-import { LIVE_DRIFT_RULE, TOOL_NAME, TOOL_URI, type Report, type ReportLocation } from "../report";
+import { LIVE_DRIFT_RULE, TOOL_NAME, type Report, type ReportLocation } from "../report";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -56,7 +56,6 @@ export function renderSarif(report: Report): string {
       shortDescription: { text: policy.description || policy.name },
       fullDescription: { text: policy.description || policy.name },
       help: { text: policy.remediationSteps || policy.description || policy.name },
-      helpUri: `${TOOL_URI}#the-policy-pack`,
       defaultConfiguration: { level: levelOf(policy.enforcementLevel, false, false), enabled: policy.enforcementLevel !== "disabled" },
       properties: {
         tags: ["security", "pulumi", `${policy.type}-policy`],
@@ -72,7 +71,6 @@ export function renderSarif(report: Report): string {
       shortDescription: { text: "The deployed key or cluster differs from the stack's state" },
       fullDescription: { text: "keyguard audit --live asked AWS: rotation turned off or its period changed outside Pulumi, or the cluster is no longer encrypted with the recorded key." },
       help: { text: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program)." },
-      helpUri: `${TOOL_URI}#keyguard-check-and-keyguard-audit`,
       defaultConfiguration: { level: "error", enabled: true },
       properties: { tags: ["security", "pulumi", "drift"], enforcementLevel: "mandatory" },
     });
@@ -121,7 +119,6 @@ export function renderSarif(report: Report): string {
             name: TOOL_NAME,
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            informationUri: TOOL_URI,
             rules,
           },
         },

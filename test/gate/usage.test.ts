@@ -80,6 +80,22 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
     expect(lines.at(-1)).toMatch(/^keyguard: error: program index\.ts failed: EncryptedRedshiftCluster "warehouse": .*rotationPeriodInDays: got 3000; .*2560/);
   });
 
+  it("a policy pack that crashes at start: exit 2 naming the pack and its error", async () => {
+    const packDir = path.join(directory, "broken-pack");
+    fs.mkdirSync(packDir, { recursive: true });
+    fs.writeFileSync(path.join(packDir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    fs.writeFileSync(path.join(packDir, "package.json"), JSON.stringify({ name: "broken-pack", version: "1.0.0", main: "index.js" }));
+    fs.writeFileSync(path.join(packDir, "index.js"), 'throw new Error("policy pack exploded on load");\n');
+    const exportFile = path.join(directory, "for-broken-pack.json");
+    fs.writeFileSync(exportFile, JSON.stringify({ version: 3, deployment: { resources: [] } }));
+    // The real launcher this time: the engine's run-policy-pack, which the pack kills at load.
+    const run = await runCli(["audit", "--stack-export", exportFile, "--policy-pack", packDir]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const lastLine = run.stderr.trim().split("\n").at(-1)!;
+    expect(lastLine).toMatch(/^keyguard: error: the policy pack in .*broken-pack did not start: .*exited .*: Error: policy pack exploded on load$/);
+  });
+
   it("--help and --version answer on stdout with exit 0", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
