@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNKNOWN_BOOLEAN_SENTINEL, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import {
@@ -16,7 +17,7 @@ import {
   startDynamicProviderHost,
   withProvider,
 } from "../support/dynamicProviderHost";
-import { type LocalAws, startLocalAws } from "../support/localAws";
+import { type AwsAction, type Fault, type LocalAws, startLocalAws } from "../support/localAws";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "../..");
 const KEY_A = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -275,6 +276,59 @@ describe("the lifecycle through the host", () => {
   });
 });
 
+describe("seeded randomized faults through the host", () => {
+  it("a representative set: every run ends rekeyed once or with a clear error; never a concurrent RotateEncryptionKey", async () => {
+    const seed = Number(process.env.KEYGUARD_FAULT_SEED ?? 20_261_122);
+    const actions: AwsAction[] = ["DescribeClusters", "RotateEncryptionKey", "GetKeyRotationStatus", "ListKeyRotations"];
+    const faults: Fault[] = [
+      { kind: "error", code: "InvalidClusterState" },
+      { kind: "error", code: "DependentServiceRequestThrottlingFault" },
+      { kind: "error", code: "KMSInternalException" },
+      { kind: "error", code: "NotFoundException" },
+      { kind: "throttle" },
+      { kind: "serverError", httpStatus: 503 },
+      { kind: "reset", afterApply: true },
+      { kind: "reset" },
+      { kind: "hang", afterApply: true },
+    ];
+    const scenarios = fc.sample(
+      fc.record({
+        rules: fc.array(fc.record({ action: fc.constantFrom(...actions), fault: fc.constantFrom(...faults), times: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 3 }),
+        rotationDurationMs: fc.integer({ min: 0, max: 200 }),
+      }),
+      { seed, numRuns: 8 },
+    );
+    const counts = { runs: 0, rekeyed: 0, failedClearly: 0 };
+    for (const [index, scenario] of scenarios.entries()) {
+      const clusterIdentifier = `host-run-${index}`;
+      freshCluster(clusterIdentifier, { rotationDurationMs: scenario.rotationDurationMs });
+      const inputs = { clusterIdentifier, kmsKeyId: KEY_A, timeoutMinutes: 0.05 };
+      const created = await createThroughHost(inputs);
+      for (const rule of scenario.rules) aws.injectFault(rule);
+      const news = (await host.check(created.state, withProvider(fastProvider, { ...inputs, triggers: { run: index } }))).inputs;
+      const result = await host.update(created.id, created.state, news).then(
+        (updated) => ({ ok: true as const, state: updated.properties }),
+        (error: Error) => ({ ok: false as const, message: error.message }),
+      );
+      aws.clearFaults();
+      counts.runs += 1;
+      const cluster = aws.cluster(clusterIdentifier);
+      if (result.ok) {
+        counts.rekeyed += 1;
+        expect(result.state.rotationCount).toBe(1);
+        expect(cluster).toMatchObject({ status: "available", completedRotations: 1 });
+      } else {
+        counts.failedClearly += 1;
+        expect(result.message).toMatch(new RegExp(`^RedshiftKeyRotation cluster "${clusterIdentifier}" in eu-west-1: `));
+      }
+      expect(cluster.startedRotations).toBeLessThanOrEqual(1);
+    }
+    console.log(`[keyguard] randomized fault runs through the dynamic-provider host (seed ${seed}): ${JSON.stringify(counts)}`);
+    expect(aws.rotateCallsWhileRotating).toBe(0);
+    expect(counts.rekeyed).toBeGreaterThan(0);
+  });
+});
+
 describe("a pulumi up killed mid-rotation, then run again", () => {
   it("the state never claims the unfinished rotation; the next run waits for it and records it, without a second RotateEncryptionKey", async () => {
     freshCluster("killed-cluster", { rotationDurationMs: 600 });
@@ -315,6 +369,13 @@ describe("secrets and least privilege", () => {
       // SDK clients are built at run time, inside the methods.
       expect(text).toMatch(/require\("@aws-sdk\/client-redshift"\)/);
       expect(text).not.toMatch(/new RedshiftClient\([^)]*\)\s*;\s*\n\s*(var|const|let)\s+__/);
+    }
+  });
+
+  it("the host reported no uncaught exception or unhandled rejection (its stderr holds only the SDK's Node-version notice)", () => {
+    const notice = /\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?to show where the warning was created\)\n?/g;
+    for (const text of [host.stderr(), doomedHost.stderr()]) {
+      expect(text.replace(notice, "").trim()).toBe("");
     }
   });
 
