@@ -216,6 +216,26 @@ describe("each documented error of the provider's calls", () => {
     expect(aws.cluster(CLUSTER).startedRotations).toBe(0);
   });
 
+  it("create waits while the cluster is creating or modifying, adopts it without re-keying, and records the key's rotation", async () => {
+    for (const status of ["creating", "modifying"]) {
+      aws.reset();
+      aws.addKey({ keyArn: KEY_A, rotationPeriodInDays: 180 });
+      aws.addCluster({ clusterIdentifier: CLUSTER, kmsKeyId: KEY_A, status, busyForMs: 25_000 });
+      aws.rotateKeyMaterial(KEY_A);
+      const started = clock.now();
+      const created = await provider().create(inputs());
+      expect(clock.now() - started).toBeGreaterThanOrEqual(25_000);
+      expect(created.outs).toMatchObject({
+        rotationCount: 0,
+        keyRotationEnabled: true,
+        rotationPeriodInDays: 180,
+        latestKeyMaterialRotationDate: new Date(aws.key(KEY_A).rotations[0].rotationDate).toISOString(),
+      });
+      expect(created.outs.lastRotatedAt).toBeUndefined();
+      expect(aws.calls.filter((call) => call.action === "RotateEncryptionKey")).toHaveLength(0);
+    }
+  });
+
   it("a cluster stuck in rotating-keys past the deadline fails clearly and records nothing", async () => {
     freshWorld({ rotationDurationMs: Infinity });
     const state = await createdState();
