@@ -12,3 +12,5 @@ export type {
   KeyRotationSettings,
   PassThroughClusterArgs,
 } from "./components/encryptedRedshiftCluster";
+export { RedshiftKeyRotation } from "./providers/redshiftKeyRotation";
+export type { RedshiftKeyRotationArgs } from "./providers/redshiftKeyRotation";
