@@ -121,7 +121,3 @@ export async function resolvedRegion(clients: AwsClients): Promise<string | unde
     return undefined;
   }
 }
-
-export function destroyAwsClients(clients: AwsClients): void {
-  clients.destroy();
-}

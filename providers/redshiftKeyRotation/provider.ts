@@ -32,7 +32,6 @@ import {
   type RetrySettings,
   cappedExponentialBackoffWithJitter,
   createAwsClients,
-  destroyAwsClients,
   resolvedRegion,
 } from "./clients";
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule, REAL_CLOCK, type WaiterClock, deadlineExceeded, pollUntil } from "./waiter";
@@ -80,6 +79,13 @@ const TRANSITIONAL_STATUSES: readonly string[] = [...TRANSITIONAL_CLUSTER_STATUS
 const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAULT_TUNING): pulumi.dynamic.ResourceProvider {
+  /**
+   * Clients by settings, filled at run time in the host process (which deserializes the provider
+   * once and serves every resource's calls with it): connections and credentials are reused across
+   * resources and operations. Empty when serialized: the program process never runs the methods.
+   */
+  const clientCache: ClientCache = {};
+  const session: ProviderSession = { tuning, clientCache };
   return {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
       const failures = inputProblems(news);
@@ -87,12 +93,12 @@ export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAU
     },
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return diffRotation(olds, news, tuning);
+      return diffRotation(olds, news, session);
     },
 
     async create(inputs: Record<string, unknown>) {
       const checked = validatedInputs(inputs);
-      return withAwsContext(checked, tuning, async (context) => {
+      return withAwsContext(checked, session, async (context) => {
         const cluster = await waitForClusterAvailable(context, "before adopting it", true);
         assertClusterUsesKey(context, cluster);
         const keyState = await readKeyRotationState(context);
@@ -106,7 +112,7 @@ export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAU
     async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
       const checked = validatedInputs(news);
       const recorded = olds as Partial<RotationOutputs>;
-      return withAwsContext(checked, tuning, async (context) => {
+      return withAwsContext(checked, session, async (context) => {
         const reasons: string[] = [];
         if (recorded.kmsKeyId !== checked.kmsKeyId) reasons.push("kmsKeyId changed");
         if (!sameTriggers(recorded.triggers, checked.triggers)) reasons.push("triggers changed");
@@ -142,7 +148,7 @@ export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAU
       const recorded = props as Partial<RotationOutputs>;
       const clusterIdentifier = typeof recorded.clusterIdentifier === "string" ? recorded.clusterIdentifier : id;
       const checked = validatedInputs({ ...props, clusterIdentifier });
-      return withAwsContext(checked, tuning, async (context) => {
+      return withAwsContext(checked, session, async (context) => {
         const cluster = await retryTransient(context, "DescribeClusters", () => describeCluster(context, { missingIsUndefined: true }));
         // A cluster that no longer exists reads as gone: the engine drops the resource from the stack.
         if (cluster === "missing") return { id: "", props: {} };
@@ -293,7 +299,7 @@ function validatedInputs(raw: Record<string, unknown>): RotationInputs {
 
 const SETTINGS_THAT_UPDATE = ["region", "followKeyMaterialRotations", "timeoutMinutes", "profile", "roleArn", "redshiftEndpoint", "kmsEndpoint"];
 
-async function diffRotation(olds: Record<string, unknown>, news: Record<string, unknown>, tuning: ProviderTuning): Promise<pulumi.dynamic.DiffResult> {
+async function diffRotation(olds: Record<string, unknown>, news: Record<string, unknown>, session: ProviderSession): Promise<pulumi.dynamic.DiffResult> {
   if (isUnknown(news.clusterIdentifier) || news.clusterIdentifier !== olds.clusterIdentifier) {
     return { changes: true, replaces: ["clusterIdentifier"], deleteBeforeReplace: false };
   }
@@ -304,7 +310,7 @@ async function diffRotation(olds: Record<string, unknown>, news: Record<string, 
   if (SETTINGS_THAT_UPDATE.some((name) => nextInputs[name] !== olds[name])) return { changes: true };
   if (nextInputs.followKeyMaterialRotations !== true || inputProblems(news).length > 0) return { changes: false };
   const checked = validatedInputs(news);
-  return withAwsContext(checked, tuning, async (context) => {
+  return withAwsContext(checked, session, async (context) => {
     const keyState = await readKeyRotationState(context);
     return { changes: keyMaterialAdvanced(olds as Partial<RotationOutputs>, keyState) };
   });
@@ -342,20 +348,32 @@ interface ClusterSnapshot {
   kmsKeyId: string | undefined;
 }
 
-async function withAwsContext<T>(inputs: RotationInputs, tuning: ProviderTuning, work: (context: AwsContext) => Promise<T>): Promise<T> {
-  const clients = createAwsClients(inputs, tuning.retry);
-  try {
-    const region = inputs.region ?? (await resolvedRegion(clients));
-    if (!region) {
-      throw new Error(
-        `RedshiftKeyRotation ${inputs.clusterIdentifier}: no AWS region; set the region input or AWS_REGION (a dynamic provider does not inherit an aws.Provider's region)`,
-      );
-    }
-    const deadline = tuning.clock.now() + inputs.timeoutMinutes * 60_000;
-    return await work({ inputs, clients, region, deadline, tuning });
-  } finally {
-    destroyAwsClients(clients);
+type ClientCache = Record<string, AwsClients>;
+
+interface ProviderSession {
+  tuning: ProviderTuning;
+  clientCache: ClientCache;
+}
+
+async function withAwsContext<T>(inputs: RotationInputs, session: ProviderSession, work: (context: AwsContext) => Promise<T>): Promise<T> {
+  const { tuning, clientCache } = session;
+  const settings: AwsClientSettings = {
+    region: inputs.region,
+    profile: inputs.profile,
+    roleArn: inputs.roleArn,
+    redshiftEndpoint: inputs.redshiftEndpoint,
+    kmsEndpoint: inputs.kmsEndpoint,
+  };
+  const cacheKey = JSON.stringify([settings, tuning.retry]);
+  const clients = (clientCache[cacheKey] ??= createAwsClients(settings, tuning.retry));
+  const region = inputs.region ?? (await resolvedRegion(clients));
+  if (!region) {
+    throw new Error(
+      `RedshiftKeyRotation ${inputs.clusterIdentifier}: no AWS region; set the region input or AWS_REGION (a dynamic provider does not inherit an aws.Provider's region)`,
+    );
   }
+  const deadline = tuning.clock.now() + inputs.timeoutMinutes * 60_000;
+  return work({ inputs, clients, region, deadline, tuning });
 }
 
 function where(context: AwsContext): string {

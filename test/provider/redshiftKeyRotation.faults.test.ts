@@ -309,6 +309,8 @@ describe("randomized fault runs (seeded)", () => {
     });
 
     let baseState: Record<string, unknown> | undefined;
+    // One provider for all runs, as the host keeps one per process (its clients are reused).
+    let coarseProvider: ReturnType<typeof provider> | undefined;
     await fc.assert(
       fc.asyncProperty(scenarioArbitrary, async (scenario) => {
         counts.runs += 1;
@@ -331,7 +333,8 @@ describe("randomized fault runs (seeded)", () => {
           ...(scenario.operation === "settingsOnly" ? { region: "us-east-1" } : {}),
         });
         const started = clock.now();
-        const p = provider({ coarse: true });
+        coarseProvider ??= provider({ coarse: true });
+        const p = coarseProvider;
         const work: Promise<unknown> =
           scenario.operation === "create"
             ? p.create(news)
