@@ -133,7 +133,7 @@ export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAU
         }
         const cluster = await waitForClusterAvailable(context, "before re-keying it", true, true);
         assertClusterUsesKey(context, cluster);
-        await rekeyCluster(context);
+        await rekeyCluster(context, cluster);
         const outs: RotationOutputs = {
           ...base,
           ...keyState,
@@ -526,17 +526,18 @@ function assertClusterUsesKey(context: AwsContext, cluster: ClusterSnapshot): vo
 }
 
 /**
- * Re-keys the cluster exactly once and returns only when it is available again.
+ * Re-keys the cluster exactly once and returns only when it is available again. `firstLook` is a
+ * DescribeClusters answer (available or rotating-keys) taken just before.
  *
  * Before every RotateEncryptionKey it looks at the cluster: one already rotating-keys (a request
  * whose response was lost, an interrupted `pulumi up`, or anyone else's) is waited for instead of
  * being doubled. RotateEncryptionKey itself is never retried by the SDK for the same reason.
  */
-async function rekeyCluster(context: AwsContext): Promise<void> {
+async function rekeyCluster(context: AwsContext, firstLook: ClusterSnapshot): Promise<void> {
   const { RotateEncryptionKeyCommand } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
   const { clock } = context.tuning;
   for (let attempt = 0; ; attempt += 1) {
-    const cluster = await waitForClusterAvailable(context, "before re-keying it", true, true);
+    const cluster = attempt === 0 ? firstLook : await waitForClusterAvailable(context, "before re-keying it", true, true);
     if (cluster.status === CLUSTER_STATUS.rotatingKeys) {
       await waitForClusterAvailable(context, "after its rotation", false);
       return;
