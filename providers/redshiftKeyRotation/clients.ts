@@ -104,13 +104,18 @@ export function createAwsClients(settings: AwsClientSettings, retry: RetrySettin
 function resolveCredentials(settings: AwsClientSettings) {
   if (!settings.profile && !settings.roleArn) return undefined;
   const { fromIni, fromTemporaryCredentials } = require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
+  const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = require("@smithy/core") as typeof import("@smithy/core");
   const baseCredentials = settings.profile ? fromIni({ profile: settings.profile }) : undefined;
-  if (!settings.roleArn) return baseCredentials;
-  return fromTemporaryCredentials({
-    params: { RoleArn: settings.roleArn, RoleSessionName: "keyguard-redshift-key-rotation" },
-    ...(baseCredentials ? { masterCredentials: baseCredentials } : {}),
-    clientConfig: settings.region ? { region: settings.region } : {},
-  });
+  const credentials = settings.roleArn
+    ? fromTemporaryCredentials({
+        params: { RoleArn: settings.roleArn, RoleSessionName: "keyguard-redshift-key-rotation" },
+        ...(baseCredentials ? { masterCredentials: baseCredentials } : {}),
+        clientConfig: settings.region ? { region: settings.region } : {},
+      })
+    : baseCredentials;
+  // Shared by the three clients: one AssumeRole (one profile read) per settings, refreshed by the
+  // SDK's own memoizer five minutes before the temporary credentials expire.
+  return memoizeIdentityProvider(credentials, isIdentityExpired, doesIdentityRequireRefresh);
 }
 
 /** The region the clients resolved (explicit input, AWS_REGION, or the profile's), or undefined. */

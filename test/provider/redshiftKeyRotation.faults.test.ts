@@ -6,12 +6,24 @@
  * Replay a failing randomized run with KEYGUARD_FAULT_SEED=<seed printed below>; raise the count
  * with KEYGUARD_FAULT_RUNS.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KMS_ERRORS, REDSHIFT_ERRORS } from "../../facts";
 import { DEFAULT_POLL_SCHEDULE } from "../../providers/redshiftKeyRotation/waiter";
 import { type ProviderTuning, createRedshiftKeyRotationProvider } from "../../providers/redshiftKeyRotation/provider";
-import { type AwsAction, type Fault, type FaultRule, type LocalAws, type VirtualClock, createVirtualClock, startLocalAws } from "../support/localAws";
+import {
+  type AwsAction,
+  type Fault,
+  type FaultRule,
+  type LocalAws,
+  type VirtualClock,
+  assumedRoleAccessKeyId,
+  createVirtualClock,
+  startLocalAws,
+} from "../support/localAws";
 
 const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab";
@@ -264,6 +276,45 @@ describe("each documented error of the provider's calls", () => {
     // Counted by virtual instant: on a loaded machine the 40 ms request timeout may make the SDK retry a poll.
     const pollInstants = new Set(pollsAfterRotate.map((call) => call.at - rotatedAt[0]));
     expect(pollInstants.size, JSON.stringify([...pollInstants])).toBeLessThanOrEqual(16);
+  });
+});
+
+describe("credentials from a profile and an assumed role", () => {
+  it("signs with the profile's keys, assumes roleArn (with the profile's keys when both are set), and calls only the README's actions", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-credentials-"));
+    const credentialsFile = path.join(directory, "credentials");
+    fs.writeFileSync(credentialsFile, "[keyguard-test]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n");
+    process.env.AWS_SHARED_CREDENTIALS_FILE = credentialsFile;
+    process.env.AWS_CONFIG_FILE = path.join(directory, "config");
+    const roleArn = "arn:aws:iam::111122223333:role/keyguard-rotation";
+    try {
+      freshWorld({ rotationDurationMs: 0 });
+      await provider().create(inputs({ profile: "keyguard-test" }));
+      expect(new Set(aws.calls.map((call) => call.accessKeyId))).toEqual(new Set(["AKIDPROFILE"]));
+
+      freshWorld({ rotationDurationMs: 0 });
+      // One provider object, as one host process keeps: one AssumeRole serves create and update.
+      const roleProvider = provider();
+      const created = await roleProvider.create(inputs({ roleArn }));
+      await roleProvider.update!(CLUSTER, created.outs, inputs({ roleArn, triggers: { reason: "role" } }));
+      expect(aws.assumedRoles).toEqual([roleArn]);
+      const assumeRole = aws.calls.filter((call) => call.action === "AssumeRole");
+      expect(assumeRole.map((call) => call.accessKeyId)).toEqual([aws.clientEnvironment().AWS_ACCESS_KEY_ID]);
+      expect(new Set(aws.calls.filter((call) => call.action !== "AssumeRole").map((call) => call.accessKeyId))).toEqual(new Set([assumedRoleAccessKeyId(roleArn)]));
+      // Least privilege with a role: the provider's row plus the roleArn row of the README's IAM table.
+      const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8"))![1];
+      const rows = iamSection.split("\n").filter((line) => line.startsWith("| RedshiftKeyRotation"));
+      const documented = [...rows.join(" ").matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]);
+      expect(aws.iamActionsCalled()).toEqual([...new Set(documented)].sort());
+
+      freshWorld({ rotationDurationMs: 0 });
+      await provider().create(inputs({ roleArn, profile: "keyguard-test" }));
+      expect(aws.calls.filter((call) => call.action === "AssumeRole").map((call) => call.accessKeyId)).toEqual(["AKIDPROFILE"]);
+    } finally {
+      delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+      delete process.env.AWS_CONFIG_FILE;
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

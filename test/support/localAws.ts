@@ -14,7 +14,8 @@
  *   aws.addCluster({ clusterIdentifier, kmsKeyId, ... }); aws.cluster(id); aws.setClusterStatus(id, s, forMs)
  *   aws.addKey({ keyArn, ... }); aws.key(arn); aws.rotateKeyMaterial(arn); aws.startOnDemandRotation(arn)
  *   aws.injectFault({ action?, fault, times? }); aws.clearFaults()
- *   aws.calls; aws.iamActionsCalled(); aws.rotateCallsWhileRotating; aws.onCall(listener)
+ *   aws.calls; aws.iamActionsCalled(); aws.rotateCallsWhileRotating; aws.assumedRoles; aws.onCall(listener)
+ *   STS AssumeRole is answered too (credentials with access key id assumedRoleAccessKeyId(roleArn))
  *   aws.reset(); await aws.stop()
  *   createVirtualClock(startMs?) -> { now(), sleep(ms), advance(ms) }
  */
@@ -75,7 +76,7 @@ export interface FaultRule {
 }
 
 export interface RecordedCall {
-  service: "redshift" | "kms";
+  service: "redshift" | "kms" | "sts";
   action: string;
   /** The IAM action this API call needs, e.g. `redshift:RotateEncryptionKey`. */
   iamAction: string;
@@ -152,6 +153,8 @@ export class LocalAws {
   readonly calls: RecordedCall[] = [];
   /** RotateEncryptionKey calls that arrived while the cluster was already rotating-keys. */
   rotateCallsWhileRotating = 0;
+  /** Role ARNs passed to STS AssumeRole, in order. */
+  readonly assumedRoles: string[] = [];
   private clusters = new Map<string, ClusterModel>();
   private keys = new Map<string, KeyView>();
   private faults: Array<FaultRule & { remaining: number }> = [];
@@ -167,7 +170,7 @@ export class LocalAws {
     this.url = `http://127.0.0.1:${address.port}`;
   }
 
-  /** Environment for an AWS SDK process pointed here: dummy credentials, region, per-service endpoints. */
+  /** Environment for an AWS SDK process pointed here: dummy credentials, region, per-service endpoints (Redshift, KMS, STS). */
   clientEnvironment(region = "us-east-1"): Record<string, string> {
     return {
       AWS_ACCESS_KEY_ID: "AKIDLOCALTEST",
@@ -175,6 +178,7 @@ export class LocalAws {
       AWS_REGION: region,
       AWS_ENDPOINT_URL_REDSHIFT: this.url,
       AWS_ENDPOINT_URL_KMS: this.url,
+      AWS_ENDPOINT_URL_STS: this.url,
       AWS_EC2_METADATA_DISABLED: "true",
     };
   }
@@ -290,6 +294,7 @@ export class LocalAws {
     this.calls.length = 0;
     this.listeners = [];
     this.rotateCallsWhileRotating = 0;
+    this.assumedRoles.length = 0;
   }
 
   async stop(): Promise<void> {
@@ -311,10 +316,12 @@ export class LocalAws {
   private async handleRedshift(params: URLSearchParams, accessKeyId: string, response: http.ServerResponse): Promise<void> {
     const action = params.get("Action") ?? "";
     const clusterIdentifier = params.get("ClusterIdentifier") ?? undefined;
+    // STS speaks the same query protocol; AssumeRole is what a roleArn setting calls first.
+    const isSts = action === "AssumeRole";
     const call: RecordedCall = {
-      service: "redshift",
+      service: isSts ? "sts" : "redshift",
       action,
-      iamAction: `redshift:${action}`,
+      iamAction: `${isSts ? "sts" : "redshift"}:${action}`,
       at: this.clock.now(),
       accessKeyId,
       outcome: "ok",
@@ -324,6 +331,7 @@ export class LocalAws {
     const apply = (): { status: number; xml: string } => {
       if (action === "DescribeClusters") return this.describeClusters(clusterIdentifier, requestId);
       if (action === "RotateEncryptionKey") return this.rotateEncryptionKey(clusterIdentifier, requestId);
+      if (isSts) return this.assumeRole(params, requestId);
       return redshiftError(400, "InvalidAction", `localAws does not implement ${action}`, requestId);
     };
     await this.respond(call, response, apply, (fault) => {
@@ -424,6 +432,26 @@ export class LocalAws {
     };
   }
 
+  /** Temporary credentials whose access key id names the role, so tests can see which calls used them. */
+  private assumeRole(params: URLSearchParams, requestId: string): { status: number; xml: string } {
+    const roleArn = params.get("RoleArn") ?? "";
+    const roleName = roleArn.split("/").pop() ?? "role";
+    this.assumedRoles.push(roleArn);
+    // Expiration in wall-clock time: the SDK compares it with the real clock, whatever clock this endpoint keeps.
+    const expiration = new Date(Date.now() + 3_600_000).toISOString();
+    const namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+    return {
+      status: 200,
+      xml:
+        `<AssumeRoleResponse xmlns="${namespace}"><AssumeRoleResult><Credentials>` +
+        `<AccessKeyId>${escapeXml(assumedRoleAccessKeyId(roleArn))}</AccessKeyId><SecretAccessKey>local-assumed-secret</SecretAccessKey>` +
+        `<SessionToken>local-session-token</SessionToken><Expiration>${expiration}</Expiration></Credentials>` +
+        `<AssumedRoleUser><Arn>${escapeXml(roleArn.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/"))}/${escapeXml(params.get("RoleSessionName") ?? "session")}</Arn>` +
+        `<AssumedRoleId>AROALOCAL:${escapeXml(roleName)}</AssumedRoleId></AssumedRoleUser>` +
+        `</AssumeRoleResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    };
+  }
+
   private kmsAction(action: string, input: Record<string, unknown>): { status: number; json: unknown } {
     if (action !== "GetKeyRotationStatus" && action !== "ListKeyRotations" && action !== "DescribeKey") {
       return kmsError(400, "UnknownOperationException", `localAws does not implement ${action}`);
@@ -516,6 +544,11 @@ export async function startLocalAws(options: { clock?: Clock } = {}): Promise<Lo
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const localAws = new LocalAws(server, sockets, options.clock ?? { now: () => Date.now() });
   return localAws;
+}
+
+/** The access key id the endpoint hands out for a role (ASIA... like AWS's temporary keys). */
+export function assumedRoleAccessKeyId(roleArn: string): string {
+  return `ASIALOCAL${(roleArn.split("/").pop() ?? "ROLE").toUpperCase().replace(/[^A-Z0-9]/g, "")}`.slice(0, 32);
 }
 
 function clusterXml(cluster: ClusterModel): string {
