@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KMS_ERRORS, REDSHIFT_ERRORS } from "../../facts";
+import { KMS_ERRORS, REDSHIFT_ERRORS, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import { DEFAULT_POLL_SCHEDULE } from "../../providers/redshiftKeyRotation/waiter";
 import { type ProviderTuning, createRedshiftKeyRotationProvider } from "../../providers/redshiftKeyRotation/provider";
 import {
@@ -276,6 +276,22 @@ describe("each documented error of the provider's calls", () => {
     // Counted by virtual instant: on a loaded machine the 40 ms request timeout may make the SDK retry a poll.
     const pollInstants = new Set(pollsAfterRotate.map((call) => call.at - rotatedAt[0]));
     expect(pollInstants.size, JSON.stringify([...pollInstants])).toBeLessThanOrEqual(16);
+  });
+});
+
+describe("inputs that skipped check", () => {
+  it("create and update refuse bad or still-unknown inputs with the same clear errors, before any AWS call", async () => {
+    freshWorld();
+    const bad = { clusterIdentifier: "Bad_Cluster", kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", timeoutMinutes: -5 };
+    const created = await outcome(provider().create(bad));
+    expect(!created.ok && created.error.message.split("\n")).toEqual([
+      expect.stringMatching(/^RedshiftKeyRotation clusterIdentifier: got "Bad_Cluster": it must start with a lowercase letter/),
+      expect.stringMatching(/^RedshiftKeyRotation kmsKeyId: got "1234abcd-12ab-34cd-56ef-1234567890ab"; expected a KMS key ARN/),
+      "RedshiftKeyRotation timeoutMinutes: got -5; expected a positive number of minutes (default 60)",
+    ]);
+    const updated = await outcome(provider().update!(CLUSTER, inputs(), inputs({ kmsKeyId: UNKNOWN_STRING_SENTINEL })));
+    expect(!updated.ok && updated.error.message).toBe("RedshiftKeyRotation kmsKeyId: the value is still unknown");
+    expect(aws.calls).toEqual([]);
   });
 });
 
