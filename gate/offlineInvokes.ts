@@ -7,6 +7,15 @@
 /** An account id reserved by AWS for documentation, so no real account is ever implied. */
 export const OFFLINE_ACCOUNT_ID = "123456789012";
 
+/** The provider functions answered with offline values (others echo their inputs). */
+export const OFFLINE_INVOKE_TOKENS = [
+  "aws:index/getCallerIdentity:getCallerIdentity",
+  "aws:index/getRegion:getRegion",
+  "aws:index/getPartition:getPartition",
+  "aws:index/getAvailabilityZones:getAvailabilityZones",
+  "aws:iam/getPolicyDocument:getPolicyDocument",
+] as const;
+
 export function invokeResult(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":

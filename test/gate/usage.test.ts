@@ -12,6 +12,7 @@ import type { AnalyzerHost } from "../../gate/analyzerHost";
 import { writeFileAtomically } from "../../gate/atomicWrite";
 import { isUndecidedUnknown, type Evaluation } from "../../gate/evaluate";
 import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/formats";
+import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/offlineInvokes";
 import { Progress } from "../../gate/progress";
 import { buildReport } from "../../gate/report";
 import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
@@ -329,5 +330,24 @@ describe("levels of findings whose value could not be known", () => {
     const advisoryOnly = buildReport(evaluationWith([findings[1]]), { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT });
     expect(advisoryOnly.summary.exitCode).toBe(0);
     expect(buildReport(evaluationWith([findings[1]]), { toolVersion: "1", strictUnknowns: true, baseDir: REPO_ROOT }).summary.exitCode).toBe(1);
+  });
+});
+
+describe("offline answers to provider functions", () => {
+  it("answers exactly the functions @pulumi/aws calls by those tokens, with the stack's region", () => {
+    const awsDir = path.dirname(require.resolve("@pulumi/aws/package.json"));
+    for (const token of OFFLINE_INVOKE_TOKENS) {
+      const [, module, name] = /^aws:([a-z]+)\/([A-Za-z]+):/.exec(token)!;
+      const source = fs.readFileSync(path.join(awsDir, module === "index" ? "" : module, `${name}.js`), "utf8");
+      expect(source, token).toContain(`invoke("${token}"`);
+    }
+    expect(invokeResult("aws:index/getCallerIdentity:getCallerIdentity", {}, "eu-west-1")).toMatchObject({ accountId: "123456789012" });
+    expect(invokeResult("aws:index/getRegion:getRegion", {}, "eu-west-1")).toMatchObject({ name: "eu-west-1", region: "eu-west-1" });
+    expect(invokeResult("aws:index/getRegion:getRegion", { region: "us-west-2" }, "eu-west-1")).toMatchObject({ region: "us-west-2" });
+    expect(invokeResult("aws:index/getPartition:getPartition", {}, "eu-west-1")).toMatchObject({ partition: "aws", dnsSuffix: "amazonaws.com" });
+    expect(JSON.parse(invokeResult("aws:iam/getPolicyDocument:getPolicyDocument", { statements: [{ actions: ["kms:*"] }] }, "eu-west-1").json as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ actions: ["kms:*"] }],
+    });
   });
 });
