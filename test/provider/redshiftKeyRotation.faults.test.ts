@@ -63,11 +63,18 @@ afterAll(async () => {
 /**
  * The production poll schedule, in virtual milliseconds (free); coarse: a slower schedule (fewer
  * real HTTP calls) for the randomized runs, same code. SDK retries and request timeouts are real.
+ *
+ * Request timeouts are real time, so they are short only where a test injects responses that never
+ * come (each such response costs one timeout). Elsewhere they are long: on a loaded machine a 50 ms
+ * timeout also cuts off healthy answers, and a RotateEncryptionKey whose answer is cut off after it
+ * took effect is, by design, ambiguous (the provider re-keys again once the cluster is available),
+ * which would make an exact rotation count depend on the machine's load.
  */
-function provider(options: { coarse?: boolean } = {}) {
+function provider(options: { coarse?: boolean; requestTimeoutMs?: number } = {}) {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 2_000;
   const tuning: ProviderTuning = {
     poll: options.coarse ? { ...DEFAULT_POLL_SCHEDULE, fastPhaseMaxDelayMs: 6_000, fastPhaseMs: 30_000 } : DEFAULT_POLL_SCHEDULE,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4, requestTimeoutMs: 50, connectionTimeoutMs: 50 },
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4, requestTimeoutMs, connectionTimeoutMs: requestTimeoutMs },
     clock,
   };
   return createRedshiftKeyRotationProvider(tuning);
@@ -197,7 +204,7 @@ describe("each documented error of the provider's calls", () => {
       { kind: "hang" },
     ];
     for (const fault of faults) aws.injectFault({ fault, times: 2 });
-    const result = await provider().update!(CLUSTER, state, inputs({ triggers: { reason: "rotate" } }));
+    const result = await provider({ requestTimeoutMs: 300 }).update!(CLUSTER, state, inputs({ triggers: { reason: "rotate" } }));
     expect(result.outs?.rotationCount).toBe(1);
     expect(aws.cluster(CLUSTER)).toMatchObject({ startedRotations: 1, completedRotations: 1 });
   });
@@ -207,7 +214,7 @@ describe("each documented error of the provider's calls", () => {
       freshWorld({ rotationDurationMs: 45_000 });
       const state = await createdState();
       aws.injectFault({ action: "RotateEncryptionKey", fault: { kind, afterApply: true } });
-      const result = await provider().update!(CLUSTER, state, inputs({ triggers: { reason: kind } }));
+      const result = await provider({ requestTimeoutMs: 300 }).update!(CLUSTER, state, inputs({ triggers: { reason: kind } }));
       expect(result.outs?.rotationCount).toBe(1);
       expect(aws.cluster(CLUSTER)).toMatchObject({ status: "available", startedRotations: 1, completedRotations: 1 });
       expect(aws.rotateCallsWhileRotating).toBe(0);
@@ -220,7 +227,7 @@ describe("each documented error of the provider's calls", () => {
     const state = await createdState();
     aws.injectFault({ action: "DescribeClusters", fault: { kind: "hang" }, times: Infinity });
     const started = clock.now();
-    const result = await outcome(provider().update!(CLUSTER, state, inputs({ triggers: { reason: "hang" }, timeoutMinutes: 0.1 })));
+    const result = await outcome(provider({ requestTimeoutMs: 50 }).update!(CLUSTER, state, inputs({ triggers: { reason: "hang" }, timeoutMinutes: 0.1 })));
     expect(!result.ok && result.error.message).toMatch(
       /^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after 0.1 minute\(s\) \(timeoutMinutes\) waiting for the cluster to become available before re-keying it; last status: unknown \(DescribeClusters did not answer\)/,
     );
@@ -402,7 +409,7 @@ describe("randomized fault runs (seeded)", () => {
           ...(scenario.operation === "settingsOnly" ? { region: "us-east-1" } : {}),
         });
         const started = clock.now();
-        coarseProvider ??= provider({ coarse: true });
+        coarseProvider ??= provider({ coarse: true, requestTimeoutMs: 50 });
         const p = coarseProvider;
         const work: Promise<unknown> =
           scenario.operation === "create"
