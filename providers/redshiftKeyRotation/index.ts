@@ -31,29 +31,31 @@ export interface RedshiftKeyRotationArgs {
 }
 
 export class RedshiftKeyRotation extends pulumi.dynamic.Resource {
-  public readonly clusterIdentifier!: pulumi.Output<string>;
-  public readonly kmsKeyId!: pulumi.Output<string>;
+  // `declare`: Pulumi sets these outputs inside super(); a class field (define semantics, the
+  // default from ES2022 and in esbuild) would reset them to undefined right after.
+  declare public readonly clusterIdentifier: pulumi.Output<string>;
+  declare public readonly kmsKeyId: pulumi.Output<string>;
   /** The region input as given (undefined when the SDK's default was used). */
-  public readonly region!: pulumi.Output<string | undefined>;
+  declare public readonly region: pulumi.Output<string | undefined>;
   /** The region the calls went to: the region input, or the SDK's default (AWS_REGION, the profile's). */
-  public readonly resolvedRegion!: pulumi.Output<string>;
-  public readonly triggers!: pulumi.Output<Record<string, string | number | boolean> | undefined>;
-  public readonly followKeyMaterialRotations!: pulumi.Output<boolean>;
-  public readonly timeoutMinutes!: pulumi.Output<number>;
+  declare public readonly resolvedRegion: pulumi.Output<string>;
+  declare public readonly triggers: pulumi.Output<Record<string, string | number | boolean> | undefined>;
+  declare public readonly followKeyMaterialRotations: pulumi.Output<boolean>;
+  declare public readonly timeoutMinutes: pulumi.Output<number>;
   /** When the last re-key finished (ISO 8601); undefined until the cluster has been re-keyed by this resource. */
-  public readonly lastRotatedAt!: pulumi.Output<string | undefined>;
+  declare public readonly lastRotatedAt: pulumi.Output<string | undefined>;
   /** How many re-keys this resource has completed. */
-  public readonly rotationCount!: pulumi.Output<number>;
+  declare public readonly rotationCount: pulumi.Output<number>;
   /** KMS GetKeyRotationStatus KeyRotationEnabled, as last read. */
-  public readonly keyRotationEnabled!: pulumi.Output<boolean>;
+  declare public readonly keyRotationEnabled: pulumi.Output<boolean>;
   /** KMS RotationPeriodInDays, as last read. */
-  public readonly rotationPeriodInDays!: pulumi.Output<number | undefined>;
+  declare public readonly rotationPeriodInDays: pulumi.Output<number | undefined>;
   /** KMS NextRotationDate (ISO 8601), as last read. */
-  public readonly nextRotationDate!: pulumi.Output<string | undefined>;
+  declare public readonly nextRotationDate: pulumi.Output<string | undefined>;
   /** KMS OnDemandRotationStartDate (ISO 8601): set while an on-demand rotation was in progress at the last read. */
-  public readonly onDemandRotationStartDate!: pulumi.Output<string | undefined>;
+  declare public readonly onDemandRotationStartDate: pulumi.Output<string | undefined>;
   /** RotationDate of the newest ListKeyRotations entry (ISO 8601) the cluster's keys account for. */
-  public readonly latestKeyMaterialRotationDate!: pulumi.Output<string | undefined>;
+  declare public readonly latestKeyMaterialRotationDate: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: RedshiftKeyRotationArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -174,6 +174,9 @@ describe("the resources it creates", () => {
     expect(await valueOf(warehouse.cluster.kmsKeyId)).toBe(keyArn);
     expect(warehouse.keyRotation).toBeInstanceOf(pulumi.dynamic.Resource);
     expect(await valueOf(warehouse.keyRotation!.id)).toBe("outs-key-rotation-id");
+    // The rotation's own outputs survive its constructor (declared, not class fields reset after super()).
+    expect(await valueOf(warehouse.keyRotation!.kmsKeyId)).toBe(keyArn);
+    expect(await valueOf(warehouse.keyRotation!.clusterIdentifier)).toBe("outs");
 
     // registerOutputs reaches the engine (here the mock monitor) once the outputs resolve.
     const componentUrn = "urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster::outs";
