@@ -52,3 +52,17 @@ export function vitestSummary(output: string): { testFiles?: string; tests?: str
   const tests = /^\s*Tests\s+(.+)$/m.exec(text)?.[1]?.trim();
   return { testFiles, tests };
 }
+
+/** Vitest's "Duration" line (its own wall time, without tsc and eslint), when present. */
+export function vitestDuration(output: string): string | undefined {
+  return /^\s*Duration\s+(.+)$/m.exec(plainText(output))?.[1]?.trim();
+}
+
+/** Per-file lines of vitest's default reporter ("✓ test/x.test.ts (12 tests) 5234ms"), slowest first. */
+export function vitestFileTimes(output: string): { file: string; tests: number; ms: number }[] {
+  const files: { file: string; tests: number; ms: number }[] = [];
+  for (const match of plainText(output).matchAll(/^\s*[✓×❯↓]\s+(\S+\.test\.ts)\s+\((\d+) tests?[^)]*\)\s+(\d+(?:\.\d+)?)(ms|s)\b/gm)) {
+    files.push({ file: match[1], tests: Number(match[2]), ms: Number(match[3]) * (match[4] === "s" ? 1000 : 1) });
+  }
+  return files.sort((a, b) => b.ms - a.ms);
+}

@@ -158,7 +158,7 @@ export async function measureRotations(options: { runs: number; log: (line: stri
         detectionDelayMs: summarize(realRuns.map((run) => run.detectionDelayMs)),
         apiCalls: summarize(realRuns.map((run) => run.apiCalls)),
         callsByAction: describeCalls(realRuns),
-        note: `real time through Pulumi's dynamic-provider host, ${realRuns.length} concurrent runs; virtual clock: ${virtualRun.detectionDelayMs} ms, ${virtualRun.apiCalls} calls`,
+        note: `real time through Pulumi's dynamic-provider host, ${realRuns.length === 1 ? "1 run" : `${realRuns.length} concurrent runs`}; virtual clock: ${virtualRun.detectionDelayMs.toFixed(0)} ms, ${virtualRun.apiCalls} calls`,
       };
     }
     return {
