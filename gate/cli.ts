@@ -10,13 +10,14 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "./analyzerHost";
 import { writeFileAtomically } from "./atomicWrite";
-import { evaluate } from "./evaluate";
+import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport, type Format } from "./formats";
 import { checkLive } from "./live";
 import { Progress } from "./progress";
 import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
 import { buildReport, type Report } from "./report";
 import { runProgram } from "./runProgram";
+import type { ResourceRecord } from "./resourceRecord";
 import { readStackExport } from "./stackExport";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
 import { describeValue } from "../facts";
@@ -213,22 +214,41 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   );
   const strictUnknowns = flags["strict-unknowns"] === true;
   progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks`);
-  // The program and the pack start together: each takes about a second, mostly module loading.
+  const evaluateOptions = {
+    mode: "check" as const,
+    stack: { project: project.project, stack: project.stack },
+    packDir,
+    policyConfig,
+    onProgress: (done: number, total: number | undefined) => progress.count("analyzed", done, total),
+  };
+  // The program and the pack start together (each takes about a second, mostly module loading),
+  // and each resource is analyzed as soon as it is registered, as the engine does, so the
+  // program's work and the pack's overlap. Resources registered before the pack is ready wait.
+  const registeredEarly: ResourceRecord[] = [];
+  let analyzeNow: ((resource: ResourceRecord) => void) | undefined;
   const stopProgram = new AbortController();
-  const programRun = runProgram(project, (line) => progress.programOutput(line), stopProgram.signal);
+  const programRun = runProgram(project, {
+    onOutput: (line) => progress.programOutput(line),
+    onResource: (resource) => (analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource)),
+    signal: stopProgram.signal,
+  });
   // A program that fails while the pack starts is reported when it is awaited, not as unhandled.
   programRun.catch(() => undefined);
-  const report = await withPack(packDir, dependencies, progress, async (host) => {
-    const run = await programRun;
-    progress.step(`the program registered ${run.resources.length} resources`);
-    return evaluateWithConfig(async () => {
-      const evaluation = await evaluate(host, run.resources, {
-        mode: "check",
-        stack: { project: project.project, stack: project.stack },
-        packDir,
-        policyConfig,
-        onProgress: (done, total) => progress.count("analyzed", done, total),
-      });
+  const report = await withPack(packDir, dependencies, progress, (host) =>
+    evaluateWithConfig(async () => {
+      const evaluator = new Evaluator(host, evaluateOptions);
+      try {
+        await evaluator.start();
+      } catch (error) {
+        // A program that fails is the first thing to fix: report it before a pack or config problem.
+        await programRun;
+        throw error;
+      }
+      analyzeNow = (resource) => evaluator.analyze(resource);
+      for (const resource of registeredEarly.splice(0)) evaluator.analyze(resource);
+      const run = await programRun;
+      progress.step(`the program registered ${run.resources.length} resources`);
+      const evaluation = await evaluator.finish(run.resources);
       return buildReport(evaluation, {
         toolVersion: toolVersion(),
         strictUnknowns,
@@ -236,8 +256,8 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
         extraSecrets: project.secretKeys.length > 0 ? [OFFLINE_SECRET_PLACEHOLDER] : [],
         fallbackLocation: () => ({ file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"), line: 1 }),
       });
-    });
-  }).finally(() => stopProgram.abort());
+    }),
+  ).finally(() => stopProgram.abort());
   emit(report, format, flags.output as string | undefined, io, progress);
   return report.summary.exitCode;
 }

@@ -49,43 +49,135 @@ export function isUndecidedUnknown(message: string): boolean {
   return UNDECIDED_UNKNOWN_PATTERN.test(message);
 }
 
-/** Runs `tasks` with at most `limit` in flight (the pack serves requests concurrently). */
-async function inBatches<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
 export interface EvaluateOptions {
   mode: Evaluation["mode"];
   stack: StackIdentity;
   packDir: string;
   policyConfig: PolicyPackConfig;
-  onProgress?: (done: number, total: number) => void;
+  /** Analyze calls done so far, and the total once it is known (at the end). */
+  onProgress?: (done: number, total: number | undefined) => void;
 }
 
-export async function evaluate(host: AnalyzerHost, resources: ResourceRecord[], options: EvaluateOptions): Promise<Evaluation> {
-  const info = await host.getAnalyzerInfo();
-  const resolved = await host.configure(options.policyConfig);
-  try {
-    await host.configureStack({ stack: options.stack.stack, project: options.stack.project, dryRun: options.mode === "check" });
-  } catch {
-    // Packs built on an older @pulumi/policy do not serve ConfigureStack; the engine goes on without it too.
+/** At most this many Analyze calls in flight: the pack serves them one at a time anyway. */
+const ANALYZE_CONCURRENCY = 16;
+
+/**
+ * One evaluation, in the engine's order: `start` (Configure, ConfigureStack), `analyze` for each
+ * resource as it becomes known (even while the program still runs), then `finish` (AnalyzeStack
+ * over all resources once their outputs are complete).
+ */
+export class Evaluator {
+  private readonly findings: Finding[] = [];
+  private readonly notApplicable: Record<string, string[]> = {};
+  private readonly analyzed: Promise<void>[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private inFlight = 0;
+  private done = 0;
+  private info: AnalyzerInfo | undefined;
+  private resolved: Record<string, { enforcementLevel: string }> = {};
+  private byUrn = new Map<string, ResourceRecord>();
+
+  constructor(
+    private readonly host: AnalyzerHost,
+    private readonly options: EvaluateOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.info = await this.host.getAnalyzerInfo();
+    this.resolved = await this.host.configure(this.options.policyConfig);
+    try {
+      await this.host.configureStack({ stack: this.options.stack.stack, project: this.options.stack.project, dryRun: this.options.mode === "check" });
+    } catch {
+      // Packs built on an older @pulumi/policy do not serve ConfigureStack; the engine goes on without it too.
+    }
   }
-  const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
-  const findings: Finding[] = [];
-  const notApplicable: Record<string, string[]> = {};
-  const addNotApplicable = (entries: PolicyNotApplicable[], urn: string) => {
-    for (const entry of entries) (notApplicable[entry.policyName] ??= []).push(urn);
-  };
-  const toFinding = (diagnostic: PolicyDiagnostic, phase: Finding["phase"], fallbackUrn: string): Finding => {
+
+  /** Queues `Analyze` of one resource's inputs; its findings are kept for `finish`. */
+  analyze(resource: ResourceRecord): void {
+    this.byUrn.set(resource.urn, resource);
+    const analysis = this.slot().then(async () => {
+      try {
+        const result = await this.host.analyze({
+          urn: resource.urn,
+          type: resource.type,
+          name: resource.name,
+          properties: resource.inputs,
+          options: { protect: resource.protect, parent: resource.parent },
+        });
+        for (const diagnostic of result.diagnostics) this.findings.push(this.toFinding(diagnostic, "resource", resource.urn));
+        this.addNotApplicable(result.notApplicable, resource.urn);
+      } finally {
+        this.release();
+      }
+      this.options.onProgress?.(++this.done, undefined);
+    });
+    // Failures surface in finish(); never as an unhandled rejection meanwhile.
+    analysis.catch(() => undefined);
+    this.analyzed.push(analysis);
+  }
+
+  /** Waits for every Analyze, runs AnalyzeStack over `resources`' outputs, and returns the verdicts. */
+  async finish(resources: ResourceRecord[]): Promise<Evaluation> {
+    for (const resource of resources) this.byUrn.set(resource.urn, resource);
+    await Promise.all(this.analyzed);
+    const stackResult = await this.host.analyzeStack(
+      resources.map((resource) => ({
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        properties: resource.outputs,
+        options: { protect: resource.protect },
+        parent: resource.parent,
+        dependencies: resource.dependencies,
+        propertyDependencies: resource.propertyDependencies,
+      })),
+    );
+    for (const diagnostic of stackResult.diagnostics) this.findings.push(this.toFinding(diagnostic, "stack", ""));
+    this.addNotApplicable(stackResult.notApplicable, "");
+    this.options.onProgress?.(++this.done, this.done);
+
+    // Analyze calls finish in any order: sort so reports are stable from run to run.
+    const order = new Map(resources.map((resource, index) => [resource.urn, index]));
+    this.findings.sort(
+      (a, b) =>
+        (order.get(a.urn) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.urn) ?? Number.MAX_SAFE_INTEGER) ||
+        a.policyName.localeCompare(b.policyName) ||
+        a.message.localeCompare(b.message),
+    );
+    const info = this.info!;
+    return {
+      mode: this.options.mode,
+      stack: this.options.stack,
+      pack: { name: info.name, version: info.version, dir: this.options.packDir },
+      policies: info.policies,
+      enforcementLevels: Object.fromEntries(Object.entries(this.resolved).map(([name, config]) => [name, config.enforcementLevel])),
+      resources,
+      findings: this.findings,
+      notApplicable: this.notApplicable,
+    };
+  }
+
+  private slot(): Promise<void> {
+    if (this.inFlight < ANALYZE_CONCURRENCY) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve()));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+
+  private addNotApplicable(entries: PolicyNotApplicable[], urn: string): void {
+    for (const entry of entries) (this.notApplicable[entry.policyName] ??= []).push(urn);
+  }
+
+  private toFinding(diagnostic: PolicyDiagnostic, phase: Finding["phase"], fallbackUrn: string): Finding {
     const urn = diagnostic.urn || fallbackUrn;
-    const resource = byUrn.get(urn);
+    const resource = this.byUrn.get(urn);
     // @pulumi/policy sends "<policy description>\n<violation message>": the description is the
     // rule's (kept apart), the message is what this resource did wrong.
     const prefix = `${diagnostic.description}\n`;
@@ -105,54 +197,13 @@ export async function evaluate(host: AnalyzerHost, resources: ResourceRecord[], 
       undecidedUnknown: isUndecidedUnknown(diagnostic.message),
       sourceLocation: resource?.sourceLocation,
     };
-  };
+  }
+}
 
-  let done = 0;
-  const total = resources.length + 1;
-  await inBatches(resources, 16, async (resource) => {
-    const result = await host.analyze({
-      urn: resource.urn,
-      type: resource.type,
-      name: resource.name,
-      properties: resource.inputs,
-      options: { protect: resource.protect, parent: resource.parent },
-    });
-    for (const diagnostic of result.diagnostics) findings.push(toFinding(diagnostic, "resource", resource.urn));
-    addNotApplicable(result.notApplicable, resource.urn);
-    options.onProgress?.(++done, total);
-  });
-  const stackResult = await host.analyzeStack(
-    resources.map((resource) => ({
-      urn: resource.urn,
-      type: resource.type,
-      name: resource.name,
-      properties: resource.outputs,
-      options: { protect: resource.protect },
-      parent: resource.parent,
-      dependencies: resource.dependencies,
-      propertyDependencies: resource.propertyDependencies,
-    })),
-  );
-  for (const diagnostic of stackResult.diagnostics) findings.push(toFinding(diagnostic, "stack", ""));
-  addNotApplicable(stackResult.notApplicable, "");
-  options.onProgress?.(++done, total);
-
-  // Analyze calls finish in any order: sort so reports are stable from run to run.
-  const order = new Map(resources.map((resource, index) => [resource.urn, index]));
-  findings.sort(
-    (a, b) =>
-      (order.get(a.urn) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.urn) ?? Number.MAX_SAFE_INTEGER) ||
-      a.policyName.localeCompare(b.policyName) ||
-      a.message.localeCompare(b.message),
-  );
-  return {
-    mode: options.mode,
-    stack: options.stack,
-    pack: { name: info.name, version: info.version, dir: options.packDir },
-    policies: info.policies,
-    enforcementLevels: Object.fromEntries(Object.entries(resolved).map(([name, config]) => [name, config.enforcementLevel])),
-    resources,
-    findings,
-    notApplicable,
-  };
+/** Evaluates a complete set of records (audit, tests): every Analyze, then AnalyzeStack. */
+export async function evaluate(host: AnalyzerHost, resources: ResourceRecord[], options: EvaluateOptions): Promise<Evaluation> {
+  const evaluator = new Evaluator(host, options);
+  await evaluator.start();
+  for (const resource of resources) evaluator.analyze(resource);
+  return evaluator.finish(resources);
 }

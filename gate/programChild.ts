@@ -13,7 +13,6 @@ import { fileURLToPath } from "url";
 import type { ResourceRecord, SourceLocation } from "./resourceRecord";
 import { invokeResult } from "./offlineInvokes";
 import { oneLineReason } from "./usageError";
-import { UNKNOWN_STRING_SENTINEL } from "../facts";
 
 export interface ProgramJob {
   projectDir: string;
@@ -27,8 +26,19 @@ export interface ProgramJob {
   region: string;
 }
 
+/**
+ * Each resource is sent as soon as it is registered (its inputs are final then), so the gate
+ * analyzes it while the program goes on, as the engine does; outputs are completed at the end.
+ */
 export type ProgramChildMessage =
-  | { kind: "done"; resources: ResourceRecord[]; stackOutputs: Record<string, unknown> }
+  | { kind: "registered"; record: Omit<ResourceRecord, "outputs"> }
+  | {
+      kind: "done";
+      /** URN -> the computed outputs a preview cannot know (unknown). */
+      computedOutputs: Record<string, string[]>;
+      /** URN -> outputs a component registered with registerOutputs (the stack's included). */
+      registeredOutputs: Record<string, Record<string, unknown>>;
+    }
   | { kind: "failed"; reason: string };
 
 interface SourceMapLike {
@@ -184,8 +194,8 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     waitForRPCs(): Promise<void>;
   };
 
-  const records = new Map<string, ResourceRecord>();
-  const pending: ResourceRecord[] = [];
+  const records = new Map<string, Omit<ResourceRecord, "outputs">>();
+  const registeredOutputs: Record<string, Record<string, unknown>> = {};
   await pulumi.runtime.setMocks(
     {
       // A preview knows a new resource's inputs and nothing else: returning only the inputs
@@ -207,7 +217,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       propertyDependencies[key] = value.getUrnsList();
     });
     const inputs = request.getObject()?.toJavaScript() ?? {};
-    const record: ResourceRecord = {
+    const record: Omit<ResourceRecord, "outputs"> = {
       urn: "",
       type: request.getType(),
       name: request.getName(),
@@ -216,30 +226,27 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       dependencies: request.getDependenciesList(),
       propertyDependencies,
       inputs,
-      outputs: { ...inputs },
       provider: request.getProvider() || undefined,
       protect: request.getProtect?.() || undefined,
       sourceLocation: declaringLocation(request, job.projectDir),
     };
-    pending.push(record);
     return registerResource(request, (err: unknown, response: unknown) => {
       if (!err && response) {
         record.urn = (response as { getUrn(): string }).getUrn();
         records.set(record.urn, record);
+        process.send?.({ kind: "registered", record } satisfies ProgramChildMessage);
       }
       callback(err, response);
     });
   };
   const registerResourceOutputs = (monitor.registerResourceOutputs as (req: unknown, cb: Callback) => void).bind(monitor);
   monitor.registerResourceOutputs = (request: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: Callback) => {
-    const record = records.get(request.getUrn());
-    if (record) record.outputs = { ...record.inputs, ...(request.getOutputs()?.toJavaScript() ?? {}) };
+    registeredOutputs[request.getUrn()] = request.getOutputs()?.toJavaScript() ?? {};
     return registerResourceOutputs(request, callback);
   };
 
   // Resource objects, to learn which outputs each class computes: a preview knows none of them.
   const resourceObjects: Record<string, unknown>[] = [];
-  let stackOutputs: Record<string, unknown> = {};
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       resourceObjects.push(args.resource as unknown as Record<string, unknown>);
@@ -249,27 +256,21 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     const asModule = exported as { __esModule?: boolean; default?: unknown };
     if (typeof exported === "function") exported = await (exported as () => unknown)();
     else if (asModule && asModule.__esModule && typeof asModule.default === "function") exported = await (asModule.default as () => unknown)();
-    stackOutputs = (await exported) as Record<string, unknown>;
-    return stackOutputs;
+    return (await exported) as Record<string, unknown>;
   });
   await settings.waitForRPCs();
 
+  const computedOutputs: Record<string, string[]> = {};
   for (const resource of resourceObjects) {
     // Checked now, not in the transformation: the constructor marks the object custom after it runs.
     if (!pulumi.CustomResource.isInstance(resource)) continue;
     const urn = await (resource.urn as unknown as { promise(): Promise<string> }).promise();
     const record = records.get(urn);
     if (!record) continue;
-    for (const key of computedOutputNames(resource.constructor)) {
-      if (!(key in record.outputs)) record.outputs[key] = UNKNOWN_STRING_SENTINEL;
-    }
+    const computed = computedOutputNames(resource.constructor).filter((key) => !(key in record.inputs));
+    if (computed.length > 0) computedOutputs[urn] = computed;
   }
-  const stackRecord = [...records.values()].find((record) => record.type === "pulumi:pulumi:Stack");
-  return {
-    kind: "done",
-    resources: [...records.values()],
-    stackOutputs: stackRecord ? stackRecord.outputs : {},
-  };
+  return { kind: "done", computedOutputs, registeredOutputs };
 }
 
 if (process.env.KEYGUARD_PROGRAM_JOB) {

@@ -19,14 +19,18 @@ export class Progress {
     this.sink.write(`keyguard: ${message}\n`);
   }
 
-  /** A counter that changes often: redrawn on a terminal, shown only at the end elsewhere. */
-  count(label: string, done: number, total: number): void {
+  /**
+   * A counter that changes often: redrawn on a terminal, shown only at the end elsewhere. The
+   * total is undefined while it is not known yet (resources still being registered).
+   */
+  count(label: string, done: number, total: number | undefined): void {
     if (this.quiet) return;
+    const finished = total !== undefined && done >= total;
     if (this.sink.isTTY) {
-      this.sink.write(`\r\u001b[2Kkeyguard: ${label} ${done}/${total}`);
+      this.sink.write(`\r\u001b[2Kkeyguard: ${label} ${done}${total === undefined ? "" : `/${total}`}`);
       this.lineOpen = true;
-      if (done >= total) this.clear();
-    } else if (done >= total) {
+      if (finished) this.clear();
+    } else if (finished) {
       this.sink.write(`keyguard: ${label} ${done}/${total}\n`);
     }
   }

@@ -10,10 +10,25 @@ import type { ProgramChildMessage, ProgramJob } from "./programChild";
 import type { ResourceRecord } from "./resourceRecord";
 import { TYPESCRIPT_LOADER_SOURCE } from "./typescriptLoader";
 import { ProgramError } from "./usageError";
+import { UNKNOWN_STRING_SENTINEL } from "../facts";
 
 export interface ProgramRun {
   resources: ResourceRecord[];
   stackOutputs: Record<string, unknown>;
+}
+
+/**
+ * A preview's outputs: the inputs, plus the computed outputs as unknowns, or for a component
+ * (and the stack) the outputs it registered.
+ */
+function completeOutputs(resources: ResourceRecord[], done: Extract<ProgramChildMessage, { kind: "done" }>): ProgramRun {
+  for (const resource of resources) {
+    for (const name of done.computedOutputs[resource.urn] ?? []) resource.outputs[name] = UNKNOWN_STRING_SENTINEL;
+    const registered = done.registeredOutputs[resource.urn];
+    if (registered) resource.outputs = { ...resource.inputs, ...registered };
+  }
+  const stack = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
+  return { resources, stackOutputs: stack ? stack.outputs : {} };
 }
 
 /** The child module next to this one: programChild.js in dist/, programChild.ts from the sources. */
@@ -22,11 +37,17 @@ function childModulePath(): string {
   return fs.existsSync(compiled) ? compiled : path.join(__dirname, "programChild.ts");
 }
 
-/**
- * @param onOutput receives what the program prints (its console output is not the report's).
- * @param signal stops the program's process when aborted.
- */
-export function runProgram(project: PulumiProject, onOutput: (line: string) => void = () => {}, signal?: AbortSignal): Promise<ProgramRun> {
+export interface RunProgramOptions {
+  /** Receives what the program prints (its console output is not the report's). */
+  onOutput?: (line: string) => void;
+  /** Receives each resource as soon as it is registered; its outputs are completed when the program ends. */
+  onResource?: (resource: ResourceRecord) => void;
+  /** Stops the program's process when aborted. */
+  signal?: AbortSignal;
+}
+
+export function runProgram(project: PulumiProject, options: RunProgramOptions = {}): Promise<ProgramRun> {
+  const { onOutput = () => {}, onResource, signal } = options;
   const job: ProgramJob = {
     projectDir: project.projectDir,
     programPath: project.programPath,
@@ -52,6 +73,7 @@ export function runProgram(project: PulumiProject, onOutput: (line: string) => v
     });
     // The gate gave up (the pack did not start): the program's answer is no longer wanted.
     signal?.addEventListener("abort", () => child.kill("SIGKILL"), { once: true });
+    const resources: ResourceRecord[] = [];
     let result: ProgramChildMessage | undefined;
     const stderrTail: string[] = [];
     const forward = (chunk: Buffer, keep: boolean) => {
@@ -65,12 +87,18 @@ export function runProgram(project: PulumiProject, onOutput: (line: string) => v
     child.stdout?.on("data", (chunk: Buffer) => forward(chunk, false));
     child.stderr?.on("data", (chunk: Buffer) => forward(chunk, true));
     child.on("message", (message: ProgramChildMessage) => {
+      if (message.kind === "registered") {
+        const resource: ResourceRecord = { ...message.record, outputs: { ...message.record.inputs } };
+        resources.push(resource);
+        onResource?.(resource);
+        return;
+      }
       result = message;
     });
     child.on("error", (error) => reject(new ProgramError(`could not start the program's process: ${error.message}`)));
     child.on("exit", (code, signal) => {
       if (result?.kind === "done") {
-        resolve({ resources: result.resources, stackOutputs: result.stackOutputs });
+        resolve(completeOutputs(resources, result));
       } else if (result?.kind === "failed") {
         reject(new ProgramError(`program ${path.relative(process.cwd(), project.programPath) || project.programPath} failed: ${result.reason}`));
       } else {
