@@ -164,6 +164,8 @@ export interface StackSizePlan {
   resources: number;
   repetitions: number;
   packIds?: readonly string[];
+  /** Asked before every round after the second: false stops the size there (a time budget). Default: always go on. */
+  keepGoing?: () => boolean;
 }
 
 /** AnalyzeStack on stacks of each planned size, the planned packs taking turns. */
@@ -182,6 +184,7 @@ export async function measureAnalyzeStack(
     // One untimed call per pack first: the first AnalyzeStack of a process pays for JIT warm-up.
     if (planIndex === 0) for (const id of hosts.keys()) await hosts.get(id)!.analyzeStack(resources);
     for (let round = 0; round < plan.repetitions; round++) {
+      if (round >= 2 && plan.keepGoing && !plan.keepGoing()) break;
       for (const id of ids) {
         const startedAt = process.hrtime.bigint();
         const result = await hosts.get(id)!.analyzeStack(resources);
