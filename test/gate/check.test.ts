@@ -22,6 +22,7 @@ let dependencies: CliDependencies;
 let outputDir: string;
 const runs: Record<string, CliRun> = {};
 let secretRun: ProgramRun;
+let classFieldsRun: ProgramRun;
 
 const examples = {
   compliant: "examples/compliant",
@@ -34,7 +35,7 @@ beforeAll(async () => {
   outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-check-"));
   ({ host, dependencies } = await startSharedPack());
   const secretProject = readPulumiProject(path.join(__dirname, "fixtures", "secret-everywhere"), undefined, undefined);
-  const [compliant, unrotated, longPeriod, asymmetric, ownStack, secrets] = await Promise.all([
+  const [compliant, unrotated, longPeriod, asymmetric, ownStack, secrets, classFields] = await Promise.all([
     runCli(["check", "--project", examples.compliant, "--format", "json"], dependencies),
     runCli(["check", "--project", examples.unrotated, "--format", "sarif", "--output", path.join(outputDir, "unrotated.sarif")], dependencies),
     runCli(["check", "--project", examples.longPeriod, "--format", "junit"], dependencies),
@@ -42,9 +43,11 @@ beforeAll(async () => {
     // The README's main-job command: the repository's own stack, from the repository root.
     runCli(["check"], dependencies),
     runProgram(secretProject),
+    runProgram(readPulumiProject(path.join(__dirname, "fixtures", "class-fields"), undefined, undefined)),
   ]);
   Object.assign(runs, { compliant, unrotated, longPeriod, asymmetric, ownStack });
   secretRun = secrets;
+  classFieldsRun = classFields;
 }, 60_000);
 
 afterAll(async () => {
@@ -169,6 +172,11 @@ describe("the program under preview mocks", () => {
     expect(cluster.dependencies).toContain(key.urn);
     expect(cluster.parent).toBe("urn:pulumi:dev::secret-everywhere::pulumi:pulumi:Stack::secret-everywhere-dev");
     expect(cluster.sourceLocation).toMatchObject({ file: path.join(__dirname, "fixtures", "secret-everywhere", "index.ts"), line: 16 });
+  });
+
+  it("compiles the program with its project's tsconfig, so declared output fields keep what Pulumi set", () => {
+    const cluster = classFieldsRun.resources.find((resource) => resource.name === "class-fields-cluster")!;
+    expect(cluster.inputs.kmsKeyId).toBe("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
   });
 
   it("keeps secrets secret in the recorded state, secure config included", () => {
