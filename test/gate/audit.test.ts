@@ -180,9 +180,9 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
 
   function readmeGateIamActions(): string[] {
     const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("<!-- section: gate -->"), readme.indexOf("<!-- end: gate -->"));
-    const iam = section.slice(section.indexOf("### IAM permissions of `keyguard audit --live`"));
-    return [...iam.matchAll(/^- `([a-z0-9-]+:[A-Za-z]+)`$/gm)].map((match) => match[1]).sort();
+    const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(readme)![1];
+    const row = iamSection.split("\n").find((line) => line.startsWith("| keyguard audit --live |"))!;
+    return [...row.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]).sort();
   }
 
   it("reports no drift when AWS matches the state, calling exactly the README's IAM actions", async () => {

@@ -217,6 +217,10 @@ describe("the pack over pulumirpc.Analyzer", () => {
     expect(result.diagnostics.every((d) => d.enforcementLevel === "advisory")).toBe(true);
     // Each distinct key asked about (the SDK may retry a call on a loaded machine, so compare the set).
     expect([...new Set(aws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.keyId))].sort()).toEqual(["long", "missing", "off", "on"].map(ARN).sort());
+    // Least privilege: exactly the README's IAM row for the pack's live check.
+    const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(fs.readFileSync(path.join(root, "README.md"), "utf8"))![1];
+    const row = iamSection.split("\n").find((line) => line.startsWith("| policy pack with `verifyExternalKeysLive` |"))!;
+    expect(aws.iamActionsCalled()).toEqual([...row.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]).sort());
     await host.configure({});
   });
 
