@@ -3,9 +3,16 @@
  * Configure, ConfigureStack, Analyze for each resource (its inputs), then AnalyzeStack (all
  * resources' outputs with parents and dependencies). The verdicts are the pack's; the gate adds
  * only where each resource was declared.
+ *
+ * Remediation: when a policy runs at level "remediate", the engine calls `Remediate` on each
+ * resource's inputs first and then analyzes (and deploys) the remediated inputs, so a preview with
+ * `"kms-key-rotation-enabled": "remediate"` passes an unrotated key and plans the fix. `check`
+ * does the same (and reports each change at level "remediate", which does not fail the gate);
+ * `audit` judges deployed state, which no remediation has touched yet, so it does not remediate.
  */
-import type { AnalyzerHost, AnalyzerInfo, PolicyDiagnostic, PolicyPackConfig, PolicyNotApplicable } from "./analyzerHost";
+import { isWireSecret, type AnalyzerHost, type AnalyzerInfo, type PolicyDiagnostic, type PolicyPackConfig, type PolicyNotApplicable } from "./analyzerHost";
 import type { ResourceRecord, SourceLocation, StackIdentity } from "./resourceRecord";
+import { describeValue } from "../facts";
 
 export interface Finding {
   policyName: string;
@@ -76,6 +83,9 @@ export class Evaluator {
   private info: AnalyzerInfo | undefined;
   private resolved: Record<string, { enforcementLevel: string }> = {};
   private byUrn = new Map<string, ResourceRecord>();
+  private remediating = false;
+  /** URN -> the properties remediation changed, which the stack's outputs carry too (as in a preview). */
+  private readonly remediatedProperties = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly host: AnalyzerHost,
@@ -85,6 +95,7 @@ export class Evaluator {
   async start(): Promise<void> {
     this.info = await this.host.getAnalyzerInfo();
     this.resolved = await this.host.configure(this.options.policyConfig);
+    this.remediating = this.options.mode === "check" && Object.values(this.resolved).some((config) => config.enforcementLevel === "remediate");
     try {
       await this.host.configureStack({ stack: this.options.stack.stack, project: this.options.stack.project, dryRun: this.options.mode === "check" });
     } catch {
@@ -97,11 +108,12 @@ export class Evaluator {
     this.byUrn.set(resource.urn, resource);
     const analysis = this.slot().then(async () => {
       try {
+        const inputs = this.remediating ? await this.remediate(resource) : resource.inputs;
         const result = await this.host.analyze({
           urn: resource.urn,
           type: resource.type,
           name: resource.name,
-          properties: resource.inputs,
+          properties: inputs,
           options: { protect: resource.protect, parent: resource.parent },
         });
         for (const diagnostic of result.diagnostics) this.findings.push(this.toFinding(diagnostic, "resource", resource.urn));
@@ -125,7 +137,7 @@ export class Evaluator {
         urn: resource.urn,
         type: resource.type,
         name: resource.name,
-        properties: resource.outputs,
+        properties: { ...resource.outputs, ...this.remediatedProperties.get(resource.urn) },
         options: { protect: resource.protect },
         parent: resource.parent,
         dependencies: resource.dependencies,
@@ -155,6 +167,39 @@ export class Evaluator {
       findings: this.findings,
       notApplicable: this.notApplicable,
     };
+  }
+
+  /** Runs the pack's remediations on a resource's inputs, as the engine does before Analyze; returns the remediated inputs. */
+  private async remediate(resource: ResourceRecord): Promise<Record<string, unknown>> {
+    const result = await this.host.remediate({
+      urn: resource.urn,
+      type: resource.type,
+      name: resource.name,
+      properties: resource.inputs,
+      options: { protect: resource.protect, parent: resource.parent },
+    });
+    let inputs = resource.inputs;
+    const changed: Record<string, unknown> = {};
+    for (const remediation of result.remediations) {
+      const diagnostic = { ...remediation, enforcementLevel: "remediate" as const, urn: resource.urn, severity: this.severityOf(remediation.policyName) };
+      if (remediation.properties) {
+        const names = changedPropertyNames(inputs, remediation.properties);
+        for (const name of names) changed[name] = remediation.properties[name];
+        if (names.length > 0) {
+          const changes = names.map((name) => `${name} to ${isWireSecret(remediation.properties?.[name]) ? "a secret value" : describeValue(remediation.properties?.[name])}`).join(", ");
+          const message = `remediated: at level "remediate" the pack sets ${changes} before the update, as pulumi preview and pulumi up do; set it in the program to keep the program and the stack alike.`;
+          this.findings.push(this.toFinding({ ...diagnostic, message }, "resource", resource.urn));
+        }
+        inputs = remediation.properties;
+      }
+      if (remediation.diagnostic) this.findings.push(this.toFinding({ ...diagnostic, message: remediation.diagnostic }, "resource", resource.urn));
+    }
+    if (Object.keys(changed).length > 0) this.remediatedProperties.set(resource.urn, changed);
+    return inputs;
+  }
+
+  private severityOf(policyName: string): PolicyDiagnostic["severity"] {
+    return this.info?.policies.find((policy) => policy.name === policyName)?.severity ?? "unspecified";
   }
 
   private slot(): Promise<void> {
@@ -198,6 +243,12 @@ export class Evaluator {
       sourceLocation: resource?.sourceLocation,
     };
   }
+}
+
+/** Names of the properties whose (wire-form) values differ between two bags, removed ones included. */
+function changedPropertyNames(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
 }
 
 /** Evaluates a complete set of records (audit, tests): every Analyze, then AnalyzeStack. */

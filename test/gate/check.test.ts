@@ -13,6 +13,7 @@ import { evaluate } from "../../gate/evaluate";
 import { renderJunit, renderSarif, renderText } from "../../gate/formats";
 import { buildReport, type Report } from "../../gate/report";
 import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "../../gate/pulumiProject";
+import type { ResourceRecord } from "../../gate/resourceRecord";
 import { runProgram, type ProgramRun } from "../../gate/runProgram";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack, type CliRun } from "./gateHarness";
@@ -210,5 +211,41 @@ describe("the program under preview mocks", () => {
       expect(output).toContain("[secret]");
     }
     expect(sarifSchemaErrors(JSON.parse(outputs[1]))).toEqual([]);
+  });
+});
+
+describe("a policy at level remediate, as pulumi preview runs it", () => {
+  const stackUrn = "urn:pulumi:dev::remediated::pulumi:pulumi:Stack::remediated-dev";
+  const keyUrn = "urn:pulumi:dev::remediated::pulumi:pulumi:Stack$aws:kms/key:Key::unrotated";
+  const clusterUrn = "urn:pulumi:dev::remediated::pulumi:pulumi:Stack$aws:redshift/cluster:Cluster::warehouse";
+  const records = (): ResourceRecord[] => [
+    { urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "unrotated", custom: true, parent: stackUrn, dependencies: [], propertyDependencies: {},
+      inputs: { enableKeyRotation: false, description: "kept as it was" },
+      outputs: { enableKeyRotation: false, description: "kept as it was", arn: UNKNOWN_STRING_SENTINEL } },
+    { urn: clusterUrn, type: RESOURCE_TYPES.redshiftCluster, name: "warehouse", custom: true, parent: stackUrn, dependencies: [keyUrn], propertyDependencies: { kmsKeyId: [keyUrn] },
+      inputs: { encrypted: "true", kmsKeyId: UNKNOWN_STRING_SENTINEL, clusterIdentifier: "warehouse" },
+      outputs: { encrypted: "true", kmsKeyId: UNKNOWN_STRING_SENTINEL, clusterIdentifier: "warehouse" } },
+  ];
+  const run = (mode: "check" | "audit") =>
+    evaluate(host, records(), { mode, stack: { project: "remediated", stack: "dev" }, packDir: "policy", policyConfig: { "kms-key-rotation-enabled": "remediate" } });
+
+  it("check remediates before it analyzes (inputs and the stack's outputs), so the gate passes what the preview passes, and reports the change", async () => {
+    const report = buildReport(await run("check"), { toolVersion: "test", strictUnknowns: true, baseDir: REPO_ROOT });
+    expect(report.violations.filter((violation) => violation.enforcementLevel === "mandatory")).toEqual([]);
+    expect(report.summary.exitCode).toBe(0);
+    const remediated = report.violations.filter((violation) => violation.enforcementLevel === "remediate");
+    expect(remediated).toHaveLength(1);
+    expect(remediated[0]).toMatchObject({ policyName: "kms-key-rotation-enabled", urn: keyUrn, undecidedUnknown: false });
+    expect(remediated[0].message).toMatch(/sets enableKeyRotation to true/);
+    expect(remediated[0].message).not.toMatch(/description/);
+  });
+
+  it("audit judges the deployed state, which no remediation has touched: still a mandatory violation", async () => {
+    const report = buildReport(await run("audit"), { toolVersion: "test", strictUnknowns: false, baseDir: REPO_ROOT });
+    expect(report.violations.filter((violation) => violation.enforcementLevel === "mandatory").map((violation) => violation.policyName).sort()).toEqual([
+      "kms-key-rotation-enabled",
+      "redshift-cluster-key-rotated",
+    ]);
+    expect(report.summary.exitCode).toBe(1);
   });
 });
