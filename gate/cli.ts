@@ -308,6 +308,11 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
 export async function main(argv: string[], io: CliIo, dependencies: CliDependencies = {}): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `keyguard audit --help` asks for the usage, as every CLI answers it; it is no unknown option.
+    if ((command === "check" || command === "audit") && rest.some((arg) => arg === "--help" || arg === "-h")) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
     switch (command) {
       case "check":
         return await check(rest, io, dependencies);

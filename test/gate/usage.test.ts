@@ -105,6 +105,14 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version);
   });
+
+  it("a command's own --help (keyguard audit --help, keyguard check -h) prints the usage with exit 0 and runs nothing", async () => {
+    for (const args of [["audit", "--help"], ["check", "-h"], ["check", "--project", "does-not-exist", "--help"]]) {
+      const help = await runCli(args);
+      expect({ args, code: help.code, stderr: help.stderr }).toEqual({ args, code: 0, stderr: "" });
+      expect(help.stdout).toMatch(/keyguard audit --stack-export FILE/);
+    }
+  });
 });
 
 describe("reports are written atomically", () => {
