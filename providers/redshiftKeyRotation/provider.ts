@@ -380,9 +380,16 @@ function where(context: AwsContext): string {
   return `cluster ${JSON.stringify(context.inputs.clusterIdentifier)} in ${context.region}`;
 }
 
+/**
+ * Node's timers hold at most 2^31 - 1 ms (24.8 days): AbortSignal.timeout fires after 1 ms beyond
+ * that and throws a RangeError beyond 2^32 - 1, so a long timeoutMinutes would abort every call at
+ * once. A call never needs a longer signal; the loops still enforce the full deadline themselves.
+ */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
 /** An abort signal that fires at the deadline, so no SDK call (retries included) outlives it. */
 function deadlineSignal(context: AwsContext): AbortSignal {
-  return AbortSignal.timeout(Math.max(1, Math.ceil(context.deadline - context.tuning.clock.now())));
+  return AbortSignal.timeout(Math.min(LONGEST_TIMER_MS, Math.max(1, Math.ceil(context.deadline - context.tuning.clock.now()))));
 }
 
 function errorName(error: unknown): string {

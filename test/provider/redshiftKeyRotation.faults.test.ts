@@ -302,6 +302,19 @@ describe("inputs that skipped check", () => {
   });
 });
 
+describe("long deadlines", () => {
+  it("a timeoutMinutes beyond what a Node timer holds (24.8 days) is a long deadline, not an instant failure", async () => {
+    // 80,000 minutes is past AbortSignal.timeout's uint32 range (RangeError), 40,000 past setTimeout's int32 (fires after 1 ms).
+    for (const timeoutMinutes of [80_000, 40_000]) {
+      freshWorld({ rotationDurationMs: 0 });
+      const created = await outcome(provider().create(inputs({ timeoutMinutes })));
+      expect(created.ok ? created.value.outs : created.error.message).toMatchObject({ rotationCount: 0, timeoutMinutes });
+      const updated = await outcome(provider().update!(CLUSTER, created.ok ? created.value.outs : {}, inputs({ timeoutMinutes, triggers: { reason: "long" } })));
+      expect(updated.ok ? updated.value.outs : updated.error.message).toMatchObject({ rotationCount: 1 });
+    }
+  });
+});
+
 describe("credentials from a profile and an assumed role", () => {
   it("signs with the profile's keys, assumes roleArn (with the profile's keys when both are set), and calls only the README's actions", async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-credentials-"));
