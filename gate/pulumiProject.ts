@@ -119,13 +119,20 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
   if (!/^[A-Za-z0-9_.-]+$/.test(stackName)) {
     throw new UsageError(`--stack ${describeValue(stackName)}: a stack name has only letters, digits, "-", "_" and "."`);
   }
-  const stackFile = path.join(absoluteDir, `Pulumi.${stackName}.yaml`);
+  // Pulumi.yaml's `stackConfigDir` moves the stack files into a directory of the project.
+  const stackConfigDir = document.stackConfigDir ?? ".";
+  if (typeof stackConfigDir !== "string") {
+    throw new UsageError(`project file ${projectFile}: "stackConfigDir" must be a directory path, got ${describeValue(stackConfigDir)}`);
+  }
+  const stackFile = path.join(absoluteDir, stackConfigDir, `Pulumi.${stackName}.yaml`);
   if (fs.existsSync(stackFile)) {
     for (const [key, value] of Object.entries(readConfigMap(stackFile, "stack file", readYamlFile(stackFile, "stack file"), false))) {
       addConfigEntry(project, key, value, config, secretKeys);
     }
-  } else if (stack !== undefined) {
-    throw new UsageError(`--stack ${stackName}: no stack file ${stackFile}`);
+  } else if (stack !== undefined && configFile === undefined) {
+    // Pulumi runs a stack without a stack file (no config); here that is most likely a misspelt
+    // --stack, so it is refused unless --config supplies the stack's config.
+    throw new UsageError(`--stack ${stackName}: no stack file ${stackFile} (give the stack's config with --config FILE if it has none)`);
   }
   if (configFile !== undefined) {
     const absoluteConfigFile = path.resolve(configFile);

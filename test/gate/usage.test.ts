@@ -14,6 +14,7 @@ import { isUndecidedUnknown, type Evaluation } from "../../gate/evaluate";
 import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/formats";
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/offlineInvokes";
 import { Progress } from "../../gate/progress";
+import { readPulumiProject } from "../../gate/pulumiProject";
 import { buildReport } from "../../gate/report";
 import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
@@ -357,5 +358,41 @@ describe("offline answers to provider functions", () => {
       Version: "2012-10-17",
       Statement: [{ actions: ["kms:*"] }],
     });
+  });
+});
+
+describe("reading the Pulumi project as the CLI does", () => {
+  const project = (files: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-project-"));
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    return dir;
+  };
+
+  it("finds stack files in the project's stackConfigDir, as pulumi does", () => {
+    const dir = project({
+      "Pulumi.yaml": "name: configdir\nruntime: nodejs\nstackConfigDir: stacks\n",
+      "index.js": "",
+      "stacks/Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n  configdir:period: 180\n",
+      "stacks/Pulumi.prod.yaml": "config:\n  aws:region: eu-central-1\n",
+    });
+    try {
+      expect(readPulumiProject(dir, undefined, undefined)).toMatchObject({ stack: "dev", region: "eu-west-1", config: { "configdir:period": "180" } });
+      expect(readPulumiProject(dir, "prod", undefined)).toMatchObject({ stack: "prod", region: "eu-central-1" });
+      expect(() => readPulumiProject(dir, "staging", undefined)).toThrow(`--stack staging: no stack file ${path.join(dir, "stacks", "Pulumi.staging.yaml")} (give the stack`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes a stack without a stack file when --config gives its config (pulumi needs no stack file either)", () => {
+    const dir = project({ "Pulumi.yaml": "name: nofile\nruntime: nodejs\n", "index.js": "", "ci.yaml": "config:\n  aws:region: ap-south-1\n" });
+    try {
+      expect(readPulumiProject(dir, "ci", path.join(dir, "ci.yaml"))).toMatchObject({ stack: "ci", region: "ap-south-1" });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
