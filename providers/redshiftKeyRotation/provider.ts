@@ -346,6 +346,8 @@ interface ClusterSnapshot {
   status: string;
   encrypted: boolean;
   kmsKeyId: string | undefined;
+  /** The cluster's account, from its ClusterNamespaceArn (arn:<partition>:redshift:<region>:<account>:namespace:<id>). */
+  accountId: string | undefined;
 }
 
 type ClientCache = Record<string, AwsClients>;
@@ -479,7 +481,12 @@ async function describeCluster(context: AwsContext, options: { missingIsUndefine
     if (options.missingIsUndefined) return "missing";
     throw clusterNotFound(context);
   }
-  return { status: cluster.ClusterStatus ?? "unknown", encrypted: cluster.Encrypted === true, kmsKeyId: cluster.KmsKeyId };
+  return {
+    status: cluster.ClusterStatus ?? "unknown",
+    encrypted: cluster.Encrypted === true,
+    kmsKeyId: cluster.KmsKeyId,
+    accountId: cluster.ClusterNamespaceArn?.split(":")[4] || undefined,
+  };
 }
 
 function clusterNotFound(context: AwsContext): Error {
@@ -598,15 +605,32 @@ async function readKeyRotationState(context: AwsContext): Promise<KeyRotationSta
   );
   let newest: Date | undefined;
   let marker: string | undefined;
-  do {
-    const page = await kmsCall("ListKeyRotations", () =>
-      context.clients.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) }), { abortSignal: deadlineSignal(context) }),
-    );
-    for (const rotation of page.Rotations ?? []) {
-      if (rotation.RotationDate && (!newest || rotation.RotationDate > newest)) newest = rotation.RotationDate;
-    }
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
+  try {
+    do {
+      const page = await kmsCall("ListKeyRotations", () =>
+        context.clients.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) }), { abortSignal: deadlineSignal(context) }),
+      );
+      for (const rotation of page.Rotations ?? []) {
+        if (rotation.RotationDate && (!newest || rotation.RotationDate > newest)) newest = rotation.RotationDate;
+      }
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+  } catch (error) {
+    // GetKeyRotationStatus has just answered for this key ARN, so the key exists and may be read:
+    // ListKeyRotations refusing a key of another account than the cluster's (bring your own key
+    // from a security account) is KMS's rule ("Cross-account use: No"), not a fault.
+    // GetKeyRotationStatus does: the last automatic rotation is one period before NextRotationDate
+    // (on-demand rotations do not move that schedule), and it moves only when KMS rotates.
+    // With rotation off there is no schedule, and the caller reports that instead.
+    // A refusal for a key of the cluster's own account stays the final error it is.
+    const refusal = errorName((error as { cause?: unknown }).cause);
+    if (refusal !== "NotFoundException" && refusal !== "AccessDeniedException") throw error;
+    const keyAccount = keyId.split(":")[4];
+    const cluster = (await retryTransient(context, "DescribeClusters", () => describeCluster(context))) as ClusterSnapshot;
+    if (!cluster.accountId || cluster.accountId === keyAccount) throw error;
+    newest = lastScheduledRotation(status);
+    if (!newest && status.KeyRotationEnabled === true) throw error;
+  }
   return {
     keyRotationEnabled: status.KeyRotationEnabled === true,
     rotationPeriodInDays: status.RotationPeriodInDays,
@@ -614,6 +638,12 @@ async function readKeyRotationState(context: AwsContext): Promise<KeyRotationSta
     onDemandRotationStartDate: status.OnDemandRotationStartDate?.toISOString(),
     latestKeyMaterialRotationDate: newest?.toISOString(),
   };
+}
+
+/** The start of the current automatic-rotation period (NextRotationDate - RotationPeriodInDays), or undefined. */
+function lastScheduledRotation(status: { NextRotationDate?: Date; RotationPeriodInDays?: number }): Date | undefined {
+  if (!status.NextRotationDate || typeof status.RotationPeriodInDays !== "number") return undefined;
+  return new Date(status.NextRotationDate.getTime() - status.RotationPeriodInDays * 86_400_000);
 }
 
 function assertAutomaticRotationOn(context: AwsContext, keyState: KeyRotationState): void {

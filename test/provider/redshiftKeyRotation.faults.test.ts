@@ -302,6 +302,36 @@ describe("inputs that skipped check", () => {
   });
 });
 
+describe("a key in another account (bring your own key from a security account)", () => {
+  it("follows automatic rotations through GetKeyRotationStatus's schedule, since ListKeyRotations has no cross-account use", async () => {
+    for (const refusal of ["NotFoundException", "AccessDeniedException"] as const) {
+      const securityKey = "arn:aws:kms:us-east-1:444455556666:key/9999abcd-12ab-34cd-56ef-1234567890ab";
+      aws.reset();
+      aws.addKey({ keyArn: securityKey, rotationPeriodInDays: 90, otherAccountListKeyRotationsError: refusal });
+      aws.addCluster({ clusterIdentifier: CLUSTER, kmsKeyId: securityKey, rotationDurationMs: 0 });
+      const enabledAt = new Date(aws.key(securityKey).rotationEnabledAt).toISOString();
+      const created = await provider().create(inputs({ kmsKeyId: securityKey }));
+      expect(created.outs).toMatchObject({ rotationCount: 0, keyRotationEnabled: true, latestKeyMaterialRotationDate: enabledAt });
+      const state = created.outs as Record<string, unknown>;
+      clock.advance(30 * 86_400_000);
+      expect(await provider().diff!(CLUSTER, state, inputs({ kmsKeyId: securityKey }))).toEqual({ changes: false });
+      aws.rotateKeyMaterial(securityKey);
+      expect(await provider().diff!(CLUSTER, state, inputs({ kmsKeyId: securityKey }))).toEqual({ changes: true });
+      const updated = await provider().update!(CLUSTER, state, inputs({ kmsKeyId: securityKey }));
+      expect(updated.outs).toMatchObject({ rotationCount: 1, latestKeyMaterialRotationDate: new Date(aws.key(securityKey).rotations[0].rotationDate).toISOString() });
+      expect(await provider().diff!(CLUSTER, updated.outs!, inputs({ kmsKeyId: securityKey }))).toEqual({ changes: false });
+      expect(aws.calls.filter((call) => call.action === "RotateEncryptionKey")).toHaveLength(1);
+    }
+  });
+
+  it("for a key of the cluster's own account, a ListKeyRotations refusal stays a clear, final error", async () => {
+    freshWorld();
+    aws.injectFault({ action: "ListKeyRotations", fault: { kind: "error", code: "AccessDeniedException" } });
+    const created = await outcome(provider().create(inputs()));
+    expect(!created.ok && created.error.message).toMatch(/KMS ListKeyRotations for key .* failed with AccessDeniedException/);
+  });
+});
+
 describe("long deadlines", () => {
   it("a timeoutMinutes beyond what a Node timer holds (24.8 days) is a long deadline, not an instant failure", async () => {
     // 80,000 minutes is past AbortSignal.timeout's uint32 range (RangeError), 40,000 past setTimeout's int32 (fires after 1 ms).

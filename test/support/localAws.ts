@@ -99,6 +99,8 @@ export interface ClusterSpec {
   busyForMs?: number;
   /** How long a RotateEncryptionKey keeps the cluster in rotating-keys (default 0; Infinity = stuck). */
   rotationDurationMs?: number;
+  /** The account that owns the cluster, shown in its ClusterNamespaceArn (default 111122223333). */
+  accountId?: string;
 }
 
 export interface ClusterView {
@@ -110,6 +112,7 @@ export interface ClusterView {
   startedRotations: number;
   completedRotations: number;
   rotationDurationMs: number;
+  accountId: string;
 }
 
 export interface KeySpec {
@@ -122,6 +125,12 @@ export interface KeySpec {
   keySpec?: string;
   /** Default Enabled; PendingDeletion / Disabled make rotation calls KMSInvalidStateException. */
   keyState?: string;
+  /**
+   * The key belongs to another account than the caller's (a security account's key, shared through
+   * its key policy). GetKeyRotationStatus and DescribeKey work across accounts with the key ARN;
+   * ListKeyRotations ("Cross-account use: No" in the KMS API reference) answers this error. Default: none.
+   */
+  otherAccountListKeyRotationsError?: "NotFoundException" | "AccessDeniedException";
 }
 
 export interface KeyRotationEntry {
@@ -138,6 +147,9 @@ export interface KeyView {
   keyState: string;
   onDemandRotationStartDate: number | undefined;
   rotations: KeyRotationEntry[];
+  /** When automatic rotation was turned on (addKey): the start of the schedule until the first automatic rotation. */
+  rotationEnabledAt: number;
+  otherAccountListKeyRotationsError: KeySpec["otherAccountListKeyRotationsError"];
 }
 
 interface ClusterModel extends ClusterView {
@@ -196,6 +208,7 @@ export class LocalAws {
       startedRotations: 0,
       completedRotations: 0,
       rotationDurationMs: spec.rotationDurationMs ?? 0,
+      accountId: spec.accountId ?? "111122223333",
     });
   }
 
@@ -242,6 +255,8 @@ export class LocalAws {
       keyState: spec.keyState ?? "Enabled",
       onDemandRotationStartDate: undefined,
       rotations: [],
+      rotationEnabledAt: Math.floor(this.clock.now() / 1000) * 1000,
+      otherAccountListKeyRotationsError: spec.otherAccountListKeyRotationsError,
     });
     return spec.keyArn;
   }
@@ -475,14 +490,20 @@ export class LocalAws {
       return kmsError(400, "UnsupportedOperationException", `${key.keyArn} key spec ${key.keySpec} does not support rotation`);
     }
     if (action === "GetKeyRotationStatus") {
-      const lastRotation = Math.max(0, ...key.rotations.map((rotation) => rotation.rotationDate));
+      // As KMS schedules it: one period after the last automatic rotation (or after rotation was
+      // turned on); on-demand rotations do not move the automatic schedule.
+      const automaticRotations = key.rotations.filter((rotation) => rotation.rotationType === "AUTOMATIC").map((rotation) => rotation.rotationDate);
+      const scheduleStart = Math.max(key.rotationEnabledAt, ...automaticRotations);
       const json: Record<string, unknown> = { KeyId: key.keyArn, KeyRotationEnabled: key.rotationEnabled };
       if (key.rotationEnabled) {
         json.RotationPeriodInDays = key.rotationPeriodInDays;
-        json.NextRotationDate = Math.floor((Math.max(lastRotation, this.clock.now()) + key.rotationPeriodInDays * DAY_MS) / 1000);
+        json.NextRotationDate = (scheduleStart + key.rotationPeriodInDays * DAY_MS) / 1000;
       }
       if (key.onDemandRotationStartDate !== undefined) json.OnDemandRotationStartDate = key.onDemandRotationStartDate / 1000;
       return { status: 200, json };
+    }
+    if (key.otherAccountListKeyRotationsError) {
+      return kmsError(400, key.otherAccountListKeyRotationsError, `ListKeyRotations cannot be used on ${key.keyArn}, a key in another account`);
     }
     const limit = typeof input.Limit === "number" ? input.Limit : 100;
     const start = typeof input.Marker === "string" ? Number(input.Marker) : 0;
@@ -560,6 +581,7 @@ function clusterXml(cluster: ClusterModel): string {
     `<NodeType>ra3.xlplus</NodeType><NumberOfNodes>2</NumberOfNodes>` +
     `<ClusterCreateTime>2026-01-01T00:00:00.000Z</ClusterCreateTime>` +
     `<Encrypted>${cluster.encrypted}</Encrypted>` +
+    `<ClusterNamespaceArn>arn:aws:redshift:us-east-1:${escapeXml(cluster.accountId)}:namespace:${escapeXml(cluster.clusterIdentifier)}</ClusterNamespaceArn>` +
     (cluster.kmsKeyId ? `<KmsKeyId>${escapeXml(cluster.kmsKeyId)}</KmsKeyId>` : "") +
     `</Cluster>`
   );
