@@ -16,6 +16,7 @@ import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "../../gate/pulumi
 import type { ResourceRecord } from "../../gate/resourceRecord";
 import { runProgram, type ProgramRun } from "../../gate/runProgram";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL } from "../../facts";
+import { packBundleStaleness } from "../support/packBundle";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack, type CliRun } from "./gateHarness";
 
 let host: AnalyzerHost;
@@ -62,6 +63,10 @@ function jsonReport(run: CliRun): Report {
 }
 
 describe("keyguard check on the examples", () => {
+  it("judges with the pack built from the current sources (policy/dist is no older than policy/ and facts/)", () => {
+    expect(packBundleStaleness()).toBeUndefined();
+  });
+
   it("passes the compliant example (EncryptedRedshiftCluster) with exit code 0 and no violation", () => {
     expect(runs.compliant.code).toBe(0);
     const report = jsonReport(runs.compliant);
