@@ -148,7 +148,10 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         drift.push(entry(resource, { kind: "not-found", message: `Redshift returned no cluster ${clusterIdentifier}` }));
         return;
       }
-      if (cluster.Encrypted !== true) {
+      // Drift is a difference from the state: a cluster the state records as unencrypted is the
+      // policies' finding (which the policy config may exempt), not something changed outside Pulumi.
+      const recordedEncrypted = plain(resource.outputs.encrypted) === true || plain(resource.outputs.encrypted) === "true";
+      if (recordedEncrypted && cluster.Encrypted !== true) {
         drift.push(
           entry(resource, {
             kind: "cluster-not-encrypted",

@@ -9,8 +9,9 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../gate/analyzerHost";
 import type { CliDependencies } from "../../gate/cli";
-import { LIVE_IAM_ACTIONS } from "../../gate/live";
+import { LIVE_IAM_ACTIONS, checkLive } from "../../gate/live";
 import type { Report } from "../../gate/report";
+import { parseStackExport } from "../../gate/stackExport";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { startLocalAws, type LocalAws } from "../support/localAws";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
@@ -250,5 +251,22 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     const goneRun = await runCli(["audit", "--stack-export", writeExport("live-gone.json", stackExport()), "--live", "--format", "json"], dependencies);
     expect(goneRun.code).toBe(1);
     expect((JSON.parse(goneRun.stdout) as Report).drift.map((entry) => entry.kind)).toEqual(["not-found"]);
+  });
+
+  it("reports no drift for a cluster the stack itself records as unencrypted (that is the policy's finding, which an exemption may cover)", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", encrypted: false });
+    const { resources } = parseStackExport(JSON.stringify(stackExport()), "unencrypted.json");
+    const cluster = resources.find((resource) => resource.type === RESOURCE_TYPES.redshiftCluster)!;
+    for (const bag of [cluster.inputs, cluster.outputs]) {
+      bag.encrypted = "false";
+      delete bag.kmsKeyId;
+    }
+    expect(await checkLive(resources)).toEqual([]);
+    // Recorded encrypted but unencrypted in AWS is still drift.
+    cluster.outputs.encrypted = "true";
+    expect((await checkLive(resources)).map((entry) => entry.kind)).toEqual(["cluster-not-encrypted"]);
   });
 });
