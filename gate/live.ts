@@ -26,6 +26,10 @@ function stringValue(value: unknown): string | undefined {
   return typeof unwrapped === "string" && unwrapped.length > 0 ? unwrapped : undefined;
 }
 
+/** Keys and clusters asked about, aws-native twins included (they record the same property names). */
+const LIVE_KEY_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.nativeKmsKey]);
+const LIVE_CLUSTER_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.redshiftCluster, RESOURCE_TYPES.nativeRedshiftCluster]);
+
 /** The region in a key ARN (arn:aws:kms:<region>:...), which is where the key lives. */
 function regionOfArn(arn: string | undefined): string | undefined {
   return arn?.startsWith("arn:") ? arn.split(":")[3] || undefined : undefined;
@@ -78,7 +82,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
   const checks = resources.map(async (resource) => {
     if (!resource.custom) return;
     const region = (arn: string | undefined) => regionOfArn(arn) ?? providerRegion(resource, byUrn) ?? options.region;
-    if (resource.type === RESOURCE_TYPES.kmsKey) {
+    if (LIVE_KEY_TYPES.has(resource.type)) {
       const keyReference = stringValue(resource.outputs.arn) ?? stringValue(resource.outputs.keyId) ?? stringValue(resource.outputs.id);
       if (!keyReference) return;
       const client = clientFor(kmsClients, region(keyReference), (config) => new KMSClient(config));
@@ -123,7 +127,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
       }
       return;
     }
-    if (resource.type === RESOURCE_TYPES.redshiftCluster) {
+    if (LIVE_CLUSTER_TYPES.has(resource.type)) {
       const clusterIdentifier = stringValue(resource.outputs.clusterIdentifier) ?? stringValue(resource.outputs.id);
       if (!clusterIdentifier) return;
       const recordedKey = stringValue(resource.outputs.kmsKeyId);

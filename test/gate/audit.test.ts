@@ -269,4 +269,23 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     cluster.outputs.encrypted = "true";
     expect((await checkLive(resources)).map((entry) => entry.kind)).toEqual(["cluster-not-encrypted"]);
   });
+
+  it("asks about aws-native keys and clusters too", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: false });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", encrypted: false });
+    const { resources } = parseStackExport(JSON.stringify(stackExport()), "native.json");
+    for (const resource of resources) {
+      if (resource.type === RESOURCE_TYPES.kmsKey) resource.type = RESOURCE_TYPES.nativeKmsKey;
+      if (resource.type === RESOURCE_TYPES.redshiftCluster) {
+        resource.type = RESOURCE_TYPES.nativeRedshiftCluster;
+        resource.outputs.encrypted = true;
+      }
+    }
+    expect((await checkLive(resources)).map((entry) => [entry.resourceType, entry.kind])).toEqual([
+      [RESOURCE_TYPES.nativeKmsKey, "rotation-disabled"],
+      [RESOURCE_TYPES.nativeRedshiftCluster, "cluster-not-encrypted"],
+    ]);
+  });
 });
