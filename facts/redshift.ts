@@ -33,6 +33,13 @@ export function clusterIdentifierProblem(clusterIdentifier: unknown): string | u
 export const MAX_MASTER_USERNAME_LENGTH = 128;
 
 /**
+ * CreateCluster requires MasterUsername (RestoreFromClusterSnapshot takes the snapshot's); the
+ * Redshift console proposes "awsuser". @pulumi/aws (terraform-provider-aws) only finds out it is
+ * missing when it creates the cluster, after everything before it was created.
+ */
+export const DEFAULT_MASTER_USERNAME = "awsuser";
+
+/**
  * Why a master username is rejected by Redshift, or undefined when it is accepted:
  * 1 to 128 characters; lowercase letters, digits, underscore, plus, period, at sign or hyphen;
  * starts with a letter; not PUBLIC; not a reserved word (the common ones are checked here).

@@ -95,6 +95,12 @@ export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs {
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
+   * Name of the admin user: 1 to 128 lowercase letters, digits, '_', '+', '.', '@' or '-', starting
+   * with a letter, not PUBLIC or a reserved word. Default: "awsuser" (the Redshift console's default),
+   * except when restoring from `snapshotIdentifier`/`snapshotArn` (the snapshot's user then).
+   */
+  masterUsername?: pulumi.Input<string>;
+  /**
    * Let Redshift generate the admin password and keep it in AWS Secrets Manager.
    * Default: true unless `masterPassword` is given; true together with `masterPassword` is an error.
    */

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   DEFAULT_DELETION_WINDOW_IN_DAYS,
+  DEFAULT_MASTER_USERNAME,
   DEFAULT_ROTATION_PERIOD_IN_DAYS,
   RESOURCE_TYPES,
   ROTATABLE_KEY_SPEC,
@@ -126,7 +127,10 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
       {
         ...(passThrough as unknown as aws.redshift.ClusterArgs),
         clusterIdentifier,
-        masterUsername: checked<string>("masterUsername", masterUsernameProblem),
+        masterUsername:
+          args.masterUsername === undefined && args.snapshotIdentifier === undefined && args.snapshotArn === undefined
+            ? DEFAULT_MASTER_USERNAME
+            : checked<string>("masterUsername", masterUsernameProblem),
         encrypted: "true",
         kmsKeyId: this.keyArn,
         publiclyAccessible: false,

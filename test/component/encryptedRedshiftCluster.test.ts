@@ -312,6 +312,16 @@ describe("rotateOnKeyChange", () => {
   });
 });
 
+describe("the master username", () => {
+  test("defaults to awsuser, which CreateCluster requires, but not when restoring a snapshot (its user is kept)", async () => {
+    const fresh = new component.EncryptedRedshiftCluster("nouser", { clusterIdentifier: "nouser", nodeType: "ra3.large" });
+    const restored = new component.EncryptedRedshiftCluster("restored", { clusterIdentifier: "restored", nodeType: "ra3.large", snapshotIdentifier: "nightly" });
+    await Promise.all([settled(fresh), settled(restored)]);
+    expect(inputsOf("aws:redshift/cluster:Cluster", "nouser-cluster").masterUsername).toBe("awsuser");
+    expect(inputsOf("aws:redshift/cluster:Cluster", "restored-cluster")).not.toHaveProperty("masterUsername");
+  });
+});
+
 describe("the master password", () => {
   test("Redshift manages it unless a secret password is given", async () => {
     const managed = new component.EncryptedRedshiftCluster("managed", { clusterIdentifier: "managed", nodeType: "ra3.large" });
