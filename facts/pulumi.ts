@@ -43,3 +43,10 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
   UNKNOWN_ASSET_SENTINEL,
   UNKNOWN_ARCHIVE_SENTINEL,
 ]);
+
+/**
+ * @pulumi/aws 7's `aws.redshift.Cluster` `encrypted` ("If true, the data in the cluster is encrypted at
+ * rest. Default is `true`.", redshift/cluster.d.ts): when a program leaves it out, the provider's Check
+ * fills in "true" before the engine analyzes the resource. aws-native's `Encrypted` has no such default.
+ */
+export const AWS_REDSHIFT_CLUSTER_ENCRYPTED_DEFAULT = "true";

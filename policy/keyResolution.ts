@@ -14,6 +14,7 @@
  */
 import {
   ALIAS_ARN_PATTERN,
+  AWS_REDSHIFT_CLUSTER_ENCRYPTED_DEFAULT,
   DEFAULT_ROTATION_PERIOD_IN_DAYS,
   RESOURCE_TYPES,
   ROTATABLE_KEY_ORIGIN,
@@ -288,12 +289,18 @@ export function resolveClusterKey(cluster: ResourceView, index: KeyIndex): KeyRe
   return { kind: "in-stack", keys };
 }
 
-/** True when a cluster or namespace is encrypted: namespaces always are; clusters say so (boolean or, in @pulumi/aws 7, the string "true"). */
+/**
+ * True when a cluster or namespace is encrypted: namespaces always are; clusters say so (boolean or,
+ * in @pulumi/aws 7, the string "true"). An aws.redshift.Cluster without `encrypted` gets the
+ * provider's default "true" (its Check fills it in before a real preview analyzes it; the offline
+ * gate sees the program's inputs as given).
+ */
 export type EncryptionState = { kind: "encrypted" } | { kind: "not-encrypted"; found: unknown } | { kind: "unknown" };
 
 export function encryptionState(resource: ResourceView | { type: string; props: Record<string, unknown> }): EncryptionState {
   if (resource.type === RESOURCE_TYPES.redshiftServerlessNamespace) return { kind: "encrypted" };
-  const value = readProperty(resource.props, "encrypted");
+  const given = readProperty(resource.props, "encrypted");
+  const value = (given === undefined || given === null) && resource.type === RESOURCE_TYPES.redshiftCluster ? AWS_REDSHIFT_CLUSTER_ENCRYPTED_DEFAULT : given;
   if (value === true || value === "true") return { kind: "encrypted" };
   if (isUnknown(value)) return { kind: "unknown" };
   return { kind: "not-encrypted", found: value };

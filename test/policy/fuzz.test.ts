@@ -219,10 +219,16 @@ const resourceCase: fc.Arbitrary<ResourceCase> = fc.oneof(
   fc.record({ kind: fc.constant("malformed" as const), type: fc.constantFrom(...ALL_TYPES), name: resourceName, properties: malformedBag }),
 );
 
+/** Encrypted as the model sees it: @pulumi/aws 7 defaults an aws.redshift.Cluster's encrypted to "true"; aws-native has no default. */
+function modelIsEncrypted(type: string, encrypted: unknown): boolean {
+  if (type === RESOURCE_TYPES.redshiftServerlessNamespace) return true;
+  const effective = encrypted === undefined && type === RESOURCE_TYPES.redshiftCluster ? "true" : encrypted;
+  return effective === true || effective === "true";
+}
+
 function modelClusterEncrypted(type: string, encrypted: unknown, kmsKeyId: string | undefined): "violation" | "ok" {
   const customerManaged = kmsKeyId !== undefined && kmsKeyId !== "alias/aws/redshift" && !kmsKeyId.endsWith(":alias/aws/redshift");
-  if (type === RESOURCE_TYPES.redshiftServerlessNamespace) return customerManaged ? "ok" : "violation";
-  return (encrypted === true || encrypted === "true") && customerManaged ? "ok" : "violation";
+  return modelIsEncrypted(type, encrypted) && customerManaged ? "ok" : "violation";
 }
 
 function expectOutcome(outcome: PolicyOutcome, expected: "violation" | "n/a" | "ok", context: unknown): void {
@@ -441,8 +447,7 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
     }
     resources.push({ urn, type: cluster.type, name: `cluster${c}`, properties, propertyDependencies, dependencies });
 
-    const encrypted = cluster.type === RESOURCE_TYPES.redshiftServerlessNamespace || cluster.encrypted === true || cluster.encrypted === "true";
-    if (!encrypted) return;
+    if (!modelIsEncrypted(cluster.type, cluster.encrypted)) return;
     if (judged !== undefined && judged !== "outside" && !modelKeyIsGood(judged, plan.bounds)) expected[redshiftClusterKeyRotated.name].add(urn);
     if (externalArn !== undefined) {
       const trusted = plan.trustedExternal.some((id) => ARN(`external${id}`) === externalArn);
@@ -471,8 +476,7 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
   }
   plan.clusters.forEach((cluster, c) => {
     const provisioned = cluster.type !== RESOURCE_TYPES.redshiftServerlessNamespace;
-    const encrypted = cluster.encrypted === true || cluster.encrypted === "true";
-    if (provisioned && encrypted && !bound.has(c)) expected[redshiftClusterRotationOnKeyChange.name].add(clusterUrns[c]);
+    if (provisioned && modelIsEncrypted(cluster.type, cluster.encrypted) && !bound.has(c)) expected[redshiftClusterRotationOnKeyChange.name].add(clusterUrns[c]);
   });
   // Random parents and extra dependencies, only where they cannot change a rule's meaning:
   // parents anywhere; dependencies only from noise resources.

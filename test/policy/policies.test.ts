@@ -209,12 +209,26 @@ describe("redshift-cluster-encrypted", () => {
   });
 
   it("rejects unencrypted clusters, whatever the key", async () => {
-    for (const encrypted of ["false", false, undefined, "yes"]) {
+    for (const encrypted of ["false", false, "yes"]) {
       const outcome = await run({ encrypted, kmsKeyId: ARN("k1") });
       expect(outcome.violations, String(encrypted)).toHaveLength(1);
       expect(outcome.violations[0].message).toContain("is not encrypted");
     }
-    expect((await run({ encrypted: false }, RESOURCE_TYPES.nativeRedshiftCluster)).violations).toHaveLength(1);
+    for (const encrypted of [false, undefined]) {
+      const outcome = await run({ encrypted, kmsKeyId: ARN("k1") }, RESOURCE_TYPES.nativeRedshiftCluster);
+      expect(outcome.violations, String(encrypted)).toHaveLength(1);
+      expect(outcome.violations[0].message).toContain("is not encrypted");
+    }
+  });
+
+  it("takes @pulumi/aws 7's default (encrypted \"true\") for an aws.redshift.Cluster that leaves encrypted out, as its Check does before a real preview", async () => {
+    expect((await run({ kmsKeyId: ARN("k1") })).violations).toEqual([]);
+    expect((await run({ encrypted: null, kmsKeyId: ARN("k1") })).violations).toEqual([]);
+    // Encrypted by default, but still with the AWS-managed key when no kmsKeyId is given.
+    expect((await run({})).violations[0].message).toContain("has no kmsKeyId");
+    const unrotated = key("k", { enableKeyRotation: false }, { propertyDependencies: {} });
+    const rotated = await runStackPolicy(redshiftClusterKeyRotated, [unrotated, cluster("c", { kmsKeyId: UNKNOWN.string }, { propertyDependencies: { kmsKeyId: [unrotated.urn] } })]);
+    expect(rotated.violations.map((violation) => violation.message)).toEqual([expect.stringContaining("whose enableKeyRotation is false")]);
   });
 
   it("rejects a missing kmsKeyId and the AWS-managed alias/aws/redshift in any form", async () => {
