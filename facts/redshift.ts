@@ -86,8 +86,14 @@ export const CLUSTER_STATUS = {
   deleting: "deleting",
 } as const;
 
-/** Statuses from which a cluster is expected to return to `available` on its own. */
+/**
+ * Statuses from which a cluster is expected to return to `available` on its own (the ClusterStatus
+ * values of the API reference; an elastic resize passes through the two "available, ..." ones).
+ */
 export const TRANSITIONAL_CLUSTER_STATUSES: ReadonlySet<string> = new Set([
+  "available, prep-for-resize",
+  "available, resize-cleanup",
+  "cancelling-resize",
   "creating",
   "modifying",
   "rotating-keys",

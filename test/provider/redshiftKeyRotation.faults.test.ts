@@ -235,8 +235,9 @@ describe("each documented error of the provider's calls", () => {
     expect(aws.cluster(CLUSTER).startedRotations).toBe(0);
   });
 
-  it("create waits while the cluster is creating or modifying, adopts it without re-keying, and records the key's rotation", async () => {
-    for (const status of ["creating", "modifying"]) {
+  it("create waits while the cluster is creating, modifying or resizing, adopts it without re-keying, and records the key's rotation", async () => {
+    // The three resize statuses are documented ClusterStatus values that end in available on their own.
+    for (const status of ["creating", "modifying", "available, prep-for-resize", "available, resize-cleanup", "cancelling-resize"]) {
       aws.reset();
       aws.addKey({ keyArn: KEY_A, rotationPeriodInDays: 180 });
       aws.addCluster({ clusterIdentifier: CLUSTER, kmsKeyId: KEY_A, status, busyForMs: 25_000 });
