@@ -14,7 +14,22 @@ export const OFFLINE_INVOKE_TOKENS = [
   "aws:index/getPartition:getPartition",
   "aws:index/getAvailabilityZones:getAvailabilityZones",
   "aws:iam/getPolicyDocument:getPolicyDocument",
+  "aws:kms/getKey:getKey",
+  "aws:kms/getAlias:getAlias",
 ] as const;
+
+/**
+ * An existing key's reference as an ARN, offline: a key or alias ARN stays as given; a key id or an
+ * alias name is placed in the stack's region and the offline account. Echoing the inputs instead
+ * would leave `arn` undefined, and a cluster given `kmsKeyId: key.arn` would look as if it named no
+ * key at all (a mandatory violation pulumi preview never reports); as an ARN it is what it is, a key
+ * from outside the stack, for redshift-cluster-external-key and trustedKeyArns to judge.
+ */
+function offlineKeyArn(reference: string, region: string): string {
+  if (reference.startsWith("arn:")) return reference;
+  if (reference.startsWith("alias/")) return `arn:aws:kms:${region}:${OFFLINE_ACCOUNT_ID}:${reference}`;
+  return `arn:aws:kms:${region}:${OFFLINE_ACCOUNT_ID}:key/${reference}`;
+}
 
 export function invokeResult(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
   switch (token) {
@@ -36,6 +51,18 @@ export function invokeResult(token: string, inputs: Record<string, unknown>, reg
     case "aws:iam/getPolicyDocument:getPolicyDocument":
       // The document itself is rarely what a policy checks; a well-formed JSON keeps programs that parse it working.
       return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "offline" };
+    case "aws:kms/getKey:getKey": {
+      const reference = typeof inputs.keyId === "string" ? inputs.keyId : "";
+      const arn = offlineKeyArn(reference, region);
+      const keyId = /:key\/(.+)$/.exec(arn)?.[1] ?? reference;
+      return { ...inputs, arn, id: keyId, keyId: reference };
+    }
+    case "aws:kms/getAlias:getAlias": {
+      const name = typeof inputs.name === "string" ? inputs.name : "";
+      const arn = offlineKeyArn(name, region);
+      // The alias's key cannot be known offline: the alias itself stands for it (KMS and Redshift take alias ARNs).
+      return { ...inputs, name, arn, id: arn, targetKeyArn: arn, targetKeyId: arn };
+    }
     default:
       // Unknown functions answer with their inputs, which keeps programs running; the gate
       // judges resources, not function results.

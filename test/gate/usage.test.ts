@@ -15,6 +15,8 @@ import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/for
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/offlineInvokes";
 import { Progress } from "../../gate/progress";
 import { readPulumiProject } from "../../gate/pulumiProject";
+import { evaluateClusterEncrypted } from "../../policy/policies/redshift-cluster-encrypted";
+import { evaluateStackExternalKey } from "../../policy/policies/redshift-cluster-external-key";
 import { buildReport } from "../../gate/report";
 import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
@@ -358,6 +360,21 @@ describe("offline answers to provider functions", () => {
       Version: "2012-10-17",
       Statement: [{ actions: ["kms:*"] }],
     });
+  });
+
+  it("answers aws.kms.getKey and getAlias with an ARN, so a cluster keyed by an existing key is judged as keyed from outside the stack, not as naming no key", async () => {
+    const keyArn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(invokeResult("aws:kms/getKey:getKey", { keyId: keyArn }, "eu-west-1")).toMatchObject({ arn: keyArn, id: "1234abcd-12ab-34cd-56ef-1234567890ab" });
+    expect(invokeResult("aws:kms/getKey:getKey", { keyId: "1234abcd" }, "eu-west-1")).toMatchObject({ arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd" });
+    expect(invokeResult("aws:kms/getKey:getKey", { keyId: "alias/shared" }, "eu-west-1")).toMatchObject({ arn: "arn:aws:kms:eu-west-1:123456789012:alias/shared" });
+    const alias = invokeResult("aws:kms/getAlias:getAlias", { name: "alias/shared" }, "us-east-2");
+    expect(alias).toMatchObject({ arn: "arn:aws:kms:us-east-2:123456789012:alias/shared", targetKeyArn: "arn:aws:kms:us-east-2:123456789012:alias/shared" });
+    for (const kmsKeyId of [invokeResult("aws:kms/getKey:getKey", { keyId: "alias/shared" }, "eu-west-1").arn, alias.targetKeyArn]) {
+      const cluster = { urn: "urn:pulumi:dev::p::aws:redshift/cluster:Cluster::c", type: "aws:redshift/cluster:Cluster", name: "c", props: { encrypted: "true", kmsKeyId } };
+      expect(evaluateClusterEncrypted(cluster, {})).toEqual({ kind: "compliant" });
+      const [external] = await evaluateStackExternalKey([cluster], {});
+      expect(external.verdict).toMatchObject({ kind: "non-compliant", message: expect.stringContaining("not defined in this stack and not in trustedKeyArns") });
+    }
   });
 });
 
