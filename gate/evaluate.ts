@@ -48,9 +48,11 @@ export interface Evaluation {
 
 /**
  * How @pulumi/policy words a policy that read an unknown value (its UnknownValueError) and how the
- * pack words a value it could not check; such findings decide `--strict-unknowns`.
+ * pack words a value unknown during preview; such findings decide `--strict-unknowns`. Only values
+ * unknown in preview: "could not be checked" alone also words findings that are a policy's own
+ * verdict (a key outside the stack, for redshift-cluster-external-key), which must keep their level.
  */
-const UNDECIDED_UNKNOWN_PATTERN = /can't be known during preview|cannot be known during preview|unknown during preview|could not be (known|checked)/i;
+const UNDECIDED_UNKNOWN_PATTERN = /can't be known during preview|cannot be known during preview|unknown during preview/i;
 
 export function isUndecidedUnknown(message: string): boolean {
   return UNDECIDED_UNKNOWN_PATTERN.test(message);

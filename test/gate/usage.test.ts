@@ -335,6 +335,13 @@ describe("levels of findings whose value could not be known", () => {
     expect(isUndecidedUnknown("enableKeyRotation is false; required: true")).toBe(false);
   });
 
+  it("does not count a key from outside the stack as undecidable: that is redshift-cluster-external-key's own finding, not a value unknown in preview", async () => {
+    const cluster = { urn: "urn:pulumi:dev::p::aws:redshift/cluster:Cluster::c", type: "aws:redshift/cluster:Cluster", name: "c", props: { encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/outside" } };
+    const [external] = await evaluateStackExternalKey([cluster], {});
+    expect(external.verdict.kind).toBe("non-compliant");
+    expect(isUndecidedUnknown((external.verdict as { message: string }).message)).toBe(false);
+  });
+
   it("keeps a mandatory finding an error, makes an undecidable advisory a note, and an error under --strict-unknowns", () => {
     expect(sarifLevels(false)).toEqual({ exitCode: 1, levels: { "mandatory-one": "error", "advisory-one": "note" } });
     expect(sarifLevels(true)).toEqual({ exitCode: 1, levels: { "mandatory-one": "error", "advisory-one": "error" } });
