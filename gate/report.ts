@@ -50,6 +50,8 @@ export interface ReportSummary {
   violations: number;
   mandatory: number;
   advisory: number;
+  /** Changes a policy at level "remediate" makes before the update (check only); not failures. */
+  remediated: number;
   undecidedUnknowns: number;
   drift: number;
   strictUnknowns: boolean;
@@ -132,6 +134,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       violations: violations.length,
       mandatory,
       advisory: violations.filter((violation) => violation.enforcementLevel === "advisory").length,
+      remediated: violations.filter((violation) => violation.enforcementLevel === "remediate").length,
       undecidedUnknowns,
       drift: drift.length,
       strictUnknowns: options.strictUnknowns,

@@ -43,6 +43,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
   lines.push("");
   const counts =
     `${summary.resources} resources, ${summary.policies} policies: ${summary.mandatory} mandatory, ${summary.advisory} advisory` +
+    `${summary.remediated ? `, ${summary.remediated} remediated` : ""}` +
     `${summary.undecidedUnknowns ? `, ${summary.undecidedUnknowns} not decidable in preview` : ""}${report.mode === "audit" ? `, ${summary.drift} drift` : ""}`;
   lines.push(summary.passed ? paint("green", `PASSED  ${counts}`) : paint("red", `FAILED  ${counts}`));
   return lines.join("\n") + "\n";

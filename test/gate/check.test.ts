@@ -243,6 +243,8 @@ describe("a policy at level remediate, as pulumi preview runs it", () => {
     expect(remediated[0]).toMatchObject({ policyName: "kms-key-rotation-enabled", urn: keyUrn, undecidedUnknown: false });
     expect(remediated[0].message).toMatch(/sets enableKeyRotation to true/);
     expect(remediated[0].message).not.toMatch(/description/);
+    expect(report.summary).toMatchObject({ mandatory: 0, remediated: 1 });
+    expect(renderText(report, { color: false })).toMatch(/PASSED .*0 mandatory, \d+ advisory, 1 remediated/);
   });
 
   it("audit judges the deployed state, which no remediation has touched: still a mandatory violation", async () => {
