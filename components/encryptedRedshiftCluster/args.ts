@@ -89,6 +89,13 @@ export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs {
    */
   aliasName?: pulumi.Input<string>;
   /**
+   * Keep the created key when the component is deleted (`pulumi destroy`, or removed from the
+   * program) instead of scheduling its deletion: the final snapshot and any manual snapshot are
+   * encrypted with it and cannot be restored once it is gone. Default: true, unless
+   * `skipFinalSnapshot` is true. Not allowed with `kmsKeyArn` (no key is created).
+   */
+  retainKeyOnDelete?: boolean;
+  /**
    * Bring your own key: the ARN of an existing symmetric KMS key (for example in a security
    * account). The component then creates no key and no alias, and its `key` and `alias` outputs
    * are undefined. Default: none (the component creates a dedicated rotating key).

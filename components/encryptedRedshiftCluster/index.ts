@@ -35,6 +35,7 @@ const COMPONENT_ARGUMENTS = [
   "keyDescription",
   "aliasName",
   "kmsKeyArn",
+  "retainKeyOnDelete",
   "rotateOnKeyChange",
   "rotation",
   "masterPassword",
@@ -104,7 +105,10 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
           region,
           tags: args.tags,
         },
-        childOptions,
+        // Snapshots of the cluster (the final one included) are encrypted with this key and die with
+        // it: unless they are skipped, deleting the component leaves the key (an Output
+        // skipFinalSnapshot cannot be read here, so it keeps the key too).
+        { ...childOptions, retainOnDelete: args.retainKeyOnDelete ?? args.skipFinalSnapshot !== true },
       );
       this.alias = new aws.kms.Alias(
         `${name}-alias`,

@@ -41,7 +41,7 @@ const VALUE_CHECKS: ReadonlyArray<readonly [keyof EncryptedRedshiftClusterArgs, 
 ];
 
 /** Arguments that describe a key the component creates, so they make no sense with `kmsKeyArn`. */
-const OWN_KEY_ONLY_ARGUMENTS = ["rotationPeriodInDays", "deletionWindowInDays", "keyDescription", "aliasName"] as const;
+const OWN_KEY_ONLY_ARGUMENTS = ["rotationPeriodInDays", "deletionWindowInDays", "keyDescription", "aliasName", "retainKeyOnDelete"] as const;
 
 /** True for values the program does not know yet: Outputs and Promises. */
 export function isEventual(value: unknown): boolean {
@@ -118,6 +118,9 @@ export function argumentProblems(args: unknown): string[] {
     );
   }
 
+  if (given.retainKeyOnDelete !== undefined && typeof given.retainKeyOnDelete !== "boolean") {
+    problems.push(`retainKeyOnDelete: got ${describeValue(given.retainKeyOnDelete)}; expected true or false (default true unless skipFinalSnapshot is true)`);
+  }
   if (given.rotateOnKeyChange !== undefined && typeof given.rotateOnKeyChange !== "boolean") {
     problems.push(`rotateOnKeyChange: got ${describeValue(given.rotateOnKeyChange)}; expected true or false (default true)`);
   }

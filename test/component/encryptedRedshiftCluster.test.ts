@@ -322,6 +322,22 @@ describe("the master username", () => {
   });
 });
 
+describe("deleting the component", () => {
+  test("keeps the key while snapshots encrypted with it are kept, deletes it (after the window) when they are skipped or when told", async () => {
+    const kept = new component.EncryptedRedshiftCluster("keep", { clusterIdentifier: "keep", nodeType: "ra3.large", finalSnapshotIdentifier: "keep-final" });
+    const skipped = new component.EncryptedRedshiftCluster("skip", { clusterIdentifier: "skip", nodeType: "ra3.large", skipFinalSnapshot: true });
+    const told = new component.EncryptedRedshiftCluster("told", { clusterIdentifier: "told", nodeType: "ra3.large", retainKeyOnDelete: false });
+    await Promise.all([settled(kept), settled(skipped), settled(told)]);
+    const retained = (name: string) => cloud.engineViews.find((view) => view.name === name)!.retainOnDelete;
+    expect([retained("keep-key"), retained("skip-key"), retained("told-key")]).toEqual([true, false, false]);
+    // Only the key: the alias and the cluster go as usual (an alias left behind would block a re-create).
+    expect([retained("keep-alias"), retained("keep-cluster")]).toEqual([false, false]);
+    expect(() => new component.EncryptedRedshiftCluster("mixed", { clusterIdentifier: "mixed", nodeType: "ra3.large", kmsKeyArn: BYOK_ARN, retainKeyOnDelete: true })).toThrow(
+      /retainKeyOnDelete: got true together with kmsKeyArn/,
+    );
+  });
+});
+
 describe("the master password", () => {
   test("Redshift manages it unless a secret password is given", async () => {
     const managed = new component.EncryptedRedshiftCluster("managed", { clusterIdentifier: "managed", nodeType: "ra3.large" });

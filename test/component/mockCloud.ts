@@ -13,6 +13,7 @@ interface RegisterRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(callback: (entry: { getUrnsList(): string[] }, key: string) => void): void };
+  getRetainondelete(): boolean;
 }
 
 export const ACCOUNT_ID = "111122223333";
@@ -27,6 +28,8 @@ export interface EngineView {
   parent: string;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** The retainOnDelete resource option (false when not set). */
+  retainOnDelete: boolean;
 }
 
 export interface MockCloud {
@@ -92,7 +95,7 @@ export function installMockCloud(options: { preview?: boolean } = {}): MockCloud
   monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((entry, key) => (propertyDependencies[key] = entry.getUrnsList()));
-    engineViews.push({ type: req.getType(), name: req.getName(), parent: req.getParent(), dependencies: req.getDependenciesList(), propertyDependencies });
+    engineViews.push({ type: req.getType(), name: req.getName(), parent: req.getParent(), dependencies: req.getDependenciesList(), propertyDependencies, retainOnDelete: req.getRetainondelete() });
     return registerResource(req, callback);
   };
   return {
