@@ -54,7 +54,11 @@ export class RedshiftKeyRotation extends pulumi.dynamic.Resource {
   declare public readonly nextRotationDate: pulumi.Output<string | undefined>;
   /** KMS OnDemandRotationStartDate (ISO 8601): set while an on-demand rotation was in progress at the last read. */
   declare public readonly onDemandRotationStartDate: pulumi.Output<string | undefined>;
-  /** RotationDate of the newest ListKeyRotations entry (ISO 8601) the cluster's keys account for. */
+  /**
+   * RotationDate of the newest ListKeyRotations entry (ISO 8601) the cluster's keys account for; for a
+   * key in another account than the cluster's (ListKeyRotations has no cross-account use), the start
+   * of its current automatic-rotation period (NextRotationDate - RotationPeriodInDays).
+   */
   declare public readonly latestKeyMaterialRotationDate: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: RedshiftKeyRotationArgs, opts?: pulumi.CustomResourceOptions) {
