@@ -368,6 +368,8 @@ describe("secrets and least privilege", () => {
       expect(text).not.toMatch(/AKIA[0-9A-Z]{16}|aws_secret_access_key|sessionToken\s*[:=]\s*"/i);
       // SDK clients are built at run time, inside the methods.
       expect(text).toMatch(/require\("@aws-sdk\/client-redshift"\)/);
+      // The host resolves a relative require from its own location, not the program's: local modules must travel by value.
+      expect(text).not.toMatch(/require\(\s*["'`]\.{1,2}[/\\]/);
       expect(text).not.toMatch(/new RedshiftClient\([^)]*\)\s*;\s*\n\s*(var|const|let)\s+__/);
     }
   });
