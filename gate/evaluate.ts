@@ -247,10 +247,19 @@ export class Evaluator {
   }
 }
 
+/** JSON with object keys sorted: a bag that went through protobuf may come back in another key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) =>
+    member !== null && typeof member === "object" && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : member,
+  );
+}
+
 /** Names of the properties whose (wire-form) values differ between two bags, removed ones included. */
-function changedPropertyNames(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+export function changedPropertyNames(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
+  return [...names].filter((name) => canonicalJson(before[name]) !== canonicalJson(after[name]));
 }
 
 /** Evaluates a complete set of records (audit, tests): every Analyze, then AnalyzeStack. */

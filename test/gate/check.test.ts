@@ -225,7 +225,7 @@ describe("a policy at level remediate, as pulumi preview runs it", () => {
   const clusterUrn = "urn:pulumi:dev::remediated::pulumi:pulumi:Stack$aws:redshift/cluster:Cluster::warehouse";
   const records = (): ResourceRecord[] => [
     { urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "unrotated", custom: true, parent: stackUrn, dependencies: [], propertyDependencies: {},
-      inputs: { enableKeyRotation: false, description: "kept as it was" },
+      inputs: { enableKeyRotation: false, description: "kept as it was", tags: { team: "data", env: "prod" } },
       outputs: { enableKeyRotation: false, description: "kept as it was", arn: UNKNOWN_STRING_SENTINEL } },
     { urn: clusterUrn, type: RESOURCE_TYPES.redshiftCluster, name: "warehouse", custom: true, parent: stackUrn, dependencies: [keyUrn], propertyDependencies: { kmsKeyId: [keyUrn] },
       inputs: { encrypted: "true", kmsKeyId: UNKNOWN_STRING_SENTINEL, clusterIdentifier: "warehouse" },
@@ -242,7 +242,7 @@ describe("a policy at level remediate, as pulumi preview runs it", () => {
     expect(remediated).toHaveLength(1);
     expect(remediated[0]).toMatchObject({ policyName: "kms-key-rotation-enabled", urn: keyUrn, undecidedUnknown: false });
     expect(remediated[0].message).toMatch(/sets enableKeyRotation to true/);
-    expect(remediated[0].message).not.toMatch(/description/);
+    expect(remediated[0].message).not.toMatch(/description|tags/);
     expect(report.summary).toMatchObject({ mandatory: 0, remediated: 1 });
     expect(renderText(report, { color: false })).toMatch(/PASSED .*0 mandatory, \d+ advisory, 1 remediated/);
   });
