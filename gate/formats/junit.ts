@@ -84,7 +84,13 @@ export function renderJunit(report: Report): string {
       cases.push({
         name: `stack ${report.project}/${report.stack}`,
         classname: `${TOOL_NAME}.${policy.name}`,
-        failure: failures.length > 0 ? { type: "mandatory", message: failures.map((violation) => violation.message).join("\n") } : undefined,
+        failure:
+          failures.length > 0
+            ? {
+                type: failures.some((violation) => violation.enforcementLevel === "mandatory") ? "mandatory" : "unknown-value",
+                message: failures.map((violation) => violation.message).join("\n"),
+              }
+            : undefined,
         systemOut: stackWide.filter((violation) => !isFailure(violation, strict)).map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n") || undefined,
       });
     }

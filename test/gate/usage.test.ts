@@ -19,7 +19,7 @@ import { evaluateClusterEncrypted } from "../../policy/policies/redshift-cluster
 import { evaluateStackExternalKey } from "../../policy/policies/redshift-cluster-external-key";
 import { buildReport } from "../../gate/report";
 import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
-import { REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
+import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
 
 let directory: string;
 beforeAll(() => {
@@ -348,6 +348,14 @@ describe("levels of findings whose value could not be known", () => {
     const advisoryOnly = buildReport(evaluationWith([findings[1]]), { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT });
     expect(advisoryOnly.summary.exitCode).toBe(0);
     expect(buildReport(evaluationWith([findings[1]]), { toolVersion: "1", strictUnknowns: true, baseDir: REPO_ROOT }).summary.exitCode).toBe(1);
+  });
+
+  it("names a stack-wide JUnit failure by its cause: an undecidable advisory under --strict-unknowns is an unknown-value failure, not a mandatory one", () => {
+    const evaluation = evaluationWith([findings[1]]);
+    evaluation.findings = evaluation.findings.map((finding) => ({ ...finding, urn: "", resourceType: "", resourceName: "" }));
+    const junit = parseJunit(renderJunit(buildReport(evaluation, { toolVersion: "1", strictUnknowns: true, baseDir: REPO_ROOT })));
+    const stackCase = junit.suites.flatMap((suite) => suite.testcase).find((testCase) => testCase.name === "stack p/dev")!;
+    expect(stackCase.failure?.type).toBe("unknown-value");
   });
 });
 
