@@ -8,6 +8,9 @@ export default defineConfig({
     // Pulumi's runtime state (setMocks, the stack resource) is per process: every test file gets its own.
     pool: "forks",
     isolate: true,
+    // Two files at a time on the two-core machines: most test time is spent waiting on the child
+    // processes they start (pack, provider host, programs), and vitest's default here is one.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ["default"],
