@@ -28,14 +28,35 @@ const shippedPackEntry = path.join(policyDirectory, "dist", "index.js");
 const keyguardBin = path.join(repositoryRoot, "bin", "keyguard.js");
 const compiledGate = path.join(repositoryRoot, "dist", "gate", "cli.js");
 
-/** The bench measures what users run: the built pack bundle and the compiled gate (npm ci builds both through prepare). */
+/** Newest modification time of the TypeScript sources under `directories` (recursively, node_modules and dist aside). */
+function newestSourceMs(directories: readonly string[]): number {
+  let newest = 0;
+  const visit = (directory: string) => {
+    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name === "dist") continue;
+      const full = path.join(directory, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  for (const directory of directories) if (fs.existsSync(directory)) visit(directory);
+  return newest;
+}
+
+/**
+ * The bench measures what users run: the built pack bundle and the compiled gate (npm ci builds both
+ * through prepare). Builds them when missing or older than their sources, so a figure never describes
+ * stale code.
+ */
 async function ensureBuilt(): Promise<void> {
-  const missing = [shippedPackEntry, compiledGate].filter((file) => !fs.existsSync(file));
-  if (missing.length === 0) return;
-  log(`${missing.map((file) => path.relative(repositoryRoot, file)).join(", ")} missing: running npm run build`);
+  const sources = newestSourceMs(["policy", "facts", "gate", "components", "providers"].map((name) => path.join(repositoryRoot, name)));
+  const stale = [shippedPackEntry, compiledGate].filter((file) => !fs.existsSync(file) || fs.statSync(file).mtimeMs < sources);
+  if (stale.length === 0) return;
+  log(`${stale.map((file) => path.relative(repositoryRoot, file)).join(", ")} missing or older than the sources: running npm run build`);
   const build = await timeCommand("npm", ["run", "build"], repositoryRoot);
   if (build.exitCode !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }
+
 const PHASES = ["packs", "gate", "rotation", "tests"] as const;
 type Phase = (typeof PHASES)[number];
 
