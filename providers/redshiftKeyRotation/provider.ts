@@ -72,6 +72,11 @@ export const DEFAULT_TUNING: ProviderTuning = { poll: DEFAULT_POLL_SCHEDULE, ret
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 /**
+ * diff runs in every `pulumi preview`: its KMS reads get at most this long, whatever timeoutMinutes
+ * says, so an unreachable KMS endpoint fails a preview in minutes instead of stalling it for an hour.
+ */
+export const DIFF_TIMEOUT_MINUTES = 2;
+/**
  * Pulumi's closure serializer cannot carry a Set (it rebuilds an empty, broken one), so the fact's
  * Set is copied into an array when this module loads, and the array is what gets serialized.
  */
@@ -310,10 +315,11 @@ async function diffRotation(olds: Record<string, unknown>, news: Record<string, 
   if (SETTINGS_THAT_UPDATE.some((name) => nextInputs[name] !== olds[name])) return { changes: true };
   if (nextInputs.followKeyMaterialRotations !== true || inputProblems(news).length > 0) return { changes: false };
   const checked = validatedInputs(news);
+  const deadlineMinutes = Math.min(checked.timeoutMinutes, DIFF_TIMEOUT_MINUTES);
   return withAwsContext(checked, session, async (context) => {
     const keyState = await readKeyRotationState(context);
     return { changes: keyMaterialAdvanced(olds as Partial<RotationOutputs>, keyState) };
-  });
+  }, deadlineMinutes);
 }
 
 function sameTriggers(a: unknown, b: unknown): boolean {
@@ -339,6 +345,8 @@ interface AwsContext {
   clients: AwsClients;
   region: string;
   deadline: number;
+  /** How long this call may take: timeoutMinutes, or less for a preview's diff. */
+  deadlineMinutes: number;
   tuning: ProviderTuning;
 }
 
@@ -357,7 +365,12 @@ interface ProviderSession {
   clientCache: ClientCache;
 }
 
-async function withAwsContext<T>(inputs: RotationInputs, session: ProviderSession, work: (context: AwsContext) => Promise<T>): Promise<T> {
+async function withAwsContext<T>(
+  inputs: RotationInputs,
+  session: ProviderSession,
+  work: (context: AwsContext) => Promise<T>,
+  deadlineMinutes: number = inputs.timeoutMinutes,
+): Promise<T> {
   const { tuning, clientCache } = session;
   const settings: AwsClientSettings = {
     region: inputs.region,
@@ -374,8 +387,8 @@ async function withAwsContext<T>(inputs: RotationInputs, session: ProviderSessio
       `RedshiftKeyRotation ${inputs.clusterIdentifier}: no AWS region; set the region input or AWS_REGION (a dynamic provider does not inherit an aws.Provider's region)`,
     );
   }
-  const deadline = tuning.clock.now() + inputs.timeoutMinutes * 60_000;
-  return work({ inputs, clients, region, deadline, tuning });
+  const deadline = tuning.clock.now() + deadlineMinutes * 60_000;
+  return work({ inputs, clients, region, deadline, deadlineMinutes, tuning });
 }
 
 function where(context: AwsContext): string {
@@ -427,7 +440,9 @@ function isTransient(error: unknown): boolean {
 
 function timedOut(context: AwsContext, what: string): Error {
   return deadlineExceeded(
-    `RedshiftKeyRotation ${where(context)}: timed out after ${context.inputs.timeoutMinutes} minute(s) (timeoutMinutes) ${what}`,
+    `RedshiftKeyRotation ${where(context)}: timed out after ${context.deadlineMinutes} minute(s) (${
+      context.deadlineMinutes < context.inputs.timeoutMinutes ? `a preview's diff waits at most ${DIFF_TIMEOUT_MINUTES}` : "timeoutMinutes"
+    }) ${what}`,
   );
 }
 

@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KMS_ERRORS, REDSHIFT_ERRORS, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import { DEFAULT_POLL_SCHEDULE } from "../../providers/redshiftKeyRotation/waiter";
-import { type ProviderTuning, createRedshiftKeyRotationProvider } from "../../providers/redshiftKeyRotation/provider";
+import { DIFF_TIMEOUT_MINUTES, type ProviderTuning, createRedshiftKeyRotationProvider } from "../../providers/redshiftKeyRotation/provider";
 import {
   type AwsAction,
   type Fault,
@@ -220,6 +220,19 @@ describe("each documented error of the provider's calls", () => {
       expect(aws.rotateCallsWhileRotating).toBe(0);
       expect(aws.calls.filter((call) => call.action === "RotateEncryptionKey")).toHaveLength(1);
     }
+  });
+
+  it("a preview's diff waits at most DIFF_TIMEOUT_MINUTES for KMS, whatever timeoutMinutes says", async () => {
+    freshWorld();
+    const state = (await provider().create(inputs({ timeoutMinutes: 60 }))).outs as Record<string, unknown>;
+    aws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "KMSInternalException" }, times: Infinity });
+    const started = clock.now();
+    const result = await outcome(provider().diff!(CLUSTER, state, inputs({ timeoutMinutes: 60 })));
+    expect(!result.ok && result.error.message).toMatch(
+      new RegExp(`^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after ${DIFF_TIMEOUT_MINUTES} minute\\(s\\) \\(a preview's diff waits at most ${DIFF_TIMEOUT_MINUTES}\\) while calling KMS GetKeyRotationStatus`),
+    );
+    expect(clock.now() - started).toBeLessThanOrEqual(DIFF_TIMEOUT_MINUTES * 60_000);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(DIFF_TIMEOUT_MINUTES * 60_000 * 0.5);
   });
 
   it("responses that never come, on every call, end in a clear timeout at the deadline", async () => {
