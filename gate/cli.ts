@@ -276,7 +276,10 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const absoluteExport = path.resolve(io.cwd, exportFile);
   const stackExport = readStackExport(absoluteExport);
   progress.step(`read ${stackExport.resources.length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`);
-  const liveDrift = flags.live === true ? checkLive(stackExport.resources, { region: flags.region as string | undefined }) : Promise.resolve(undefined);
+  const liveDrift =
+    flags.live === true
+      ? checkLive(stackExport.resources, { region: flags.region as string | undefined, requestTimeoutMs: liveRequestTimeout(io.env) })
+      : Promise.resolve(undefined);
   // Keep an early AWS failure from going unhandled while the pack works.
   liveDrift.catch(() => undefined);
   const report = await withPack(packDir, dependencies, progress, (host) =>
@@ -352,3 +355,14 @@ export function run(): void {
 }
 
 if (require.main === module) run();
+
+/** KEYGUARD_AWS_REQUEST_TIMEOUT_MS: how long `--live` waits for one AWS answer (default 15 s). */
+function liveRequestTimeout(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.KEYGUARD_AWS_REQUEST_TIMEOUT_MS;
+  if (raw === undefined || raw === "") return undefined;
+  const milliseconds = Number(raw);
+  if (!Number.isInteger(milliseconds) || milliseconds <= 0) {
+    throw new UsageError(`KEYGUARD_AWS_REQUEST_TIMEOUT_MS ${describeValue(raw)} is not allowed: give a whole, positive number of milliseconds`);
+  }
+  return milliseconds;
+}

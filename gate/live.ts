@@ -48,7 +48,15 @@ function errorText(error: unknown): string {
 export interface LiveOptions {
   /** Region for resources whose region the state does not say. Default: the SDK's own chain. */
   region?: string;
+  /**
+   * How long one AWS answer may take before the call fails (and the SDK's retries take over).
+   * Default: DEFAULT_LIVE_REQUEST_TIMEOUT_MS. Without a bound an answer that never comes would hang
+   * the audit, and the CI job with it: the SDK only logs a warning unless throwOnRequestTimeout is set.
+   */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_LIVE_REQUEST_TIMEOUT_MS = 15_000;
 
 /** The region a resource's explicit provider was configured with, from the provider's state. */
 function providerRegion(resource: ResourceRecord, byUrn: Map<string, ResourceRecord>): string | undefined {
@@ -61,11 +69,13 @@ function providerRegion(resource: ResourceRecord, byUrn: Map<string, ResourceRec
 export async function checkLive(resources: ResourceRecord[], options: LiveOptions = {}): Promise<DriftEntry[]> {
   const kmsClients = new Map<string, KMSClient>();
   const redshiftClients = new Map<string, RedshiftClient>();
-  const clientFor = <T>(clients: Map<string, T>, region: string | undefined, make: (config: { region?: string }) => T): T => {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_LIVE_REQUEST_TIMEOUT_MS;
+  const requestHandler = { connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true };
+  const clientFor = <T>(clients: Map<string, T>, region: string | undefined, make: (config: { region?: string; requestHandler: typeof requestHandler }) => T): T => {
     const key = region ?? "";
     let client = clients.get(key);
     if (!client) {
-      client = make(region ? { region } : {});
+      client = make(region ? { region, requestHandler } : { requestHandler });
       clients.set(key, client);
     }
     return client;

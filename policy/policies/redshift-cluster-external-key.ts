@@ -55,7 +55,8 @@ export function kmsRotationStatusLookup(): RotationStatusLookup {
         client = new KMSClient({
           ...(arnRegion ? { region: arnRegion } : {}),
           maxAttempts: 3,
-          requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+          // throwOnRequestTimeout: without it the SDK only warns, and an answer that never comes hangs the preview.
+          requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
         }) as { send(command: unknown): Promise<Record<string, unknown>> };
         clients.set(cacheKey, client);
       }

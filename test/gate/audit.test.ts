@@ -236,6 +236,26 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     expect(localAws.calls.filter((call) => call.action === "DescribeClusters").map((call) => call.outcome)).toEqual(["error:Throttling", "ok"]);
   });
 
+  it("bounds each AWS answer: one that never comes is a lookup failure, not a hung audit; a bad bound is a usage error", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
+    localAws.injectFault({ action: "DescribeClusters", fault: { kind: "hang" }, times: Infinity });
+    const exportFile = writeExport("live-hang.json", stackExport());
+    const env = { ...process.env, KEYGUARD_AWS_REQUEST_TIMEOUT_MS: "200" };
+    const run = await runCli(["audit", "--stack-export", exportFile, "--live", "--format", "json"], dependencies, { env });
+    expect(run.code).toBe(1);
+    const drift = (JSON.parse(run.stdout) as Report).drift;
+    expect(drift).toHaveLength(1);
+    expect(drift[0]).toMatchObject({ resourceName: "warehouse-cluster", kind: "lookup-failed" });
+    expect(drift[0].message).toMatch(/could not ask Redshift DescribeClusters for warehouse-prod/);
+
+    const bad = await runCli(["audit", "--stack-export", exportFile, "--live"], dependencies, { env: { ...process.env, KEYGUARD_AWS_REQUEST_TIMEOUT_MS: "soon" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/KEYGUARD_AWS_REQUEST_TIMEOUT_MS "soon" is not allowed: give a whole, positive number of milliseconds/);
+  });
+
   it("reports a changed rotation period, an unencrypted cluster, and a key that is gone", async () => {
     localAws.reset();
     const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
