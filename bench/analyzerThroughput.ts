@@ -1,12 +1,12 @@
 // Figures 1, 2 and 3: pack start, Analyze latency and AnalyzeStack cost, for keyguard's shipped pack,
 // the framework's floor (a no-op pack) and @pulumi/awsguard, all through the gate's own engine-side
-// host (gate/analyzerHost.ts), which launches a pack exactly as `pulumi preview --policy-pack` does.
+// host (engine/analyzerHost.ts), which launches a pack exactly as `pulumi preview --policy-pack` does.
 //
 // Every pack gets the same resources in the same order, and the packs take turns (round-robin) so
 // that the shared machine's load drifts over all of them alike; comparisons are ratios of medians.
 import * as path from "node:path";
 
-import { startAnalyzer, toStruct, type AnalyzerHost, type AnalyzerStackResource } from "../gate/analyzerHost";
+import { startAnalyzer, toStruct, type AnalyzerHost, type AnalyzerStackResource } from "../engine";
 import { elapsedMs, summarize, type Summary } from "./stats";
 import { syntheticStack, type SyntheticResource } from "./syntheticStack";
 

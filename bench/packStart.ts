@@ -1,6 +1,6 @@
 // Figure 1's from-source comparison. The engine runs `node <@pulumi/pulumi>/cmd/run-policy-pack
 // <engine-address> .` with the pack's directory as working directory and waits for the port on the
-// first line of stdout (gate/analyzerHost.ts launches packs exactly so, and times it). That program
+// first line of stdout (engine/analyzerHost.ts launches packs exactly so, and times it). That program
 // always registers ts-node with type-checking before it requires the pack (run.js: `typeCheck: true`,
 // compiler options from the pack's tsconfig.json if it has one), so a pack whose entry is TypeScript
 // is compiled and type-checked at every launch, while a JavaScript entry only pays for loading

@@ -16,7 +16,7 @@ import { GENERATED_STACK_NAME, writeClusterFleetProgram } from "./generatedProgr
 import { prepareSourcePackDirectory } from "./packStart";
 import { buildWhatIfPack } from "./whatIfBundle";
 import { syntheticStack } from "./syntheticStack";
-import { startAnalyzer } from "../gate/analyzerHost";
+import { startAnalyzer } from "../engine";
 import { judge, renderTable, rounded, writeAtomically, writeBenchmarksTable, type Figure, type Target } from "./report";
 import { measureRotations } from "./rotationDetection";
 import { elapsedMs, summarize, type Summary } from "./stats";

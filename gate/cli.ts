@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "./analyzerHost";
+import { startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
 import { writeFileAtomically } from "./atomicWrite";
 import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport, type Format } from "./formats";
@@ -35,7 +35,7 @@ export interface CliIo {
 }
 
 export interface CliDependencies {
-  /** Launches the pack; tests pass one that reuses a running pack. Default: analyzerHost.startAnalyzer. */
+  /** Launches the pack; tests pass one that reuses a running pack. Default: engine/analyzerHost startAnalyzer. */
   startPack?: (packDir: string) => Promise<AnalyzerHost>;
   /** Whether to stop the pack when done (false for a reused pack). Default: true. */
   closePack?: boolean;

@@ -10,7 +10,7 @@
  * does the same (and reports each change at level "remediate", which does not fail the gate);
  * `audit` judges deployed state, which no remediation has touched yet, so it does not remediate.
  */
-import { isWireSecret, type AnalyzerHost, type AnalyzerInfo, type PolicyDiagnostic, type PolicyPackConfig, type PolicyNotApplicable } from "./analyzerHost";
+import { isWireSecret, type AnalyzerHost, type AnalyzerInfo, type PolicyDiagnostic, type PolicyPackConfig, type PolicyNotApplicable } from "../engine";
 import type { ResourceRecord, SourceLocation, StackIdentity } from "./resourceRecord";
 import { describeValue } from "../facts";
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnalyzerHost } from "../../gate/analyzerHost";
+import type { AnalyzerHost } from "../../engine";
 import type { CliDependencies } from "../../gate/cli";
 import { evaluate } from "../../gate/evaluate";
 import { renderJunit, renderSarif, renderText } from "../../gate/formats";

@@ -8,7 +8,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { XMLParser } from "fast-xml-parser";
-import { startAnalyzer, type AnalyzerHost } from "../../gate/analyzerHost";
+import { startAnalyzer, type AnalyzerHost } from "../../engine";
 import { main, defaultPolicyPackDir, type CliDependencies } from "../../gate/cli";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");

@@ -8,7 +8,7 @@ import { createRequire, syncBuiltinESMExports } from "module";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnalyzerHost } from "../../gate/analyzerHost";
+import type { AnalyzerHost } from "../../engine";
 import { writeFileAtomically } from "../../gate/atomicWrite";
 import { isUndecidedUnknown, type Evaluation } from "../../gate/evaluate";
 import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/formats";

@@ -18,7 +18,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, UNKNOWN_SENTINELS } from "../../facts";
-import { type AnalyzerStackResource, UNKNOWN, secret, toStruct } from "../../gate/analyzerHost";
+import { type AnalyzerStackResource, UNKNOWN, secret, toStruct } from "../../engine";
 import { PolicyConfigError } from "../../policy/config";
 import { kmsKeyRotationEnabled } from "../../policy/policies/kms-key-rotation-enabled";
 import { kmsKeyRotationPeriod } from "../../policy/policies/kms-key-rotation-period";

@@ -1,7 +1,7 @@
 /**
  * The pack through its real interface: built with the repository's own build command, launched as
  * `pulumi preview --policy-pack` launches it (`node <@pulumi/pulumi>/cmd/run-policy-pack <addr> .`,
- * cwd = the pack), spoken to over `pulumirpc.Analyzer` gRPC by gate/analyzerHost, with unknowns as
+ * cwd = the pack), spoken to over `pulumirpc.Analyzer` gRPC by engine/analyzerHost, with unknowns as
  * the engine's sentinels and secrets in their wire form. KMS is the local AWS endpoint.
  * One pack process for the whole file.
  */
@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
-import { type AnalyzerHost, type AnalyzerStackResource, UNKNOWN, normalizePolicyPackConfig, secret, startAnalyzer } from "../../gate/analyzerHost";
+import { type AnalyzerHost, type AnalyzerStackResource, UNKNOWN, normalizePolicyPackConfig, secret, startAnalyzer } from "../../engine";
 import { type LocalAws, startLocalAws } from "../support/localAws";
 
 const root = path.resolve(__dirname, "../..");

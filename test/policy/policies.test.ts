@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
-import { UNKNOWN, isWireSecret, secret, startAnalyzer, toStruct, type AnalyzerStackResource } from "../../gate/analyzerHost";
+import { UNKNOWN, isWireSecret, secret, startAnalyzer, toStruct, type AnalyzerStackResource } from "../../engine";
 import { PolicyConfigError, TRUSTED_KEY_ARN_PATTERN_SOURCE, findExemption } from "../../policy/config";
 import { kmsKeyRotationEnabled } from "../../policy/policies/kms-key-rotation-enabled";
 import { kmsKeyRotationPeriod } from "../../policy/policies/kms-key-rotation-period";
@@ -441,7 +441,7 @@ describe("exemption matching", () => {
   });
 });
 
-describe("gate/analyzerHost wire helpers", () => {
+describe("engine wire helpers", () => {
   it("puts unknowns, secrets, -0 and NaN on the wire as the engine does, dropping undefined members", () => {
     const wire = toStruct({ a: UNKNOWN.string, s: secret({ n: -0 }), nan: NaN, gone: undefined, list: [undefined, 1] }).toJavaScript();
     expect(wire).toEqual({ a: UNKNOWN.string, s: { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: { n: -0 } }, nan: NaN, list: [null, 1] });

@@ -8,7 +8,7 @@
  * Used by the unit tests and the fuzz tests (fast: no process, no gRPC).
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { toStruct, type AnalyzerResource, type AnalyzerStackResource } from "../../gate/analyzerHost";
+import { toStruct, type AnalyzerResource, type AnalyzerStackResource } from "../../engine";
 
 // @pulumi/policy's internals, the same modules server.js uses.
 const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
