@@ -63,44 +63,84 @@ const periodSchema = (description: string, defaultValue: number): PolicyConfigJS
   description,
 });
 
-export const boundsSchemaProperties = {
-  minRotationPeriodInDays: periodSchema(
-    `Shortest accepted rotation period in days (AWS allows ${MIN_ROTATION_PERIOD_IN_DAYS}..${MAX_ROTATION_PERIOD_IN_DAYS}).`,
-    DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS,
-  ),
-  maxRotationPeriodInDays: periodSchema(
-    `Longest accepted rotation period in days (AWS allows ${MIN_ROTATION_PERIOD_IN_DAYS}..${MAX_ROTATION_PERIOD_IN_DAYS}).`,
-    DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS,
-  ),
+/**
+ * One group of settings: each setting's JSON schema (what the engine validates and takes defaults
+ * from) and the strict parse of the group. A policy's settings are named here once: its
+ * `configSchema` and the list of settings it accepts are both built from `properties`.
+ */
+export interface ConfigSection<T> {
+  properties: Record<string, PolicyConfigJSONSchema>;
+  parse(policyName: string, config: Record<string, unknown>): T;
+}
+
+export interface ExemptionsConfig {
+  exemptions: Exemption[];
+}
+export interface BoundsConfig extends ExemptionsConfig, RotationBounds {}
+export interface ExternalKeyConfig extends BoundsConfig {
+  trustedKeyArns: string[];
+  verifyExternalKeysLive: boolean;
+}
+
+/** The period bounds: `minRotationPeriodInDays` and `maxRotationPeriodInDays`. */
+export const boundsSettings: ConfigSection<RotationBounds> = {
+  properties: {
+    minRotationPeriodInDays: periodSchema(
+      `Shortest accepted rotation period in days (AWS allows ${MIN_ROTATION_PERIOD_IN_DAYS}..${MAX_ROTATION_PERIOD_IN_DAYS}).`,
+      DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS,
+    ),
+    maxRotationPeriodInDays: periodSchema(
+      `Longest accepted rotation period in days (AWS allows ${MIN_ROTATION_PERIOD_IN_DAYS}..${MAX_ROTATION_PERIOD_IN_DAYS}).`,
+      DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS,
+    ),
+  },
+  parse: parseBounds,
 };
 
-/** `configSchema` for a policy that only takes exemptions. */
-export function exemptionsOnlySchema(): PolicyConfigSchema {
-  return { properties: { exemptions: exemptionsSchema } };
+/** The external-key settings (`trustedKeyArns`, `verifyExternalKeysLive`) and the period bounds. */
+export const externalKeySettings: ConfigSection<Omit<ExternalKeyConfig, "exemptions">> = {
+  properties: {
+    ...boundsSettings.properties,
+    trustedKeyArns: {
+      type: "array",
+      default: [],
+      description: "ARNs of keys outside the stack that are known to rotate (key ARNs or alias ARNs).",
+      items: { type: "string", pattern: TRUSTED_KEY_ARN_PATTERN_SOURCE },
+    },
+    verifyExternalKeysLive: {
+      type: "boolean",
+      default: false,
+      description: "Ask KMS GetKeyRotationStatus about each untrusted external key (needs AWS credentials).",
+    },
+  },
+  parse: (policyName, config) => {
+    const trustedKeyArns = parseTrustedKeyArns(policyName, config.trustedKeyArns);
+    const live = config.verifyExternalKeysLive ?? false;
+    if (typeof live !== "boolean") {
+      throw new PolicyConfigError(policyName, "verifyExternalKeysLive", `got ${describeValue(live)}; expected true or false`);
+    }
+    return { ...parseBounds(policyName, config), trustedKeyArns, verifyExternalKeysLive: live };
+  },
+};
+
+/** A policy's whole config: `schema` for `configSchema`, and `parse` for what the engine hands over. */
+export interface PolicyConfig<T extends ExemptionsConfig> {
+  schema: PolicyConfigSchema;
+  parse(policyName: string, raw: unknown): T;
 }
 
-/** `configSchema` for a policy that takes period bounds and exemptions. */
-export function boundsSchema(): PolicyConfigSchema {
-  return { properties: { ...boundsSchemaProperties, exemptions: exemptionsSchema } };
-}
-
-/** `configSchema` of `redshift-cluster-external-key`. */
-export function externalKeySchema(): PolicyConfigSchema {
+/** The config of a policy that takes `settings` (if any) and, as every policy does, `exemptions`. */
+export function policyConfig(): PolicyConfig<ExemptionsConfig>;
+export function policyConfig<T extends object>(settings: ConfigSection<T>): PolicyConfig<T & ExemptionsConfig>;
+export function policyConfig<T extends object>(settings?: ConfigSection<T>): PolicyConfig<T & ExemptionsConfig> {
+  const properties = { ...settings?.properties, exemptions: exemptionsSchema };
+  const allowed = Object.keys(properties);
   return {
-    properties: {
-      ...boundsSchemaProperties,
-      trustedKeyArns: {
-        type: "array",
-        default: [],
-        description: "ARNs of keys outside the stack that are known to rotate (key ARNs or alias ARNs).",
-        items: { type: "string", pattern: TRUSTED_KEY_ARN_PATTERN_SOURCE },
-      },
-      verifyExternalKeysLive: {
-        type: "boolean",
-        default: false,
-        description: "Ask KMS GetKeyRotationStatus about each untrusted external key (needs AWS credentials).",
-      },
-      exemptions: exemptionsSchema,
+    schema: { properties },
+    parse(policyName, raw) {
+      const config = checkObject(policyName, raw, allowed);
+      const parsed = settings ? settings.parse(policyName, config) : ({} as T);
+      return { ...parsed, exemptions: parseExemptions(policyName, config.exemptions) };
     },
   };
 }
@@ -145,6 +185,23 @@ function parseBounds(policyName: string, config: Record<string, unknown>): Rotat
   return { minRotationPeriodInDays, maxRotationPeriodInDays };
 }
 
+function parseTrustedKeyArns(policyName: string, value: unknown): string[] {
+  const trusted = value ?? [];
+  if (!Array.isArray(trusted)) {
+    throw new PolicyConfigError(policyName, "trustedKeyArns", `got ${describeValue(trusted)}; expected a list of KMS key ARNs or alias ARNs`);
+  }
+  trusted.forEach((arn, index) => {
+    if (typeof arn !== "string" || !(KEY_ARN_PATTERN.test(arn) || ALIAS_ARN_PATTERN.test(arn))) {
+      throw new PolicyConfigError(
+        policyName,
+        `trustedKeyArns[${index}]`,
+        `got ${describeValue(arn)}; expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)`,
+      );
+    }
+  });
+  return trusted as string[];
+}
+
 function parseExemptions(policyName: string, value: unknown): Exemption[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
@@ -173,52 +230,6 @@ function parseExemptions(policyName: string, value: unknown): Exemption[] {
     }
     return { resource: record.resource, reason: record.reason };
   });
-}
-
-export interface ExemptionsConfig {
-  exemptions: Exemption[];
-}
-export interface BoundsConfig extends ExemptionsConfig, RotationBounds {}
-export interface ExternalKeyConfig extends BoundsConfig {
-  trustedKeyArns: string[];
-  verifyExternalKeysLive: boolean;
-}
-
-export function parseExemptionsConfig(policyName: string, raw: unknown): ExemptionsConfig {
-  const config = checkObject(policyName, raw, ["exemptions"]);
-  return { exemptions: parseExemptions(policyName, config.exemptions) };
-}
-
-export function parseBoundsConfig(policyName: string, raw: unknown): BoundsConfig {
-  const config = checkObject(policyName, raw, ["minRotationPeriodInDays", "maxRotationPeriodInDays", "exemptions"]);
-  return { ...parseBounds(policyName, config), exemptions: parseExemptions(policyName, config.exemptions) };
-}
-
-export function parseExternalKeyConfig(policyName: string, raw: unknown): ExternalKeyConfig {
-  const config = checkObject(policyName, raw, ["minRotationPeriodInDays", "maxRotationPeriodInDays", "trustedKeyArns", "verifyExternalKeysLive", "exemptions"]);
-  const trusted = config.trustedKeyArns ?? [];
-  if (!Array.isArray(trusted)) {
-    throw new PolicyConfigError(policyName, "trustedKeyArns", `got ${describeValue(trusted)}; expected a list of KMS key ARNs or alias ARNs`);
-  }
-  trusted.forEach((arn, index) => {
-    if (typeof arn !== "string" || !(KEY_ARN_PATTERN.test(arn) || ALIAS_ARN_PATTERN.test(arn))) {
-      throw new PolicyConfigError(
-        policyName,
-        `trustedKeyArns[${index}]`,
-        `got ${describeValue(arn)}; expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)`,
-      );
-    }
-  });
-  const live = config.verifyExternalKeysLive ?? false;
-  if (typeof live !== "boolean") {
-    throw new PolicyConfigError(policyName, "verifyExternalKeysLive", `got ${describeValue(live)}; expected true or false`);
-  }
-  return {
-    ...parseBounds(policyName, config),
-    trustedKeyArns: trusted as string[],
-    verifyExternalKeysLive: live,
-    exemptions: parseExemptions(policyName, config.exemptions),
-  };
 }
 
 function globToRegExp(glob: string): RegExp {

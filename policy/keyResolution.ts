@@ -142,19 +142,23 @@ export type PeriodCheck = { kind: "ok"; days: number } | { kind: "bad"; found: u
 export function checkRotationPeriod(props: Record<string, unknown>, bounds: RotationBounds): PeriodCheck {
   const raw = readProperty(props, "rotationPeriodInDays");
   if (isUnknown(raw)) return { kind: "unknown" };
-  const days = raw === undefined || raw === null ? DEFAULT_ROTATION_PERIOD_IN_DAYS : raw;
+  const unset = raw === undefined || raw === null;
+  const days = unset ? DEFAULT_ROTATION_PERIOD_IN_DAYS : raw;
+  const problem = rotationPeriodOutOfBounds(days, bounds, unset);
+  return problem ? { kind: "bad", found: days, problem } : { kind: "ok", days: days as number };
+}
+
+/**
+ * What is wrong with a rotation period, for AWS (a whole number in 90..2560) or for the configured
+ * bounds; undefined when nothing is. `unset` says the days are AWS's default, for the message.
+ */
+export function rotationPeriodOutOfBounds(days: unknown, bounds: RotationBounds, unset = false): string | undefined {
   const awsProblem = rotationPeriodProblem(days);
-  if (awsProblem) return { kind: "bad", found: days, problem: awsProblem };
+  if (awsProblem) return awsProblem;
   const value = days as number;
-  if (value < bounds.minRotationPeriodInDays || value > bounds.maxRotationPeriodInDays) {
-    const unset = raw === undefined || raw === null ? ` (unset, so AWS's default of ${DEFAULT_ROTATION_PERIOD_IN_DAYS})` : "";
-    return {
-      kind: "bad",
-      found: value,
-      problem: `got ${value} days${unset}; this pack's config allows ${bounds.minRotationPeriodInDays} to ${bounds.maxRotationPeriodInDays} days`,
-    };
-  }
-  return { kind: "ok", days: value };
+  if (value >= bounds.minRotationPeriodInDays && value <= bounds.maxRotationPeriodInDays) return undefined;
+  const note = unset ? ` (unset, so AWS's default of ${DEFAULT_ROTATION_PERIOD_IN_DAYS})` : "";
+  return `got ${value} days${note}; this pack's config allows ${bounds.minRotationPeriodInDays} to ${bounds.maxRotationPeriodInDays} days`;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -175,42 +179,17 @@ export type KeyResolution =
   | { kind: "external"; reference: string; path: string }
   | { kind: "unknown"; why: string };
 
-/** The stack's keys and aliases, indexed by URN and by the identifiers a `kmsKeyId` may use. */
-export class KeyIndex {
-  readonly byUrn = new Map<string, ResourceView>();
-  private readonly keysByIdentifier = new Map<string, ResourceView>();
-  private readonly aliasesByName = new Map<string, ResourceView>();
-
-  constructor(resources: readonly ResourceView[]) {
-    for (const resource of resources) {
-      // Last one wins on a repeated URN, as @pulumi/policy's server links dependencies.
-      this.byUrn.set(resource.urn, resource);
-      if (KEY_TYPES.has(resource.type)) {
-        for (const property of ["arn", "keyId", "id"]) this.addIdentifier(this.keysByIdentifier, readProperty(resource.props, property), resource);
-      } else if (ALIAS_TYPES.has(resource.type)) {
-        for (const property of ["name", "aliasName", "arn"]) {
-          const value = readProperty(resource.props, property);
-          this.addIdentifier(this.aliasesByName, typeof value === "string" ? aliasNameOf(value) : value, resource);
-        }
-      }
-    }
-  }
-
-  private addIdentifier(map: Map<string, ResourceView>, value: unknown, resource: ResourceView): void {
-    if (typeof value === "string" && value !== "" && !isUnknown(value) && !map.has(value)) map.set(value, resource);
-  }
-
-  keyByIdentifier(identifier: string): ResourceView | undefined {
-    return this.keysByIdentifier.get(identifier);
-  }
-
-  aliasByReference(reference: string): ResourceView | undefined {
-    return this.aliasesByName.get(aliasNameOf(reference));
-  }
+/** What key resolution asks of the stack (answered from an index: see ./stack). */
+export interface KeyLookup {
+  resourceByUrn(urn: string): ResourceView | undefined;
+  /** A key by its `arn`, `keyId` or `id`. */
+  keyByIdentifier(identifier: string): ResourceView | undefined;
+  /** An alias by its name or ARN. */
+  aliasByReference(reference: string): ResourceView | undefined;
 }
 
 /** `alias/x` for an alias ARN, the input unchanged otherwise. */
-function aliasNameOf(reference: string): string {
+export function aliasNameOf(reference: string): string {
   if (ALIAS_ARN_PATTERN.test(reference)) return reference.slice(reference.indexOf(":alias/") + 1);
   return reference;
 }
@@ -220,11 +199,11 @@ function label(resource: ResourceView): string {
   return `${kind} "${resource.name}"`;
 }
 
-function linked(index: KeyIndex, urns: readonly string[] | undefined, types: ReadonlySet<string>): ResourceView[] {
+function linked(index: KeyLookup, urns: readonly string[] | undefined, types: ReadonlySet<string>): ResourceView[] {
   const seen = new Set<string>();
   const result: ResourceView[] = [];
   for (const urn of urns ?? []) {
-    const resource = index.byUrn.get(urn);
+    const resource = index.resourceByUrn(urn);
     if (resource && types.has(resource.type) && !seen.has(urn)) {
       seen.add(urn);
       result.push(resource);
@@ -236,7 +215,7 @@ function linked(index: KeyIndex, urns: readonly string[] | undefined, types: Rea
 const KEY_OR_ALIAS_TYPES: ReadonlySet<string> = new Set([...KEY_TYPES, ...ALIAS_TYPES]);
 
 /** Follows an alias to its key, and a replica to its primary, within the stack. */
-function follow(index: KeyIndex, start: ResourceView, path: string, depth = 0): KeyResolution {
+function follow(index: KeyLookup, start: ResourceView, path: string, depth = 0): KeyResolution {
   if (depth > 8) return { kind: "unknown", why: `${path} forms a chain of aliases too long to follow` };
   if (ALIAS_TYPES.has(start.type)) {
     const fromDependencies = linked(index, start.propertyDependencyUrns.targetKeyId, KEY_OR_ALIAS_TYPES);
@@ -262,7 +241,7 @@ function follow(index: KeyIndex, start: ResourceView, path: string, depth = 0): 
 }
 
 /** Which key encrypts this cluster or namespace (see the module comment for the order). */
-export function resolveClusterKey(cluster: ResourceView, index: KeyIndex): KeyResolution {
+export function resolveClusterKey(cluster: ResourceView, index: KeyLookup): KeyResolution {
   const reference = readString(cluster.props, "kmsKeyId");
   if (reference.kind === "absent") return { kind: "none" };
   if (reference.kind === "other") return { kind: "unknown", why: `its kmsKeyId is ${shown(reference.value)}, not a key reference` };

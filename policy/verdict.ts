@@ -1,7 +1,7 @@
 /**
  * What every keyguard policy shares: reading the engine's property bags without tripping over
- * unknowns or secrets, the explicit three-way verdict (plus "unknown in preview"), and how a verdict
- * becomes a report.
+ * unknowns or secrets, and the explicit three-way verdict (plus "unknown in preview"). How a verdict
+ * becomes a report is ./define's job.
  *
  * Why read the raw bag: @pulumi/policy wraps properties in a proxy that throws on reading an unknown
  * value, and then downgrades even a mandatory policy to an advisory "can't be known during preview".
@@ -98,32 +98,4 @@ export function shown(value: unknown): string {
 /** The resource's label in messages: its type and name, then its URN. */
 export function resourceLabel(resource: { type: string; name: string; urn: string }): string {
   return `${resource.type} "${resource.name}" (${resource.urn})`;
-}
-
-/** Minimal shapes of @pulumi/policy's arguments that the policies use (kept structural on purpose). */
-export interface ResourceArgsLike {
-  type: string;
-  name: string;
-  urn: string;
-  props: Record<string, unknown>;
-  getConfig<T extends object>(): T;
-  notApplicable(reason?: string): never;
-}
-export type ReportViolation = (message: string, urn?: string) => void;
-
-/**
- * Turns a resource policy's verdict into what @pulumi/policy expects: a violation (reported at the
- * policy's level, also for values unknown in preview), or `notApplicable` (which throws by design).
- */
-export function reportResourceVerdict(verdict: Verdict, args: ResourceArgsLike, reportViolation: ReportViolation): void {
-  switch (verdict.kind) {
-    case "compliant":
-      return;
-    case "non-compliant":
-    case "unknown-in-preview":
-      reportViolation(verdict.message);
-      return;
-    case "not-applicable":
-      args.notApplicable(verdict.reason);
-  }
 }

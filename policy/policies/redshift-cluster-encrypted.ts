@@ -13,73 +13,45 @@
  * unknown during preview is set (to something computed, normally a key's ARN); which key it is and
  * whether that key rotates is decided by redshift-cluster-key-rotated from the stack's dependencies.
  */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { RESOURCE_TYPES, describeValue, isAwsManagedRedshiftKeyReference } from "../../facts";
-import { exemptionReason, exemptionsOnlySchema, findExemption, parseExemptionsConfig } from "../config";
+import { policyConfig } from "../config";
+import { defineResourcePolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState } from "../keyResolution";
-import {
-  type ResourceArgsLike,
-  type Verdict,
-  compliant,
-  nonCompliant,
-  notApplicable,
-  rawProps,
-  readString,
-  reportResourceVerdict,
-  resourceLabel,
-  shown,
-  unknownInPreview,
-} from "../verdict";
+import { compliant, nonCompliant, readString, resourceLabel, shown, unknownInPreview } from "../verdict";
 
-export const REDSHIFT_CLUSTER_ENCRYPTED = "redshift-cluster-encrypted";
-
-/** The verdict of redshift-cluster-encrypted on one resource (its inputs, as `Analyze` receives them). */
-export function evaluateClusterEncrypted(
-  resource: { urn: string; type: string; name: string; props: Record<string, unknown> },
-  rawConfig: unknown,
-): Verdict {
-  const config = parseExemptionsConfig(REDSHIFT_CLUSTER_ENCRYPTED, rawConfig);
-  if (!CLUSTER_TYPES.has(resource.type)) return notApplicable(`only Redshift clusters and Serverless namespaces are checked, this is a ${resource.type}`);
-  const exemption = findExemption(config.exemptions, resource);
-  if (exemption) return notApplicable(exemptionReason(exemption));
-  const label = resourceLabel(resource);
-  const isNamespace = resource.type === RESOURCE_TYPES.redshiftServerlessNamespace;
-  const encryption = encryptionState(resource);
-  if (encryption.kind === "not-encrypted") {
-    return nonCompliant(
-      `${label} is not encrypted: encrypted is ${shown(encryption.found)}; required: ${resource.type === RESOURCE_TYPES.redshiftCluster ? '"true"' : "true"}, with kmsKeyId naming a customer-managed KMS key. ` +
-        `Fix: set encrypted: true and kmsKeyId to your key's ARN (keyguard's EncryptedRedshiftCluster does both).`,
-    );
-  }
-  const key = readString(resource.props, "kmsKeyId");
-  const fix = `Fix: set kmsKeyId to the ARN of a customer-managed aws.kms.Key with rotation on (keyguard's EncryptedRedshiftCluster creates one).`;
-  if (key.kind === "absent") {
-    const what = isNamespace ? "it is encrypted with an AWS-owned key" : "Redshift uses the AWS-managed key alias/aws/redshift";
-    return nonCompliant(`${label} has no kmsKeyId, so ${what}; required: a customer-managed KMS key. ${fix}`);
-  }
-  if (key.kind === "other") return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}; required: a KMS key ARN, key id, alias name or alias ARN of a customer-managed key. ${fix}`);
-  if (key.kind === "string" && isAwsManagedRedshiftKeyReference(key.value)) {
-    return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key; required: a customer-managed KMS key. ${fix}`);
-  }
-  if (encryption.kind === "unknown") {
-    return unknownInPreview(
-      `${label}: encrypted is unknown during preview, so whether the cluster is encrypted could not be checked; required: "true". ` +
-        `Fix: set encrypted to a literal true (or a value known at preview).`,
-    );
-  }
-  return compliant;
-}
-
-export const redshiftClusterEncrypted: ResourceValidationPolicy = {
-  name: REDSHIFT_CLUSTER_ENCRYPTED,
+export const redshiftClusterEncrypted = defineResourcePolicy({
+  name: "redshift-cluster-encrypted",
   description: "Redshift clusters and Serverless namespaces must be encrypted with a customer-managed KMS key.",
   enforcementLevel: "mandatory",
   severity: "high",
-  configSchema: exemptionsOnlySchema(),
   remediationSteps: "Set encrypted: true and kmsKeyId to a customer-managed KMS key's ARN (not alias/aws/redshift).",
-  validateResource: (args, reportViolation) => {
-    const resourceArgs = args as unknown as ResourceArgsLike;
-    const verdict = evaluateClusterEncrypted({ ...resourceArgs, props: rawProps(args.props) }, args.getConfig());
-    reportResourceVerdict(verdict, resourceArgs, reportViolation);
+  appliesTo: { types: CLUSTER_TYPES, described: "Redshift clusters and Serverless namespaces" },
+  config: policyConfig(),
+  evaluate: (cluster) => {
+    const label = resourceLabel(cluster);
+    const encryption = encryptionState(cluster);
+    if (encryption.kind === "not-encrypted") {
+      return nonCompliant(
+        `${label} is not encrypted: encrypted is ${shown(encryption.found)}; required: ${cluster.type === RESOURCE_TYPES.redshiftCluster ? '"true"' : "true"}, with kmsKeyId naming a customer-managed KMS key. ` +
+          `Fix: set encrypted: true and kmsKeyId to your key's ARN (keyguard's EncryptedRedshiftCluster does both).`,
+      );
+    }
+    const key = readString(cluster.props, "kmsKeyId");
+    const fix = `Fix: set kmsKeyId to the ARN of a customer-managed aws.kms.Key with rotation on (keyguard's EncryptedRedshiftCluster creates one).`;
+    if (key.kind === "absent") {
+      const what = cluster.type === RESOURCE_TYPES.redshiftServerlessNamespace ? "it is encrypted with an AWS-owned key" : "Redshift uses the AWS-managed key alias/aws/redshift";
+      return nonCompliant(`${label} has no kmsKeyId, so ${what}; required: a customer-managed KMS key. ${fix}`);
+    }
+    if (key.kind === "other") return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}; required: a KMS key ARN, key id, alias name or alias ARN of a customer-managed key. ${fix}`);
+    if (key.kind === "string" && isAwsManagedRedshiftKeyReference(key.value)) {
+      return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key; required: a customer-managed KMS key. ${fix}`);
+    }
+    if (encryption.kind === "unknown") {
+      return unknownInPreview(
+        `${label}: encrypted is unknown during preview, so whether the cluster is encrypted could not be checked; required: "true". ` +
+          `Fix: set encrypted to a literal true (or a value known at preview).`,
+      );
+    }
+    return compliant;
   },
-};
+});

@@ -14,68 +14,46 @@
  * preview while the key's ARN is unknown; a key reference that is unknown and comes from no key in
  * the stack, or a key property unknown during preview, is reported by name, never passed.
  */
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { type BoundsConfig, boundsSchema, exemptionReason, findExemption, parseBoundsConfig } from "../config";
-import {
-  CLUSTER_TYPES,
-  type KeyIndex,
-  type ResourceView,
-  checkRotationPeriod,
-  encryptionState,
-  resolveClusterKey,
-  rotationCapability,
-  rotationSwitch,
-} from "../keyResolution";
-import { type StackArgsLike, type StackVerdict, reportStackVerdicts, stackContext } from "../stack";
+import { type BoundsConfig, boundsSettings, policyConfig } from "../config";
+import { defineStackPolicy } from "../define";
+import { CLUSTER_TYPES, type ResourceView, checkRotationPeriod, encryptionState, resolveClusterKey, rotationCapability, rotationSwitch } from "../keyResolution";
+import type { StackLookup } from "../stack";
 import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, shown, unknownInPreview } from "../verdict";
-
-export const REDSHIFT_CLUSTER_KEY_ROTATED = "redshift-cluster-key-rotated";
 
 function judgeKey(clusterLabel: string, key: ResourceView, path: string, config: BoundsConfig): Verdict {
   const via = path === `key "${key.name}"` ? `key "${key.name}" (${key.urn})` : `${path} (${key.urn})`;
+  const encryptedWith = `${clusterLabel} is encrypted with ${via}`;
   const capability = rotationCapability(key.type, key.props);
   if (capability.kind === "cannot-rotate") {
     return nonCompliant(
-      `${clusterLabel} is encrypted with ${via}, which cannot rotate automatically: ${capability.reason}; required: a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) with KMS-generated material and rotation on. ` +
+      `${encryptedWith}, which cannot rotate automatically: ${capability.reason}; required: a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) with KMS-generated material and rotation on. ` +
         `Fix: encrypt the cluster with such a key (keyguard's EncryptedRedshiftCluster creates one).`,
     );
   }
   if (capability.kind === "unknown") {
-    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked; required: a symmetric key with KMS-generated material. Fix: give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`);
+    return unknownInPreview(`${encryptedWith}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked; required: a symmetric key with KMS-generated material. Fix: give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`);
   }
   if (capability.kind !== "rotatable") {
     return unknownInPreview(`${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge; required: a key that rotates. Fix: encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.`);
   }
   const switchState = rotationSwitch(key.props);
-  if (switchState.kind === "off") {
-    return nonCompliant(
-      `${clusterLabel} is encrypted with ${via}, whose enableKeyRotation is ${shown(switchState.found)}; required: true. Fix: set enableKeyRotation: true on that key.`,
-    );
-  }
+  if (switchState.kind === "off") return nonCompliant(`${encryptedWith}, whose enableKeyRotation is ${shown(switchState.found)}; required: true. Fix: set enableKeyRotation: true on that key.`);
   if (switchState.kind === "unknown") {
-    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`);
+    return unknownInPreview(`${encryptedWith}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`);
   }
   const period = checkRotationPeriod(key.props, config);
-  if (period.kind === "bad") {
-    return nonCompliant(
-      `${clusterLabel} is encrypted with ${via}, whose rotationPeriodInDays ${period.problem}; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
-        `Fix: set rotationPeriodInDays on that key within those bounds.`,
-    );
-  }
+  const required = `required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days`;
+  if (period.kind === "bad") return nonCompliant(`${encryptedWith}, whose rotationPeriodInDays ${period.problem}; ${required}. Fix: set rotationPeriodInDays on that key within those bounds.`);
   if (period.kind === "unknown") {
-    return unknownInPreview(`${clusterLabel} is encrypted with ${via}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. Fix: give rotationPeriodInDays a value known at preview.`);
+    return unknownInPreview(`${encryptedWith}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; ${required}. Fix: give rotationPeriodInDays a value known at preview.`);
   }
   return compliant;
 }
 
-/** The verdict of redshift-cluster-key-rotated on one resource of a stack. */
-export function evaluateClusterKeyRotated(cluster: ResourceView, index: KeyIndex, config: BoundsConfig): Verdict {
-  if (!CLUSTER_TYPES.has(cluster.type)) return notApplicable(`only Redshift clusters and Serverless namespaces are checked, this is a ${cluster.type}`);
-  const exemption = findExemption(config.exemptions, cluster);
-  if (exemption) return notApplicable(exemptionReason(exemption));
+function judgeCluster(cluster: ResourceView, stack: StackLookup, config: BoundsConfig): Verdict {
   const label = resourceLabel(cluster);
   if (encryptionState(cluster).kind === "not-encrypted") return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
-  const resolution = resolveClusterKey(cluster, index);
+  const resolution = resolveClusterKey(cluster, stack);
   switch (resolution.kind) {
     case "none":
     case "aws-managed":
@@ -94,23 +72,14 @@ export function evaluateClusterKeyRotated(cluster: ResourceView, index: KeyIndex
   }
 }
 
-/** Verdicts of redshift-cluster-key-rotated on every cluster and namespace of a stack. */
-export function evaluateStackKeyRotated(resources: StackArgsLike["resources"], rawConfig: unknown): StackVerdict[] {
-  const config = parseBoundsConfig(REDSHIFT_CLUSTER_KEY_ROTATED, rawConfig);
-  const { views, index } = stackContext(resources);
-  return views.filter((view) => CLUSTER_TYPES.has(view.type)).map((resource) => ({ resource, verdict: evaluateClusterKeyRotated(resource, index, config) }));
-}
-
-export const redshiftClusterKeyRotated: StackValidationPolicy = {
-  name: REDSHIFT_CLUSTER_KEY_ROTATED,
+export const redshiftClusterKeyRotated = defineStackPolicy({
+  name: "redshift-cluster-key-rotated",
   description: "Encrypted Redshift clusters and namespaces must use a key from this stack that rotates within the configured period.",
   enforcementLevel: "mandatory",
   severity: "high",
-  configSchema: boundsSchema(),
   remediationSteps: "Encrypt the cluster with a symmetric aws.kms.Key that has enableKeyRotation: true and rotationPeriodInDays within the bounds.",
-  validateStack: (args, reportViolation) => {
-    const stackArgs = args as unknown as StackArgsLike;
-    const verdicts = evaluateStackKeyRotated(stackArgs.resources, args.getConfig());
-    reportStackVerdicts(verdicts, stackArgs, reportViolation, "the stack has no Redshift cluster or namespace encrypted with a key of this stack");
-  },
-};
+  appliesTo: { types: CLUSTER_TYPES, described: "Redshift clusters and Serverless namespaces" },
+  config: policyConfig(boundsSettings),
+  nothingToJudge: "the stack has no Redshift cluster or namespace encrypted with a key of this stack",
+  evaluate: (clusters, stack, config) => clusters.map((cluster) => judgeCluster(cluster, stack, config)),
+});

@@ -15,8 +15,8 @@ import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/for
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/offlineInvokes";
 import { Progress } from "../../gate/progress";
 import { readPulumiProject } from "../../gate/pulumiProject";
-import { evaluateClusterEncrypted } from "../../policy/policies/redshift-cluster-encrypted";
-import { evaluateStackExternalKey } from "../../policy/policies/redshift-cluster-external-key";
+import { redshiftClusterEncrypted } from "../../policy/policies/redshift-cluster-encrypted";
+import { redshiftClusterExternalKey } from "../../policy/policies/redshift-cluster-external-key";
 import { buildReport } from "../../gate/report";
 import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
@@ -337,7 +337,7 @@ describe("levels of findings whose value could not be known", () => {
 
   it("does not count a key from outside the stack as undecidable: that is redshift-cluster-external-key's own finding, not a value unknown in preview", async () => {
     const cluster = { urn: "urn:pulumi:dev::p::aws:redshift/cluster:Cluster::c", type: "aws:redshift/cluster:Cluster", name: "c", props: { encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/outside" } };
-    const [external] = await evaluateStackExternalKey([cluster], {});
+    const [external] = await redshiftClusterExternalKey.verdicts([cluster], {});
     expect(external.verdict.kind).toBe("non-compliant");
     expect(isUndecidedUnknown((external.verdict as { message: string }).message)).toBe(false);
   });
@@ -386,8 +386,8 @@ describe("offline answers to provider functions", () => {
     expect(alias).toMatchObject({ arn: "arn:aws:kms:us-east-2:123456789012:alias/shared", targetKeyArn: "arn:aws:kms:us-east-2:123456789012:alias/shared" });
     for (const kmsKeyId of [invokeResult("aws:kms/getKey:getKey", { keyId: "alias/shared" }, "eu-west-1").arn, alias.targetKeyArn]) {
       const cluster = { urn: "urn:pulumi:dev::p::aws:redshift/cluster:Cluster::c", type: "aws:redshift/cluster:Cluster", name: "c", props: { encrypted: "true", kmsKeyId } };
-      expect(evaluateClusterEncrypted(cluster, {})).toEqual({ kind: "compliant" });
-      const [external] = await evaluateStackExternalKey([cluster], {});
+      expect(redshiftClusterEncrypted.verdict(cluster, {})).toEqual({ kind: "compliant" });
+      const [external] = await redshiftClusterExternalKey.verdicts([cluster], {});
       expect(external.verdict).toMatchObject({ kind: "non-compliant", message: expect.stringContaining("not defined in this stack and not in trustedKeyArns") });
     }
   });

@@ -10,12 +10,8 @@ import { PolicyConfigError, TRUSTED_KEY_ARN_PATTERN_SOURCE, findExemption } from
 import { kmsKeyRotationEnabled } from "../../policy/policies/kms-key-rotation-enabled";
 import { kmsKeyRotationPeriod } from "../../policy/policies/kms-key-rotation-period";
 import { redshiftClusterEncrypted } from "../../policy/policies/redshift-cluster-encrypted";
-import {
-  evaluateStackExternalKey,
-  isTrustedKeyReference,
-  redshiftClusterExternalKey,
-  type LiveRotationStatus,
-} from "../../policy/policies/redshift-cluster-external-key";
+import { externalKeyPolicy, isTrustedKeyReference, redshiftClusterExternalKey } from "../../policy/policies/redshift-cluster-external-key";
+import type { LiveRotationStatus } from "../../policy/liveRotationStatus";
 import { redshiftClusterKeyRotated } from "../../policy/policies/redshift-cluster-key-rotated";
 import { redshiftClusterRotationOnKeyChange } from "../../policy/policies/redshift-cluster-rotation-on-key-change";
 import { keyguardPolicies } from "../../policy/policies";
@@ -393,7 +389,7 @@ describe("redshift-cluster-external-key", () => {
     };
     const clusters = Object.keys(answers).map((arn, i) => cluster(`c${i}`, { encrypted: "true", kmsKeyId: arn }));
     clusters.push(cluster("viaAlias", { encrypted: "true", kmsKeyId: "alias/elsewhere" }));
-    const verdicts = await evaluateStackExternalKey(engineStackResources(clusters), { verifyExternalKeysLive: true }, lookup);
+    const verdicts = await externalKeyPolicy(() => lookup).verdicts(engineStackResources(clusters), { verifyExternalKeysLive: true });
     const byName = Object.fromEntries(verdicts.map((v) => [v.resource.name, v.verdict]));
     expect(byName.c0).toEqual({ kind: "compliant" });
     expect(byName.c1).toMatchObject({ kind: "non-compliant", message: expect.stringContaining("rotation KMS reports as off") });
