@@ -259,6 +259,11 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     return (await exported) as Record<string, unknown>;
   });
   await settings.waitForRPCs();
+  // `pulumi preview` treats the program as finished only when Node's event loop is empty (its
+  // cmd/run signals the engine from `beforeExit`): a promise the program did not await, a timer,
+  // still runs, may register resources, and its failure fails the preview. So here too.
+  await eventLoopDrained();
+  await settings.waitForRPCs();
 
   const computedOutputs: Record<string, string[]> = {};
   for (const resource of resourceObjects) {
@@ -273,17 +278,33 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   return { kind: "done", computedOutputs, registeredOutputs };
 }
 
+/**
+ * Resolves when nothing is left for the event loop but the gate's own IPC channel, which is
+ * unref'd for that (messages still go through: a pending write keeps the loop alive).
+ */
+function eventLoopDrained(): Promise<void> {
+  (process.channel as { unref?(): void } | undefined)?.unref?.();
+  return new Promise((resolve) => process.once("beforeExit", () => resolve()));
+}
+
 if (process.env.KEYGUARD_PROGRAM_JOB) {
   const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB) as ProgramJob;
-  // A program's promise that rejects outside any await (e.g. an invalid argument inside an
-  // apply) is a program failure, reported like any other.
-  const fail = (error: unknown) => {
-    void send({ kind: "failed", reason: oneLineReason(error) }).then(() => process.exit(3));
+  // Reported once, the first failure: a rejection passed down a promise chain fires once per
+  // promise, and @pulumi/pulumi's cmd/run also reports only the first of them.
+  let failed = false;
+  const fail = (what: string) => (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    void send({ kind: "failed", reason: `${what}${oneLineReason(error)}` }).then(() => process.exit(3));
   };
-  process.on("unhandledRejection", fail);
-  process.on("uncaughtException", fail);
+  // As under `pulumi preview`, whose cmd/run logs both as errors and so fails the preview:
+  // an async function called without `await` that throws, a throw inside a callback or timer.
+  process.on("unhandledRejection", fail("unhandled rejection (a promise the program did not await): "));
+  process.on("uncaughtException", fail("uncaught exception: "));
   runJob(job).then(
-    (message) => send(message).then(() => process.exit(0)),
-    fail,
+    (message) => {
+      if (!failed) void send(message).then(() => process.exit(0));
+    },
+    fail(""),
   );
 }

@@ -93,7 +93,8 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
         onResource?.(resource);
         return;
       }
-      result = message;
+      // The first failure stands: the child reports no success after it.
+      if (result?.kind !== "failed") result = message;
     });
     child.on("error", (error) => reject(new ProgramError(`could not start the program's process: ${error.message}`)));
     child.on("exit", (code, signal) => {
