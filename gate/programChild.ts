@@ -52,6 +52,7 @@ interface RegisterResourceRequestLike {
   getParent(): string;
   getCustom(): boolean;
   getProtect?(): boolean;
+  getRemote?(): boolean;
   getProvider(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
@@ -228,6 +229,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       inputs,
       provider: request.getProvider() || undefined,
       protect: request.getProtect?.() || undefined,
+      remote: request.getRemote?.() || undefined,
       sourceLocation: declaringLocation(request, job.projectDir),
     };
     return registerResource(request, (err: unknown, response: unknown) => {

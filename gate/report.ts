@@ -10,6 +10,8 @@ import { SecretRedactor } from "./redact";
 export const TOOL_NAME = "keyguard";
 /** The rule id under which live drift (audit --live) is reported. */
 export const LIVE_DRIFT_RULE = "keyguard-live-drift";
+/** The rule id under which what the gate could not see (and preview would have judged) is reported. */
+export const NOT_ANALYZED_RULE = "keyguard-not-analyzed";
 
 export interface ReportLocation {
   /** Path relative to the report's base directory, with forward slashes. */
@@ -44,6 +46,24 @@ export interface DriftEntry {
   actual?: string;
 }
 
+/**
+ * Something `pulumi preview --policy-pack` would have judged and the offline gate could not see:
+ * - `remote-component`: a multi-language component, whose children its plugin creates;
+ * - `secure-config`: a `secure:` config value, which cannot be decrypted offline, so every check
+ *   on its value (the component's, the pack's) was deferred as for a value unknown in preview.
+ * Every format says it; with --strict-unknowns it fails the gate.
+ */
+export interface NotAnalyzed {
+  kind: "remote-component" | "secure-config";
+  /** What could not be seen: the resource's URN, or the config key. */
+  subject: string;
+  urn?: string;
+  resourceType?: string;
+  resourceName?: string;
+  message: string;
+  location?: ReportLocation;
+}
+
 export interface ReportSummary {
   resources: number;
   policies: number;
@@ -53,6 +73,8 @@ export interface ReportSummary {
   /** Changes a policy at level "remediate" makes before the update (check only); not failures. */
   remediated: number;
   undecidedUnknowns: number;
+  /** Things the gate could not see (see NotAnalyzed); they fail the gate under --strict-unknowns. */
+  notAnalyzed: number;
   drift: number;
   strictUnknowns: boolean;
   passed: boolean;
@@ -70,6 +92,7 @@ export interface Report {
   summary: ReportSummary;
   violations: ReportViolation[];
   drift: DriftEntry[];
+  notAnalyzed: NotAnalyzed[];
   policies: { name: string; enforcementLevel: string; type: string; severity: string; description: string; remediationSteps: string }[];
   /** Resources evaluated (custom resources and components; the stack itself is left out). */
   resources: { urn: string; type: string; name: string; location?: ReportLocation }[];
@@ -84,6 +107,8 @@ export interface BuildReportOptions {
   drift?: DriftEntry[];
   /** Locations for records with no declaring program line (audit: the export file). */
   fallbackLocation?: (resource: ResourceRecord | undefined) => ReportLocation | undefined;
+  /** What the gate could not see besides the remote components it finds in the records. */
+  notAnalyzed?: NotAnalyzed[];
   /** Plaintext values that must be masked besides the records' own secrets. */
   extraSecrets?: Iterable<string>;
 }
@@ -96,6 +121,11 @@ function relativeLocation(baseDir: string, file: string, line: number, column?: 
 export function isReportedResource(resource: ResourceRecord): boolean {
   return resource.type !== "pulumi:pulumi:Stack";
 }
+
+/** A remote component's children are created by its plugin's Construct, which the offline run does not execute. */
+export const REMOTE_COMPONENT_NOT_ANALYZED =
+  "not analyzed: its children are created by its plugin, which keyguard check does not run (pulumi preview runs it and the pack judges what it creates); " +
+  "judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack's export";
 
 export function buildReport(evaluation: Evaluation, options: BuildReportOptions): Report {
   const byUrn = new Map(evaluation.resources.map((resource) => [resource.urn, resource]));
@@ -119,7 +149,21 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
   const drift = options.drift ?? [];
   const mandatory = violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
   const undecidedUnknowns = violations.filter((violation) => violation.undecidedUnknown).length;
-  const failed = mandatory > 0 || drift.length > 0 || (options.strictUnknowns && undecidedUnknowns > 0);
+  const notAnalyzed: NotAnalyzed[] = [
+    ...evaluation.resources
+      .filter((resource) => resource.remote === true)
+      .map((resource) => ({
+        kind: "remote-component" as const,
+        subject: resource.urn,
+        urn: resource.urn,
+        resourceType: resource.type,
+        resourceName: resource.name,
+        message: REMOTE_COMPONENT_NOT_ANALYZED,
+        location: locate(resource),
+      })),
+    ...(options.notAnalyzed ?? []),
+  ];
+  const failed = mandatory > 0 || drift.length > 0 || (options.strictUnknowns && (undecidedUnknowns > 0 || notAnalyzed.length > 0));
   const reported = evaluation.resources.filter(isReportedResource);
   const report: Report = {
     tool: { name: TOOL_NAME, version: options.toolVersion },
@@ -136,6 +180,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       advisory: violations.filter((violation) => violation.enforcementLevel === "advisory").length,
       remediated: violations.filter((violation) => violation.enforcementLevel === "remediate").length,
       undecidedUnknowns,
+      notAnalyzed: notAnalyzed.length,
       drift: drift.length,
       strictUnknowns: options.strictUnknowns,
       passed: !failed,
@@ -143,6 +188,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     },
     violations,
     drift,
+    notAnalyzed,
     policies: evaluation.policies.map((policy) => ({
       name: policy.name,
       enforcementLevel: evaluation.enforcementLevels[policy.name] ?? policy.enforcementLevel,

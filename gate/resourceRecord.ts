@@ -28,6 +28,11 @@ export interface ResourceRecord {
   /** The provider reference (`<provider urn>::<provider id>`), when one was given. */
   provider?: string;
   protect?: boolean;
+  /**
+   * A multi-language component (`super(type, name, args, opts, true)`): its children are created by
+   * its plugin's Construct, which the offline run does not execute (check only).
+   */
+  remote?: boolean;
   /** Where the program declared the resource, when that can be found (check only). */
   sourceLocation?: SourceLocation;
 }

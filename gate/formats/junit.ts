@@ -2,9 +2,10 @@
  * `--format junit`: one test suite per policy, one test case per policy and resource. A mandatory
  * violation (or, with --strict-unknowns, a value that could not be known) is a failure; an
  * advisory one passes with its message in system-out; a policy that said it does not apply is
- * skipped. Live drift is its own suite.
+ * skipped. Live drift is its own suite; so is what the gate could not see (skipped, or a failure
+ * under --strict-unknowns).
  */
-import { LIVE_DRIFT_RULE, TOOL_NAME, type Report, type ReportViolation } from "../report";
+import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportViolation } from "../report";
 
 /** XML 1.0 text: escaped, and without the control characters XML cannot carry. */
 export function escapeXml(text: string): string {
@@ -103,6 +104,19 @@ export function renderJunit(report: Report): string {
         name: entry.urn,
         classname: `${TOOL_NAME}.${LIVE_DRIFT_RULE}`,
         failure: { type: entry.kind, message: entry.message },
+      })),
+    });
+  }
+  if (report.notAnalyzed.length > 0) {
+    // Not run, as a skipped test is; a failure under --strict-unknowns, which fails the gate on it.
+    suites.push({
+      name: NOT_ANALYZED_RULE,
+      cases: report.notAnalyzed.map((entry) => ({
+        name: entry.subject,
+        classname: `${TOOL_NAME}.${NOT_ANALYZED_RULE}`,
+        file: entry.location?.file,
+        line: entry.location?.line,
+        ...(strict ? { failure: { type: entry.kind, message: entry.message } } : { skipped: `${entry.kind}: ${entry.message}` }),
       })),
     });
   }

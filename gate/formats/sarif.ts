@@ -6,7 +6,7 @@
  */
 import { createHash } from "crypto";
 import { pathToFileURL } from "url";
-import { LIVE_DRIFT_RULE, TOOL_NAME, type Report, type ReportLocation } from "../report";
+import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportLocation } from "../report";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -75,6 +75,20 @@ export function renderSarif(report: Report): string {
       properties: { tags: ["security", "pulumi", "drift"], enforcementLevel: "mandatory" },
     });
   }
+  if (report.notAnalyzed.length > 0) {
+    ruleIds.push(NOT_ANALYZED_RULE);
+    rules.push({
+      id: NOT_ANALYZED_RULE,
+      name: NOT_ANALYZED_RULE,
+      shortDescription: { text: "Not analyzed offline: pulumi preview would judge it, keyguard could not see it" },
+      fullDescription: {
+        text: "A multi-language component whose children its plugin creates, or a secure config value that cannot be decrypted offline: the gate could not judge what pulumi preview --policy-pack would.",
+      },
+      help: { text: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; --strict-unknowns fails the gate on it." },
+      defaultConfiguration: { level: report.summary.strictUnknowns ? "error" : "note", enabled: true },
+      properties: { tags: ["security", "pulumi", "not-analyzed"], enforcementLevel: report.summary.strictUnknowns ? "mandatory" : "advisory" },
+    });
+  }
   const fallback: ReportLocation = { file: "Pulumi.yaml", line: 1 };
   const results = [
     ...report.violations.map((violation) => ({
@@ -108,6 +122,20 @@ export function renderSarif(report: Report): string {
         properties: { driftKind: entry.kind, resourceType: entry.resourceType },
       };
     }),
+    ...report.notAnalyzed.map((entry) => ({
+      ruleId: NOT_ANALYZED_RULE,
+      ruleIndex: ruleIds.indexOf(NOT_ANALYZED_RULE),
+      level: (report.summary.strictUnknowns ? "error" : "note") as SarifLevel,
+      message: { text: entry.urn ? `${entry.message} (resource ${entry.resourceName}, ${entry.resourceType})` : `${entry.subject}: ${entry.message}` },
+      locations: [
+        {
+          ...physicalLocation(entry.location ?? fallback),
+          ...(entry.urn ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] } : {}),
+        },
+      ],
+      partialFingerprints: { "keyguardResource/v1": fingerprint(NOT_ANALYZED_RULE, entry.subject, entry.kind) },
+      properties: { notAnalyzedKind: entry.kind, ...(entry.resourceType ? { resourceType: entry.resourceType } : {}) },
+    })),
   ];
   const sarif = {
     $schema: SARIF_SCHEMA_URI,

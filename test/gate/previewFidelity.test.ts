@@ -7,7 +7,9 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../gate/analyzerHost";
 import type { CliDependencies } from "../../gate/cli";
-import { runCli, startSharedPack } from "./gateHarness";
+import { renderJunit, renderSarif } from "../../gate/formats";
+import type { Report } from "../../gate/report";
+import { parseJunit, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
 
 let host: AnalyzerHost;
 let dependencies: CliDependencies;
@@ -39,5 +41,58 @@ describe("a program that fails outside any await fails the check, as it fails pu
     expect(run.stderr.trim().split("\n").at(-1)).toMatch(
       /^keyguard: error: program .*uncaught-in-timer\/index\.ts failed: uncaught exception: Cannot read properties of undefined \(reading 'subnetIds'\)$/,
     );
+  });
+});
+
+describe("a multi-language (remote) component: reported as not analyzed, never a silent pass", () => {
+  const project = fixture("remote-component");
+  const urn = "urn:pulumi:dev::remote-component::pulumi:pulumi:Stack$aws-quickstart-redshift:index:Cluster::warehouse";
+  const said = /not analyzed: its children are created by its plugin/;
+
+  it("says so by type and URN in every format; exit 0 without --strict-unknowns (nothing it saw is a violation)", async () => {
+    // One program run per format would say nothing more: SARIF and JUnit are rendered from the JSON report.
+    const [text, json] = await Promise.all(["text", "json"].map((format) => runCli(["check", "--project", project, "--format", format], dependencies)));
+    for (const run of [text, json]) expect(run.code).toBe(0);
+
+    expect(text.stdout).toContain(`warehouse (aws-quickstart-redshift:index:Cluster)  test/gate/fixtures/remote-component/index.ts:17`);
+    expect(text.stdout).toContain(urn);
+    expect(text.stdout).toMatch(/remote-component: not analyzed: its children are created by its plugin/);
+    expect(text.stdout).toMatch(/PASSED .*, 1 not seen offline/);
+
+    const report = JSON.parse(json.stdout) as Report;
+    expect(report.notAnalyzed).toEqual([
+      expect.objectContaining({ kind: "remote-component", subject: urn, urn, resourceType: "aws-quickstart-redshift:index:Cluster", resourceName: "warehouse", message: expect.stringMatching(said) }),
+    ]);
+    expect(report.summary).toMatchObject({ notAnalyzed: 1, passed: true, exitCode: 0 });
+
+    const document = JSON.parse(renderSarif(report));
+    expect(sarifSchemaErrors(document)).toEqual([]);
+    const result = document.runs[0].results.find((candidate: { ruleId: string }) => candidate.ruleId === "keyguard-not-analyzed");
+    expect(result.level).toBe("note");
+    expect(result.message.text).toMatch(said);
+    expect(result.message.text).toContain("aws-quickstart-redshift:index:Cluster");
+    expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toBe(urn);
+    expect(document.runs[0].tool.driver.rules[result.ruleIndex].id).toBe("keyguard-not-analyzed");
+
+    const suite = parseJunit(renderJunit(report)).suites.find((candidate) => candidate.name === "keyguard-not-analyzed")!;
+    expect(suite.testcase).toHaveLength(1);
+    expect(suite.testcase[0].name).toBe(urn);
+    expect(suite.testcase[0].skipped?.message).toMatch(said);
+    expect(suite.testcase[0].failure).toBeUndefined();
+  });
+
+  it("--strict-unknowns fails it (exit 1), in every format", async () => {
+    const [text, json] = await Promise.all(
+      ["text", "json"].map((format) => runCli(["check", "--project", project, "--format", format, "--strict-unknowns"], dependencies)),
+    );
+    for (const run of [text, json]) expect(run.code).toBe(1);
+    expect(text.stdout).toMatch(/FAILED .*, 1 not seen offline/);
+    const report = JSON.parse(json.stdout) as Report;
+    expect(report.summary).toMatchObject({ notAnalyzed: 1, passed: false, exitCode: 1, mandatory: 0 });
+    const result = JSON.parse(renderSarif(report)).runs[0].results.find((candidate: { ruleId: string }) => candidate.ruleId === "keyguard-not-analyzed");
+    expect(result.level).toBe("error");
+    const parsed = parseJunit(renderJunit(report));
+    expect(parsed.failures).toBe(1);
+    expect(parsed.suites.find((candidate) => candidate.name === "keyguard-not-analyzed")!.testcase[0].failure).toMatchObject({ type: "remote-component" });
   });
 });
