@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnalyzerHost } from "../../gate/analyzerHost";
+import type { AnalyzerHost } from "../../engine";
 import type { CliDependencies } from "../../gate/cli";
 import { renderJunit, renderSarif } from "../../gate/formats";
 import type { Report } from "../../gate/report";
