@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
-import { writeFileAtomically } from "./atomicWrite";
+import { checkReportTargets, writeFileAtomically, type ReportTarget } from "./atomicWrite";
 import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport, type Format } from "./formats";
 import { checkLive } from "./live";
@@ -42,7 +42,7 @@ export interface CliDependencies {
 }
 
 export const USAGE = `Usage:
-  keyguard check [--project DIR] [--stack NAME] [--config FILE] [--policy-config FILE]
+  keyguard check [--project DIR] [--stack NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION]
                  [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns] [--quiet]
   keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
                  [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns] [--quiet]
@@ -52,6 +52,8 @@ check   runs the Pulumi program in DIR (default .) in preview mode under Pulumi'
         and evaluates its resources with the policy pack (default: keyguard's own).
 audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
         GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
+--timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
+           program's process is stopped.
 --quiet drops the progress lines on stderr (errors still show).
 Exit codes: 0 passed, 1 mandatory violation / drift / (--strict-unknowns) undecidable value, 2 usage error.
 `;
@@ -70,6 +72,7 @@ const CHECK_OPTIONS = {
   project: { type: "string" },
   stack: { type: "string" },
   config: { type: "string" },
+  timeout: { type: "string" },
 } as const;
 
 const AUDIT_OPTIONS = {
@@ -201,9 +204,33 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   }
 }
 
+/** Every file a report will be written to (--output today), checked before anything runs. */
+function reportTargets(flags: Record<string, string | boolean | undefined>): ReportTarget[] {
+  return typeof flags.output === "string" ? [{ flag: "--output", file: flags.output }] : [];
+}
+
+/**
+ * A program's deadline: well above what any real program takes offline (seconds; about a minute
+ * for a thousand components), so only a program that would never finish `pulumi preview` reaches it.
+ */
+export const DEFAULT_PROGRAM_TIMEOUT_MS = 10 * 60_000;
+
+/** `--timeout`: whole seconds (`90`, `90s`) or minutes (`5m`), more than zero. */
+export function parseTimeout(flag: string | undefined): number {
+  if (flag === undefined) return DEFAULT_PROGRAM_TIMEOUT_MS;
+  const match = /^(\d+)(s|m)?$/.exec(flag.trim());
+  const amount = match ? Number(match[1]) : NaN;
+  if (!match || !(amount > 0)) {
+    throw new UsageError(`--timeout ${describeValue(flag)} is not a duration: give whole seconds (90, 90s) or minutes (5m), more than 0`);
+  }
+  return amount * (match[2] === "m" ? 60_000 : 1000);
+}
+
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
   const format = resolveFormat(flags.format as string | undefined);
+  const timeoutMs = parseTimeout(flags.timeout as string | undefined);
+  checkReportTargets(reportTargets(flags), io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
@@ -231,6 +258,7 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
     onOutput: (line) => progress.programOutput(line),
     onResource: (resource) => (analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource)),
     signal: stopProgram.signal,
+    timeoutMs,
   });
   // A program that fails while the pack starts is reported when it is awaited, not as unhandled.
   programRun.catch(() => undefined);
@@ -270,6 +298,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
   const format = resolveFormat(flags.format as string | undefined);
+  checkReportTargets(reportTargets(flags), io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);

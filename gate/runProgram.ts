@@ -44,10 +44,17 @@ export interface RunProgramOptions {
   onResource?: (resource: ResourceRecord) => void;
   /** Stops the program's process when aborted. */
   signal?: AbortSignal;
+  /** The program's deadline: past it the process is killed and the run fails (default: none). */
+  timeoutMs?: number;
+}
+
+/** "10m", "90s": how a deadline reads in a message. */
+function describeDuration(milliseconds: number): string {
+  return milliseconds % 60_000 === 0 ? `${milliseconds / 60_000}m` : `${Math.round(milliseconds / 1000)}s`;
 }
 
 export function runProgram(project: PulumiProject, options: RunProgramOptions = {}): Promise<ProgramRun> {
-  const { onOutput = () => {}, onResource, signal } = options;
+  const { onOutput = () => {}, onResource, signal, timeoutMs } = options;
   const job: ProgramJob = {
     projectDir: project.projectDir,
     programPath: project.programPath,
@@ -73,6 +80,15 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     });
     // The gate gave up (the pack did not start): the program's answer is no longer wanted.
     signal?.addEventListener("abort", () => child.kill("SIGKILL"), { once: true });
+    // SIGKILL, not a polite signal: a program stuck in a loop never runs a handler.
+    let timedOut = false;
+    const deadline =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGKILL");
+          }, timeoutMs);
     const resources: ResourceRecord[] = [];
     let result: ProgramChildMessage | undefined;
     const stderrTail: string[] = [];
@@ -98,7 +114,15 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     });
     child.on("error", (error) => reject(new ProgramError(`could not start the program's process: ${error.message}`)));
     child.on("exit", (code, signal) => {
-      if (result?.kind === "done") {
+      if (deadline) clearTimeout(deadline);
+      if (timedOut) {
+        reject(
+          new ProgramError(
+            `program ${path.relative(process.cwd(), project.programPath) || project.programPath} did not finish within ${describeDuration(timeoutMs!)} (--timeout) and was stopped: ` +
+              "something keeps it running (a loop, a promise that never settles, a timer or an open connection), which would keep pulumi preview from finishing too",
+          ),
+        );
+      } else if (result?.kind === "done") {
         resolve(completeOutputs(resources, result));
       } else if (result?.kind === "failed") {
         reject(new ProgramError(`program ${path.relative(process.cwd(), project.programPath) || project.programPath} failed: ${result.reason}`));

@@ -3,6 +3,8 @@
  * real command on small projects under test/gate/fixtures: where preview fails the gate fails, and
  * where the gate cannot know, its report says what it could not see.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
@@ -94,5 +96,42 @@ describe("a multi-language (remote) component: reported as not analyzed, never a
     const parsed = parseJunit(renderJunit(report));
     expect(parsed.failures).toBe(1);
     expect(parsed.suites.find((candidate) => candidate.name === "keyguard-not-analyzed")!.testcase[0].failure).toMatchObject({ type: "remote-component" });
+  });
+});
+
+describe("late and unbounded failures: report targets are checked first, a program has a deadline", () => {
+  const pidFile = () => path.join(os.tmpdir(), `keyguard-never-ends-${process.pid}-${Math.random().toString(36).slice(2)}.pid`);
+
+  it("--output in a directory that does not exist fails before the program runs (exit 2)", async () => {
+    const file = pidFile();
+    process.env.NEVER_ENDS_PID_FILE = file;
+    try {
+      // never-ends would never return if it ran: the usage error comes first.
+      const run = await runCli(["check", "--project", fixture("never-ends"), "--output", "/no/such/dir/x.json"], dependencies);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe("keyguard: error: --output /no/such/dir/x.json: directory /no/such/dir does not exist\n");
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      delete process.env.NEVER_ENDS_PID_FILE;
+    }
+  });
+
+  it("a program that never finishes fails the check at --timeout with a clear message, and its process is gone", async () => {
+    const file = pidFile();
+    process.env.NEVER_ENDS_PID_FILE = file;
+    try {
+      const run = await runCli(["check", "--project", fixture("never-ends"), "--timeout", "6s", "--format", "json"], dependencies);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.trim().split("\n").at(-1)).toMatch(
+        /^keyguard: error: program .*never-ends\/index\.ts did not finish within 6s \(--timeout\) and was stopped: something keeps it running \(a loop, /,
+      );
+      const pid = Number(fs.readFileSync(file, "utf8"));
+      expect(pid).toBeGreaterThan(0);
+      expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+    } finally {
+      delete process.env.NEVER_ENDS_PID_FILE;
+      fs.rmSync(file, { force: true });
+    }
   });
 });

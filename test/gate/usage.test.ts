@@ -50,6 +50,10 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
     ["a policy config that is a list", () => ["check", "--policy-config", writeFile("list.json", "[]")], /--policy-config .*list\.json must be a JSON object keyed by policy name/],
     ["a config file that is not YAML", () => ["check", "--project", "examples/compliant", "--config", writeFile("bad.yaml", "config: [unclosed\n")], /--config .*bad\.yaml is not valid YAML/],
     ["a project of another runtime", () => ["check", "--project", writeProject("python-project", "name: p\nruntime: python\n")], /runtime "python" is not supported; keyguard check runs "nodejs" programs/],
+    ["a timeout that is not a duration", () => ["check", "--timeout", "5h"], /--timeout "5h" is not a duration: give whole seconds \(90, 90s\) or minutes \(5m\), more than 0/],
+    ["a timeout of zero", () => ["check", "--timeout", "0s"], /--timeout "0s" is not a duration/],
+    ["an --output in a directory that does not exist (audit)", () => ["audit", "--stack-export", "x.json", "--output", path.join(directory, "none", "r.json")], /--output .*none\/r\.json: directory .*none does not exist/],
+    ["an --output that is a directory", () => ["check", "--output", directory], /--output .* is a directory; give a file path/],
     ["a JSON file that is not a stack export", () => ["audit", "--stack-export", writeFile("e.json", "{}"), "--output", path.join(directory, "never.json")], /--stack-export .*e\.json is not a `pulumi stack export` file: it has no "deployment"/],
   ];
 
