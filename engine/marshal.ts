@@ -17,7 +17,12 @@ import type {
   StackConfiguration,
 } from "./protocol";
 import type { ResolvedPolicyConfig } from "./packConfig";
+import { encodeLongProtobufStringsNatively } from "./protobufLongStrings";
 import { fromStruct, toStruct } from "./wireValues";
+
+// The engine (Go) encodes strings natively; google-protobuf's JavaScript loop made the gate's
+// requests for 1,000 components cost seconds (see protobufLongStrings.ts). Same bytes on the wire.
+encodeLongProtobufStringsNatively();
 
 function enforcementLevelToWire(level: EnforcementLevel): analyzerProto.EnforcementLevel {
   switch (level) {

@@ -37,6 +37,13 @@ function childModulePath(): string {
   return fs.existsSync(compiled) ? compiled : path.join(__dirname, "programChild.ts");
 }
 
+/**
+ * Pulumi's runtime allocates a few promises and outputs per property of every resource, all short-lived:
+ * with Node's default young generation the program's process spent about a third of its CPU in
+ * garbage collection at 1,000 components. A larger one collects less often (~10% less CPU there).
+ */
+const PROGRAM_HEAP_FLAG = "--max-semi-space-size=64";
+
 export interface RunProgramOptions {
   /** Receives what the program prints (its console output is not the report's). */
   onOutput?: (line: string) => void;
@@ -65,7 +72,7 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     region: project.region,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", TYPESCRIPT_LOADER_SOURCE], {
+    const child = spawn(process.execPath, [PROGRAM_HEAP_FLAG, "-e", TYPESCRIPT_LOADER_SOURCE], {
       cwd: project.projectDir,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: {
