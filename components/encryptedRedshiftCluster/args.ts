@@ -41,8 +41,11 @@ export const ENFORCED_CLUSTER_SETTINGS = {
  */
 export type PassThroughClusterArgs = Omit<aws.redshift.ClusterArgs, ComponentOwnedClusterField>;
 
-/** Settings handed to the RedshiftKeyRotation resource when `rotateOnKeyChange` is on. */
-export interface KeyRotationSettings {
+/**
+ * Settings handed to the RedshiftKeyRotation resource when `rotateOnKeyChange` is on, except
+ * `triggers`, whose TypeScript type (a union of value types) a multi-language schema cannot carry.
+ */
+export interface KeyRotationConnectionSettings {
   /** Region of the cluster and key for the rotation's AWS calls. Default: the cluster's region (its `region` argument, else the AWS provider's region). */
   region?: pulumi.Input<string>;
   /** Minutes to wait for the cluster to leave `rotating-keys`. Default: the RedshiftKeyRotation default. */
@@ -57,6 +60,10 @@ export interface KeyRotationSettings {
   redshiftEndpoint?: pulumi.Input<string>;
   /** KMS endpoint override (tests, VPC endpoints). Default: none (the public regional endpoint). */
   kmsEndpoint?: pulumi.Input<string>;
+}
+
+/** Settings handed to the RedshiftKeyRotation resource when `rotateOnKeyChange` is on. */
+export interface KeyRotationSettings extends KeyRotationConnectionSettings {
   /** Extra values whose change triggers a rotation, on top of the key ARN. Default: none. */
   triggers?: pulumi.Input<Record<string, pulumi.Input<string | number | boolean>>>;
 }
@@ -70,6 +77,13 @@ export interface KeyRotationSettings {
  * message. During a preview, values unknown until deployment cannot be checked at all.
  */
 export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs {
+  /**
+   * Identifier of the cluster: 1 to 63 lowercase letters, digits and hyphens, starting with a
+   * letter, no two consecutive hyphens, not ending with a hyphen. Required: no default.
+   */
+  clusterIdentifier: pulumi.Input<string>;
+  /** Redshift node type, for example "ra3.xlplus" or "ra3.4xlarge". Required: no default. */
+  nodeType: pulumi.Input<string>;
   /**
    * Days between automatic rotations of the key created by the component: a whole number from
    * 90 to 2560. Default: 365. Not allowed together with `kmsKeyArn` (the component cannot set the
