@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The pack runs precompiled from policy/dist: rebuild it first when its sources are newer.
-    globalSetup: ["test/support/packBundle.ts"],
+    // The pack runs precompiled from policy/dist, the component package from dist/: rebuild them first when their sources are newer.
+    globalSetup: ["test/support/packBundle.ts", "test/support/distBuild.ts"],
     // Pulumi's runtime state (setMocks, the stack resource) is per process: every test file gets its own.
     pool: "forks",
     isolate: true,

@@ -17,6 +17,13 @@ export const RESOURCE_TYPES = {
   redshiftKeyRotation: "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation",
 } as const;
 
+/**
+ * EncryptedRedshiftCluster's type token in the component package (components/plugin), served to every
+ * language: Pulumi's component providers allow only the `index` module, and the last part must be the
+ * class name. It aliases RESOURCE_TYPES.encryptedRedshiftCluster, the TypeScript class's token.
+ */
+export const ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE = "keyguard:index:EncryptedRedshiftCluster";
+
 /** The module and type passed to pulumi.dynamic.Resource so the token is `pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation`. */
 export const REDSHIFT_KEY_ROTATION_MODULE = "keyguard";
 export const REDSHIFT_KEY_ROTATION_TYPE = "RedshiftKeyRotation";

@@ -69,14 +69,11 @@ export interface KeyRotationSettings extends KeyRotationConnectionSettings {
 }
 
 /**
- * Arguments of EncryptedRedshiftCluster.
- *
- * Plain values are checked when the component is constructed, before any resource is registered.
- * Values that are Outputs (or Promises) are not known yet at that moment: they are checked when
- * they resolve, and a bad one fails the registration of the child that needs it, with the same
- * message. During a preview, values unknown until deployment cannot be checked at all.
+ * The arguments EncryptedRedshiftCluster handles itself (and the cluster arguments it documents
+ * itself), in every language: the TypeScript class and the component package both take them. Where a
+ * field is also an aws.redshift.Cluster argument its type is the same, so an interface can extend both.
  */
-export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs {
+export interface EncryptedRedshiftClusterOwnArgs {
   /**
    * Identifier of the cluster: 1 to 63 lowercase letters, digits and hyphens, starting with a
    * letter, no two consecutive hyphens, not ending with a hyphen. Required: no default.
@@ -120,23 +117,34 @@ export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs {
    * with a letter, not PUBLIC or a reserved word. Default: "awsuser" (the Redshift console's default),
    * except when restoring from `snapshotIdentifier`/`snapshotArn` (the snapshot's user then).
    */
-  masterUsername?: pulumi.Input<string>;
+  masterUsername?: pulumi.Input<string | undefined>;
   /**
    * Let Redshift generate the admin password and keep it in AWS Secrets Manager.
    * Default: true unless `masterPassword` is given; true together with `masterPassword` is an error.
    */
-  manageMasterPassword?: pulumi.Input<boolean>;
+  manageMasterPassword?: pulumi.Input<boolean | undefined>;
   /**
    * Admin password, only as a Pulumi secret (`config.requireSecret(...)`, `pulumi.secret(...)`):
    * a plain string is refused. Default: none (Redshift manages the password).
    */
-  masterPassword?: pulumi.Input<string>;
+  masterPassword?: pulumi.Input<string | undefined>;
   /**
    * Run RedshiftKeyRotation on the cluster so that when the key changes (a new key ARN, or new key
    * material when `rotation.followKeyMaterialRotations` is on) Redshift re-encrypts the cluster's
    * key hierarchy with RotateEncryptionKey. Default: true.
    */
   rotateOnKeyChange?: boolean;
+}
+
+/**
+ * Arguments of EncryptedRedshiftCluster.
+ *
+ * Plain values are checked when the component is constructed, before any resource is registered.
+ * Values that are Outputs (or Promises) are not known yet at that moment: they are checked when
+ * they resolve, and a bad one fails the registration of the child that needs it, with the same
+ * message. During a preview, values unknown until deployment cannot be checked at all.
+ */
+export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs, EncryptedRedshiftClusterOwnArgs {
   /** Settings of the RedshiftKeyRotation resource (ignored when `rotateOnKeyChange` is false). Default: its own defaults. */
   rotation?: KeyRotationSettings;
 }

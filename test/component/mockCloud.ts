@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { computedOutputs, invokeResult } from "../support/awsAnswers";
 
 /** The parts of pulumirpc.RegisterResourceRequest read here. */
 interface RegisterRequest {
@@ -16,8 +17,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean;
 }
 
-export const ACCOUNT_ID = "111122223333";
-export const PROVIDER_REGION = "eu-west-1";
+export { ACCOUNT_ID, PROVIDER_REGION } from "../support/awsAnswers";
 export const PROJECT = "keyguard";
 export const STACK = "test";
 
@@ -49,39 +49,14 @@ export function installMockCloud(options: { preview?: boolean } = {}): MockCloud
       newResource(args) {
         registrations.push(args);
         const id = `${args.name}-id`;
-        const state: Record<string, unknown> = { ...args.inputs };
-        const region = (args.inputs.region as string | undefined) ?? PROVIDER_REGION;
         // In a preview, what AWS computes (ARNs, key ids, endpoints) is not known yet: leave it out,
         // and the SDK makes those outputs unknown, as the engine does.
-        if (options.preview) return { id: "", state };
-        switch (args.type) {
-          case "aws:kms/key:Key":
-            state.keyId = `key-${args.name}`;
-            state.arn = `arn:aws:kms:${region}:${ACCOUNT_ID}:key/key-${args.name}`;
-            break;
-          case "aws:kms/alias:Alias":
-            state.arn = `arn:aws:kms:${region}:${ACCOUNT_ID}:${args.inputs.name}`;
-            break;
-          case "aws:redshift/cluster:Cluster":
-            state.endpoint = `${args.inputs.clusterIdentifier}.abc123.${region}.redshift.amazonaws.com:5439`;
-            break;
-        }
-        return { id, state };
+        if (options.preview) return { id: "", state: { ...args.inputs } };
+        return { id, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
       },
       call(args) {
         calls.push(args);
-        switch (args.token) {
-          case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`, userId: "AIDEXAMPLE", id: ACCOUNT_ID };
-          case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-          case "aws:index/getRegion:getRegion": {
-            const region = (args.inputs.region as string | undefined) ?? PROVIDER_REGION;
-            return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
-          }
-          default:
-            throw new Error(`unexpected invoke ${args.token}`);
-        }
+        return invokeResult(args.token, args.inputs);
       },
     },
     PROJECT,

@@ -15,12 +15,13 @@
  *   host.kill() (SIGKILL, for "process killed mid-rotation"); await host.stop(); host.stderr()
  * Property bags passed in must carry `__provider` (use withProvider(text, props)).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { startPluginProcess } from "./pluginProcess";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "../..");
 const HOST_ENTRY = path.join(REPOSITORY_ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider");
@@ -112,26 +113,8 @@ if (require.main === module && process.argv.includes(SERIALIZE_FLAG)) {
 }
 
 export async function startDynamicProviderHost(options: { env?: Record<string, string> } = {}): Promise<DynamicProviderHost> {
-  const child: ChildProcess = spawn(process.execPath, [HOST_ENTRY, "127.0.0.1:1"], {
-    cwd: REPOSITORY_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let stdout = "";
-    const onData = (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n")[0];
-      if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
-        child.stdout!.off("data", onData);
-        resolve(Number(line.trim()));
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`dynamic-provider host exited (${code}) before printing its port: ${stderr}`)));
-  });
+  const host = await startPluginProcess([HOST_ENTRY, "127.0.0.1:1"], { cwd: REPOSITORY_ROOT, env: options.env, what: "dynamic-provider host" });
+  const port = host.port;
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const toStruct = (properties: Properties) => structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>);
   const unary = <Request, Response>(method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown, request: Request) =>
@@ -194,17 +177,13 @@ export async function startDynamicProviderHost(options: { env?: Record<string, s
       await unary(client.delete, request);
     },
     kill() {
-      child.kill("SIGKILL");
+      host.child.kill("SIGKILL");
     },
     async stop() {
       client.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await host.stop();
     },
-    stderr: () => stderr,
+    stderr: () => host.stderr(),
   };
 }
 

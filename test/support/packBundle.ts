@@ -14,7 +14,7 @@ export const PACK_BUNDLE = path.join(ROOT, "policy", "dist", "index.js");
 /** What the bundle is built from: the pack and the facts it imports. */
 const SOURCE_DIRS = [path.join(ROOT, "policy"), path.join(ROOT, "facts")];
 
-function newestSource(directory: string): { file: string; mtimeMs: number } | undefined {
+export function newestSource(directory: string): { file: string; mtimeMs: number } | undefined {
   let newest: { file: string; mtimeMs: number } | undefined;
   for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
     const full = path.join(directory, entry.name);
