@@ -2,3 +2,4 @@
 export * from "./kms";
 export * from "./redshift";
 export * from "./pulumi";
+export * from "./credentials";

@@ -15,6 +15,10 @@ export const RESOURCE_TYPES = {
   nativeRedshiftCluster: "aws-native:redshift:Cluster",
   encryptedRedshiftCluster: "keyguard:redshift:EncryptedCluster",
   redshiftKeyRotation: "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation",
+  /** The stack itself: every stack's state holds it, as the root of the resource tree. */
+  pulumiStack: "pulumi:pulumi:Stack",
+  /** `new pulumi.StackReference(name)`: reads another stack's outputs; its `outputs` hold them. */
+  stackReference: "pulumi:pulumi:StackReference",
 } as const;
 
 /**

@@ -4,12 +4,19 @@
  * KMS GetKeyRotationStatus per key, Redshift DescribeClusters per cluster. AWS SDK v3 with its
  * default credential chain, standard retries and the standard endpoint settings
  * (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_REDSHIFT, ...).
+ *
+ * Credentials are resolved once, before any call: without usable ones nothing can be compared, and
+ * that is one usage error with the credential chain's reason, not a "lookup failed" per resource.
+ * The SDK's own warnings (its Node.js support notice, socket and timeout notes) are about the SDK,
+ * not the stack: they go to a logger that keeps them off the user's terminal.
  */
 import { KMSClient, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { RedshiftClient, DescribeClustersCommand } from "@aws-sdk/client-redshift";
-import { DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, REDSHIFT_ERRORS } from "../facts";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { AWS_CREDENTIAL_ERROR_NAMES, DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, REDSHIFT_ERRORS } from "../facts";
 import type { DriftEntry } from "./report";
 import type { ResourceRecord } from "./resourceRecord";
+import { UsageError } from "./usageError";
 
 /** The AWS API actions `--live` calls: exactly the IAM permissions it needs. */
 export const LIVE_IAM_ACTIONS = ["kms:GetKeyRotationStatus", "redshift:DescribeClusters"] as const;
@@ -66,22 +73,64 @@ function providerRegion(resource: ResourceRecord, byUrn: Map<string, ResourceRec
   return stringValue(provider?.outputs.region) ?? stringValue(provider?.inputs.region);
 }
 
+/** The SDK's log, kept: its debug lines are where the credential chain says why each source failed. */
+class SdkLog {
+  readonly lines: string[] = [];
+  debug = (...parts: unknown[]) => void this.lines.push(parts.map(String).join(" "));
+  info = this.debug;
+  warn = this.debug;
+  error = this.debug;
+
+  /** Why each source of the default credential chain gave nothing, in the chain's order. */
+  credentialReasons(): string[] {
+    const reasons = this.lines.map((line) => /^@smithy\/property-provider -> (.*)$/.exec(line)?.[1]?.trim()).filter((reason): reason is string => !!reason && !/ next\.?$/.test(reason));
+    return [...new Set(reasons)];
+  }
+}
+
+/** The default credential chain, resolved once for every client; a chain that yields nothing is a usage error. */
+async function resolveCredentials(log: SdkLog, region: string | undefined) {
+  const credentials = fromNodeProviderChain({ logger: log, ...(region ? { clientConfig: { region } } : {}) });
+  try {
+    await credentials();
+  } catch (error) {
+    const reasons = log.credentialReasons();
+    throw new UsageError(
+      `--live needs AWS credentials, and the default credential chain found none usable: ${(error as Error).message}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}; ` +
+        "give them the usual way (AWS_PROFILE, aws sso login, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a web identity or instance role)",
+    );
+  }
+  return credentials;
+}
+
 export async function checkLive(resources: ResourceRecord[], options: LiveOptions = {}): Promise<DriftEntry[]> {
+  // The SDK's own switch for its Node.js support notice, which it prints with process.emitWarning.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const log = new SdkLog();
+  const credentials = await resolveCredentials(log, options.region);
   const kmsClients = new Map<string, KMSClient>();
   const redshiftClients = new Map<string, RedshiftClient>();
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_LIVE_REQUEST_TIMEOUT_MS;
-  const requestHandler = { connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true };
-  const clientFor = <T>(clients: Map<string, T>, region: string | undefined, make: (config: { region?: string; requestHandler: typeof requestHandler }) => T): T => {
+  const requestHandler = { connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true, logger: log };
+  type ClientConfig = { region?: string; requestHandler: typeof requestHandler; credentials: typeof credentials; logger: SdkLog };
+  const clientFor = <T>(clients: Map<string, T>, region: string | undefined, make: (config: ClientConfig) => T): T => {
     const key = region ?? "";
     let client = clients.get(key);
     if (!client) {
-      client = make(region ? { region, requestHandler } : { requestHandler });
+      client = make({ ...(region ? { region } : {}), requestHandler, credentials, logger: log });
       clients.set(key, client);
     }
     return client;
   };
   const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
   const drift: DriftEntry[] = [];
+  // Credentials AWS refuses fail every call alike: reported once, as a usage error, below.
+  let refusedCredentials: unknown;
+  const isCredentialRefusal = (error: unknown) => {
+    if (!AWS_CREDENTIAL_ERROR_NAMES.has((error as { name?: string }).name ?? "")) return false;
+    refusedCredentials ??= error;
+    return true;
+  };
   const entry = (resource: ResourceRecord, rest: Omit<DriftEntry, "urn" | "resourceType" | "resourceName">): DriftEntry => ({
     urn: resource.urn,
     resourceType: resource.type,
@@ -100,6 +149,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
       try {
         status = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyReference }));
       } catch (error) {
+        if (isCredentialRefusal(error)) return;
         const notFound = (error as { name?: string }).name === "NotFoundException";
         drift.push(
           entry(resource, {
@@ -147,6 +197,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         const response = await client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }));
         cluster = response.Clusters?.[0];
       } catch (error) {
+        if (isCredentialRefusal(error)) return;
         const notFound = (error as { name?: string }).name === REDSHIFT_ERRORS.ClusterNotFound.sdkName;
         drift.push(
           entry(resource, {
@@ -192,6 +243,11 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
     await Promise.all(checks);
   } finally {
     for (const client of [...kmsClients.values(), ...redshiftClients.values()]) client.destroy();
+  }
+  if (refusedCredentials !== undefined) {
+    throw new UsageError(
+      `--live: AWS refused the credentials the default credential chain gave (${errorText(refusedCredentials)}), so nothing could be compared; give valid, unexpired credentials for the stack's account`,
+    );
   }
   const order = new Map(resources.map((resource, index) => [resource.urn, index]));
   return drift.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));

@@ -10,7 +10,7 @@
  * so a policy that needs it says so instead of judging a placeholder.
  */
 import * as fs from "fs";
-import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL, describeValue } from "../facts";
+import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL, describeValue } from "../facts";
 import type { ResourceRecord, StackIdentity } from "./resourceRecord";
 import { UsageError } from "./usageError";
 
@@ -163,6 +163,18 @@ export function parseStackExport(text: string, file: string): StackExport {
     });
   });
 
+  // An audit of nothing would pass: a stack never deployed, or destroyed, has no state to judge,
+  // and a document without the stack resource is not a stack's state at all.
+  if (resources.length === 0) {
+    throw new UsageError(
+      `${what} has no resources${rawResources.length > 0 ? " that are not pending deletion" : ""}: the stack was never deployed or was destroyed, so there is nothing to audit; export a deployed stack (pulumi stack export --stack <name>)`,
+    );
+  }
+  if (!resources.some((resource) => resource.type === RESOURCE_TYPES.pulumiStack)) {
+    throw new UsageError(
+      `${what} is not a Pulumi stack's state: none of its ${resources.length} resources is the stack itself (type ${RESOURCE_TYPES.pulumiStack}), which every \`pulumi stack export\` holds`,
+    );
+  }
   const lineOfUrn = new Map<string, number>();
   const lines = text.split("\n");
   const wanted = new Set(resources.map((resource) => resource.urn));
@@ -172,7 +184,7 @@ export function parseStackExport(text: string, file: string): StackExport {
     const urn = JSON.parse(match[1]) as string;
     if (wanted.has(urn) && !lineOfUrn.has(urn)) lineOfUrn.set(urn, index + 1);
   });
-  return { stack: stack ?? { stack: "unknown", project: "unknown" }, resources, lineOfUrn, plaintextSecrets };
+  return { stack: stack!, resources, lineOfUrn, plaintextSecrets };
 }
 
 export function readStackExport(file: string): StackExport {

@@ -3,6 +3,7 @@
  * pack (one process for the file); bad export files and policy configs; and `--live` against the
  * local AWS endpoint, whose call log must show exactly the IAM actions the README lists.
  */
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -148,6 +149,13 @@ describe("bad stack-export files: a clear error naming what is wrong, exit 2, no
     ["pulumi preview --json", () => JSON.stringify({ config: {}, steps: [], changeSummary: {} }), /is the output of `pulumi preview --json`/],
     ["an unknown version", () => JSON.stringify({ version: 9, deployment: { resources: [] } }), /"version" is 9; keyguard reads stack exports of version 1, 2, 3/],
     ["resources that are not a list", () => JSON.stringify({ version: 3, deployment: { resources: { a: 1 } } }), /"deployment.resources" must be a list/],
+    ["a deployment with no resources (never deployed, or destroyed)", () => JSON.stringify({ version: 3, deployment: {} }), /has no resources: the stack was never deployed or was destroyed, so there is nothing to audit/],
+    ["only resources pending deletion", () => JSON.stringify({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:prod::warehouse::aws:kms/key:Key::old", type: "aws:kms/key:Key", delete: true }] } }), /has no resources that are not pending deletion/],
+    [
+      "resources without the stack itself (not a stack's state)",
+      () => JSON.stringify({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:prod::warehouse::aws:kms/key:Key::k", type: "aws:kms/key:Key", custom: true, inputs: {}, outputs: {} }] } }),
+      /is not a Pulumi stack's state: none of its 1 resources is the stack itself \(type pulumi:pulumi:Stack\)/,
+    ],
     ["a resource without a URN", () => JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:kms/key:Key" }] } }), /deployment\.resources\[0\]\.urn must be a Pulumi URN/],
   ];
   it.each(cases)("%s", async (_name, content, expected) => {
@@ -289,6 +297,68 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     cluster.outputs.encrypted = "true";
     expect((await checkLive(resources)).map((entry) => entry.kind)).toEqual(["cluster-not-encrypted"]);
   });
+
+  it("without usable credentials: exit 2 once, with the credential chain's reason, and no drift reported", async () => {
+    localAws.reset();
+    const saved = { ...process.env };
+    // No credentials anywhere the default chain looks (environment, shared files, profile, metadata).
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]) delete process.env[name];
+    Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: path.join(directory, "no-credentials"), AWS_CONFIG_FILE: path.join(directory, "no-config"), AWS_EC2_METADATA_DISABLED: "true" });
+    try {
+      const run = await runCli(["audit", "--stack-export", writeExport("live-no-credentials.json", stackExport()), "--live", "--format", "json"], dependencies);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      const errors = run.stderr.split("\n").filter((line) => line.startsWith("keyguard: error:"));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/--live needs AWS credentials, and the default credential chain found none usable: Could not load credentials from any providers \(.*Unable to find environment variable credentials/);
+      expect(run.stderr).not.toMatch(/drift|lookup/);
+      expect(localAws.calls).toEqual([]);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it("credentials AWS refuses (unknown or expired): exit 2 once, not a lookup failure per resource", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
+    localAws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "UnrecognizedClientException", message: "The security token included in the request is invalid." }, times: Infinity });
+    localAws.injectFault({ action: "DescribeClusters", fault: { kind: "error", code: "InvalidClientTokenId", message: "The security token included in the request is invalid." }, times: Infinity });
+    const run = await runCli(["audit", "--stack-export", writeExport("live-refused.json", stackExport()), "--live", "--format", "json"], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const errors = run.stderr.split("\n").filter((line) => line.startsWith("keyguard: error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/--live: AWS refused the credentials the default credential chain gave \((UnrecognizedClientException|InvalidClientTokenId): The security token included in the request is invalid\.\), so nothing could be compared/);
+  });
+
+  it("the AWS SDK's own warnings (its Node.js support notice) never reach the terminal, with or without --quiet", async () => {
+    localAws.reset();
+    const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
+    localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+    localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
+    const file = writeExport("live-warnings.json", stackExport());
+    // The real command in its own process: warnings go to the process's stderr, not to the CLI's streams.
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    for (const quiet of [[], ["--quiet"]]) {
+      // Asynchronously: the local AWS endpoint answers from this process's event loop.
+      const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "gate", "cli.ts"), "audit", "--stack-export", file, "--live", ...quiet],
+          { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+        );
+      });
+      expect(child.stderr).not.toMatch(/Warning|AWS SDK|node >=/);
+      expect(child.status).toBe(0);
+      expect(child.stdout).toMatch(/PASSED/);
+      if (quiet.length > 0) expect(child.stderr).toBe("");
+    }
+  }, 90_000);
 
   it("asks about aws-native keys and clusters too", async () => {
     localAws.reset();

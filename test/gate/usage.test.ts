@@ -95,7 +95,9 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
     fs.writeFileSync(path.join(packDir, "package.json"), JSON.stringify({ name: "broken-pack", version: "1.0.0", main: "index.js" }));
     fs.writeFileSync(path.join(packDir, "index.js"), 'throw new Error("policy pack exploded on load");\n');
     const exportFile = path.join(directory, "for-broken-pack.json");
-    fs.writeFileSync(exportFile, JSON.stringify({ version: 3, deployment: { resources: [] } }));
+    // A stack with its stack resource only: the smallest export that is not a usage error.
+    const stackResource = { urn: "urn:pulumi:dev::broken::pulumi:pulumi:Stack::broken-dev", type: "pulumi:pulumi:Stack", custom: false };
+    fs.writeFileSync(exportFile, JSON.stringify({ version: 3, deployment: { resources: [stackResource] } }));
     // The real launcher this time: the engine's run-policy-pack, which the pack kills at load.
     const run = await runCli(["audit", "--stack-export", exportFile, "--policy-pack", packDir]);
     expect(run.code).toBe(2);
