@@ -27,6 +27,29 @@ import {
 } from "./marshal";
 import { normalizePolicyPackConfig, type PolicyPackConfig, type ResolvedPolicyConfig } from "./packConfig";
 import type { AnalyzeResult, AnalyzerInfo, AnalyzerResource, AnalyzerStackResource, RemediateResult, StackConfiguration } from "./protocol";
+
+/**
+ * A pack call that failed. `packError` is the pack's own error (its class name and message, as
+ * @pulumi/policy relays them in the gRPC status: "<Name>: <message>" after its own prefix), so a
+ * caller can tell the pack's config errors from its crashes by name rather than by wording.
+ */
+export class PolicyPackCallError extends Error {
+  override readonly name = "PolicyPackCallError";
+  constructor(
+    message: string,
+    readonly packError: { name: string; message: string } | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The first "<ErrorName>: <message>" line of a gRPC status's details: the pack's error. */
+function packErrorOf(details: string): { name: string; message: string } | undefined {
+  const match = /^\s*([A-Za-z_$][\w$]*Error): (.*)$/m.exec(details);
+  return match ? { name: match[1], message: match[2] } : undefined;
+}
+
 function unary<Req, Res>(
   method: (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall,
   request: Req,
@@ -38,7 +61,8 @@ function unary<Req, Res>(
     method(request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (error, response) => {
       if (error) {
         const tail = stderr().trim();
-        reject(new Error(`policy pack ${what} failed: ${error.details || error.message}${tail ? `\npack stderr:\n${tail.slice(-4000)}` : ""}`, { cause: error }));
+        const details = error.details || error.message;
+        reject(new PolicyPackCallError(`policy pack ${what} failed: ${details}${tail ? `\npack stderr:\n${tail.slice(-4000)}` : ""}`, packErrorOf(details), { cause: error }));
       } else {
         resolve(response);
       }

@@ -16,6 +16,11 @@ export interface ResolvedPolicyConfig {
   properties: Record<string, unknown>;
 }
 
+/** A policy pack config the host refuses before sending it (unknown policy, bad enforcement level). */
+export class PolicyPackConfigError extends Error {
+  override readonly name = "PolicyPackConfigError";
+}
+
 /**
  * Resolves a `--policy-pack-config` object against the pack's policies the way the engine does:
  * per policy, the level is the policy's own entry, else `all`, else the pack's initial config, else
@@ -25,18 +30,18 @@ export interface ResolvedPolicyConfig {
  */
 export function normalizePolicyPackConfig(config: PolicyPackConfig, info: AnalyzerInfo): Record<string, ResolvedPolicyConfig> {
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new Error(`policy pack config must be a JSON object keyed by policy name (or "all"), got ${Array.isArray(config) ? "an array" : String(config)}`);
+    throw new PolicyPackConfigError(`policy pack config must be a JSON object keyed by policy name (or "all"), got ${Array.isArray(config) ? "an array" : String(config)}`);
   }
   const known = new Set(info.policies.map((policy) => policy.name));
   const checkLevel = (level: unknown, where: string): EnforcementLevel => {
     if (typeof level !== "string" || !ENFORCEMENT_LEVELS.includes(level as EnforcementLevel)) {
-      throw new Error(`policy pack config ${where}: enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`);
+      throw new PolicyPackConfigError(`policy pack config ${where}: enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`);
     }
     return level as EnforcementLevel;
   };
   for (const key of Object.keys(config)) {
     if (key !== "all" && !known.has(key)) {
-      throw new Error(
+      throw new PolicyPackConfigError(
         `policy pack config names policy "${key}", which pack "${info.name}" does not have; its policies are: ${[...known].join(", ")} (or "all")`,
       );
     }
@@ -60,7 +65,7 @@ export function normalizePolicyPackConfig(config: PolicyPackConfig, info: Analyz
       level = checkLevel(user, `"${policy.name}"`);
     } else if (user !== undefined) {
       if (typeof user !== "object" || user === null || Array.isArray(user)) {
-        throw new Error(`policy pack config "${policy.name}" must be an enforcement level or an object, got ${JSON.stringify(user)}`);
+        throw new PolicyPackConfigError(`policy pack config "${policy.name}" must be an enforcement level or an object, got ${JSON.stringify(user)}`);
       }
       const { enforcementLevel, ...rest } = user;
       if (enforcementLevel !== undefined) level = checkLevel(enforcementLevel, `"${policy.name}".enforcementLevel`);

@@ -8,14 +8,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
-import { checkReportTargets, writeFileAtomically, type ReportTarget } from "./atomicWrite";
+import { PolicyPackCallError, PolicyPackConfigError, startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
+import { writeFileAtomically } from "./atomicWrite";
 import { evaluate, Evaluator } from "./evaluate";
-import { FORMATS, renderReport, type Format } from "./formats";
+import { FORMATS, renderReport } from "./formats";
 import { checkLive } from "./live";
 import { Progress } from "./progress";
 import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
-import { buildReport, type Report } from "./report";
+import { buildReport, isReportedResource, type Report } from "./report";
+import { resolveReportTargets, type ReportTarget } from "./reportTargets";
 import { runProgram } from "./runProgram";
 import type { ResourceRecord } from "./resourceRecord";
 import { readStackExport } from "./stackExport";
@@ -43,9 +44,11 @@ export interface CliDependencies {
 
 export const USAGE = `Usage:
   keyguard check [--project DIR] [--stack NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION]
-                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns] [--quiet]
+                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
+                 [--strict-unknowns] [--quiet]
   keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
-                 [--policy-pack DIR] [--format text|json|sarif|junit] [--output FILE] [--strict-unknowns] [--quiet]
+                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
+                 [--strict-unknowns] [--quiet]
   keyguard --help | --version
 
 check   runs the Pulumi program in DIR (default .) in preview mode under Pulumi's mocks, offline,
@@ -54,6 +57,8 @@ audit   evaluates the state written by \`pulumi stack export\`; --live also asks
         GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
 --timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
            program's process is stopped.
+--report FORMAT=PATH  writes one report; repeat it for several from one run; PATH - is stdout.
+        FORMAT: ${FORMATS.join(", ")}. --format/--output add one more (default: text on stdout).
 --quiet drops the progress lines on stderr (errors still show).
 Exit codes: 0 passed, 1 mandatory violation / drift / (--strict-unknowns) undecidable value, 2 usage error.
 `;
@@ -63,6 +68,7 @@ const COMMON_OPTIONS = {
   "policy-pack": { type: "string" },
   format: { type: "string" },
   output: { type: "string" },
+  report: { type: "string", multiple: true },
   "strict-unknowns": { type: "boolean" },
   quiet: { type: "boolean" },
 } as const;
@@ -115,7 +121,7 @@ export function defaultPolicyPackDir(): string {
 
 function parseFlags<T extends typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS>(command: string, args: string[], options: T) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
     const allowed = Object.keys(options).map((name) => `--${name}`).join(", ");
@@ -152,22 +158,21 @@ function resolvePackDir(flag: string | undefined, cwd: string): string {
   return packDir;
 }
 
-function resolveFormat(flag: string | undefined): Format {
-  const format = flag ?? "text";
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format ${describeValue(format)} is not one of ${FORMATS.join(", ")}`);
-  }
-  return format as Format;
+function reportTargets(flags: Record<string, string | boolean | string[] | undefined>, cwd: string): ReportTarget[] {
+  return resolveReportTargets({ report: flags.report as string[] | undefined, format: flags.format as string | undefined, output: flags.output as string | undefined }, cwd);
 }
 
-function emit(report: Report, format: Format, output: string | undefined, io: CliIo, progress: Progress): void {
-  const colour = format === "text" && output === undefined && io.stdout.isTTY === true && !io.env.NO_COLOR;
-  const rendered = renderReport(report, format, { color: colour });
-  if (output === undefined) {
-    io.stdout.write(rendered);
-  } else {
-    writeFileAtomically(path.resolve(io.cwd, output), rendered);
-    progress.step(`wrote the ${format} report to ${output}`);
+/** Renders and writes every report of the run; stdout last, after the files are in place. */
+function emit(report: Report, targets: ReportTarget[], io: CliIo, progress: Progress): void {
+  for (const target of targets) {
+    if (target.file === undefined) continue;
+    writeFileAtomically(target.file, renderReport(report, target.format, { color: false }), target.flag);
+    progress.step(`wrote the ${target.format} report to ${target.given}`);
+  }
+  for (const target of targets) {
+    if (target.file !== undefined) continue;
+    const colour = target.format === "text" && io.stdout.isTTY === true && !io.env.NO_COLOR;
+    io.stdout.write(renderReport(report, target.format, { color: colour }));
   }
 }
 
@@ -190,23 +195,19 @@ async function withPack<T>(packDir: string, dependencies: CliDependencies, progr
   }
 }
 
-/** Policy config errors come back from the host as plain errors: they are the user's input. */
+/** The pack's error class for a bad policy config (policy/config.ts PolicyConfigError). */
+const PACK_CONFIG_ERROR = "PolicyConfigError";
+
+/** Policy config errors are the user's input (exit 2, named as --policy-config), whichever side found them. */
 async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   try {
     return await run();
   } catch (error) {
-    const message = (error as Error).message ?? "";
-    if (/^policy pack config/.test(message)) throw new UsageError(`--policy-config: ${message.replace(/^policy pack config\s*/, "")}`);
+    if (error instanceof PolicyPackConfigError) throw new UsageError(`--policy-config: ${error.message.replace(/^policy pack config\s*/, "")}`);
     // The pack validates its own config when a policy first reads it, and names the bad value.
-    const packConfigProblem = /PolicyConfigError: (.*)/.exec(message);
-    if (packConfigProblem) throw new UsageError(`--policy-config: ${packConfigProblem[1]}`);
+    if (error instanceof PolicyPackCallError && error.packError?.name === PACK_CONFIG_ERROR) throw new UsageError(`--policy-config: ${error.packError.message}`);
     throw error;
   }
-}
-
-/** Every file a report will be written to (--output today), checked before anything runs. */
-function reportTargets(flags: Record<string, string | boolean | undefined>): ReportTarget[] {
-  return typeof flags.output === "string" ? [{ flag: "--output", file: flags.output }] : [];
 }
 
 /**
@@ -228,9 +229,8 @@ export function parseTimeout(flag: string | undefined): number {
 
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
-  const format = resolveFormat(flags.format as string | undefined);
   const timeoutMs = parseTimeout(flags.timeout as string | undefined);
-  checkReportTargets(reportTargets(flags), io.cwd);
+  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
@@ -275,7 +275,7 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
       analyzeNow = (resource) => evaluator.analyze(resource);
       for (const resource of registeredEarly.splice(0)) evaluator.analyze(resource);
       const run = await programRun;
-      progress.step(`the program registered ${run.resources.length} resources`);
+      progress.step(`the program registered ${run.resources.filter(isReportedResource).length} resources (and the stack)`);
       const evaluation = await evaluator.finish(run.resources);
       return buildReport(evaluation, {
         toolVersion: toolVersion(),
@@ -286,7 +286,7 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     }),
   ).finally(() => stopProgram.abort());
-  emit(report, format, flags.output as string | undefined, io, progress);
+  emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 
@@ -297,14 +297,13 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region as string)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
-  const format = resolveFormat(flags.format as string | undefined);
-  checkReportTargets(reportTargets(flags), io.cwd);
+  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
   const absoluteExport = path.resolve(io.cwd, exportFile);
   const stackExport = readStackExport(absoluteExport);
-  progress.step(`read ${stackExport.resources.length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`);
+  progress.step(`read ${stackExport.resources.filter(isReportedResource).length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`);
   const liveDrift =
     flags.live === true
       ? checkLive(stackExport.resources, { region: flags.region as string | undefined, requestTimeoutMs: liveRequestTimeout(io.env) })
@@ -333,7 +332,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     }),
   );
-  emit(report, format, flags.output as string | undefined, io, progress);
+  emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 

@@ -13,6 +13,10 @@
 import { isWireSecret, type AnalyzerHost, type AnalyzerInfo, type PolicyDiagnostic, type PolicyPackConfig, type PolicyNotApplicable } from "../engine";
 import type { ResourceRecord, SourceLocation, StackIdentity } from "./resourceRecord";
 import { describeValue } from "../facts";
+import { isReportedResource } from "./report";
+import type { KeyguardStackPolicy } from "../policy/define";
+import { KEYGUARD_PACK_NAME, keyguardPolicies } from "../policy/policies";
+import { decodeNotApplicable, decodeViolation, type ViolationKind } from "../policy/verdictCodec";
 
 export interface Finding {
   policyName: string;
@@ -28,9 +32,22 @@ export interface Finding {
   description: string;
   /** "resource" from Analyze, "stack" from AnalyzeStack. */
   phase: "resource" | "stack";
+  /** What the pack said: a violation, or a value it could not know during preview. */
+  verdict: ViolationKind;
   /** True when the policy could not decide because a value is unknown during preview. */
   undecidedUnknown: boolean;
   sourceLocation?: SourceLocation;
+}
+
+/** A policy that did not judge a resource: it does not apply, or the policy config exempts it. */
+export interface NotApplicableEntry {
+  policyName: string;
+  /** The resource; empty when a stack policy as a whole did not apply to the stack. */
+  urn: string;
+  phase: "resource" | "stack";
+  reason: string;
+  /** Set when the policy config exempted the resource: the config entry's resource pattern and reason. */
+  exemption?: { resource: string; reason: string };
 }
 
 export interface Evaluation {
@@ -42,8 +59,8 @@ export interface Evaluation {
   enforcementLevels: Record<string, string>;
   resources: ResourceRecord[];
   findings: Finding[];
-  /** policyName -> URNs of resources the policy said it does not apply to. */
-  notApplicable: Record<string, string[]>;
+  /** Every policy-and-resource pair the pack did not judge, with the reason. */
+  notApplicable: NotApplicableEntry[];
 }
 
 /**
@@ -77,13 +94,13 @@ const ANALYZE_CONCURRENCY = 16;
  */
 export class Evaluator {
   private readonly findings: Finding[] = [];
-  private readonly notApplicable: Record<string, string[]> = {};
+  private readonly notApplicable: NotApplicableEntry[] = [];
   private readonly analyzed: Promise<void>[] = [];
   private readonly waiting: (() => void)[] = [];
   private inFlight = 0;
   private done = 0;
   private info: AnalyzerInfo | undefined;
-  private resolved: Record<string, { enforcementLevel: string }> = {};
+  private resolved: Record<string, { enforcementLevel: string; properties?: Record<string, unknown> }> = {};
   private byUrn = new Map<string, ResourceRecord>();
   private remediating = false;
   /** URN -> the properties remediation changed, which the stack's outputs carry too (as in a preview). */
@@ -119,11 +136,12 @@ export class Evaluator {
           options: { protect: resource.protect, parent: resource.parent },
         });
         for (const diagnostic of result.diagnostics) this.findings.push(this.toFinding(diagnostic, "resource", resource.urn));
-        this.addNotApplicable(result.notApplicable, resource.urn);
+        this.addNotApplicable(result.notApplicable, resource.urn, "resource");
       } finally {
         this.release();
       }
-      this.options.onProgress?.(++this.done, undefined);
+      // Counted as the report counts resources: the stack itself is not one of them.
+      if (isReportedResource(resource)) this.options.onProgress?.(++this.done, undefined);
     });
     // Failures surface in finish(); never as an unhandled rejection meanwhile.
     analysis.catch(() => undefined);
@@ -147,8 +165,9 @@ export class Evaluator {
       })),
     );
     for (const diagnostic of stackResult.diagnostics) this.findings.push(this.toFinding(diagnostic, "stack", ""));
-    this.addNotApplicable(stackResult.notApplicable, "");
-    this.options.onProgress?.(++this.done, this.done);
+    this.addNotApplicable(stackResult.notApplicable, "", "stack");
+    this.addStackPolicySubjects(resources, stackResult.diagnostics);
+    this.options.onProgress?.(this.done, this.done);
 
     // Analyze calls finish in any order: sort so reports are stable from run to run.
     const order = new Map(resources.map((resource, index) => [resource.urn, index]));
@@ -218,8 +237,47 @@ export class Evaluator {
     else this.inFlight--;
   }
 
-  private addNotApplicable(entries: PolicyNotApplicable[], urn: string): void {
-    for (const entry of entries) (this.notApplicable[entry.policyName] ??= []).push(urn);
+  /** Decodes the pack's not-applicable reasons (exemptions among them) in the one form verdictCodec defines. */
+  private addNotApplicable(entries: PolicyNotApplicable[], urn: string, phase: NotApplicableEntry["phase"]): void {
+    for (const entry of entries) {
+      const decoded = decodeNotApplicable(entry.reason);
+      this.notApplicable.push({
+        policyName: entry.policyName,
+        urn,
+        phase,
+        reason: decoded.reason,
+        ...(decoded.kind === "exempt" ? { exemption: { resource: decoded.resource, reason: decoded.reason } } : {}),
+      });
+    }
+  }
+
+  /**
+   * A stack policy answers for the stack as a whole: @pulumi/policy has no per-resource
+   * "not applicable" for it. For keyguard's own pack, the resources each stack policy does not judge
+   * are known from the policy's own object (policy/define.ts): the types it judges (`appliesTo`) and
+   * its exemption matcher (`exemptionOf`) on the config the pack was given. A resource the pack
+   * reported a finding on is never listed here.
+   */
+  private addStackPolicySubjects(resources: ResourceRecord[], diagnostics: PolicyDiagnostic[]): void {
+    if (this.info?.name !== KEYGUARD_PACK_NAME) return;
+    for (const served of this.info.policies) {
+      const policy = keyguardPolicies.find((candidate): candidate is KeyguardStackPolicy => candidate.name === served.name && "appliesTo" in candidate);
+      const config = this.resolved[served.name];
+      if (served.policyType !== "stack" || !policy || !config || config.enforcementLevel === "disabled") continue;
+      const wholeStack = this.notApplicable.find((entry) => entry.policyName === served.name && entry.phase === "stack" && entry.urn === "");
+      const reported = new Set(diagnostics.filter((diagnostic) => diagnostic.policyName === served.name).map((diagnostic) => diagnostic.urn));
+      for (const resource of resources) {
+        if (!isReportedResource(resource) || reported.has(resource.urn)) continue;
+        const base = { policyName: served.name, urn: resource.urn, phase: "stack" as const };
+        if (!policy.appliesTo.types.has(resource.type)) {
+          this.notApplicable.push({ ...base, reason: `only ${policy.appliesTo.described} are checked, this is a ${resource.type}` });
+          continue;
+        }
+        const exemption = policy.exemptionOf(resource, config.properties);
+        if (exemption) this.notApplicable.push({ ...base, reason: exemption.reason, exemption: { resource: exemption.resource, reason: exemption.reason } });
+        else if (wholeStack) this.notApplicable.push({ ...base, reason: wholeStack.reason });
+      }
+    }
   }
 
   private toFinding(diagnostic: PolicyDiagnostic, phase: Finding["phase"], fallbackUrn: string): Finding {
@@ -228,7 +286,8 @@ export class Evaluator {
     // @pulumi/policy sends "<policy description>\n<violation message>": the description is the
     // rule's (kept apart), the message is what this resource did wrong.
     const prefix = `${diagnostic.description}\n`;
-    const message = diagnostic.description && diagnostic.message.startsWith(prefix) ? diagnostic.message.slice(prefix.length) : diagnostic.message;
+    const decoded = decodeViolation(diagnostic.description && diagnostic.message.startsWith(prefix) ? diagnostic.message.slice(prefix.length) : diagnostic.message);
+    const verdict: ViolationKind = decoded.kind === "unknown-in-preview" || isUndecidedUnknown(decoded.text) ? "unknown-in-preview" : "non-compliant";
     return {
       policyName: diagnostic.policyName,
       policyPackName: diagnostic.policyPackName,
@@ -238,10 +297,11 @@ export class Evaluator {
       urn,
       resourceType: resource?.type ?? "",
       resourceName: resource?.name ?? "",
-      message,
+      message: decoded.text,
       description: diagnostic.description,
       phase,
-      undecidedUnknown: isUndecidedUnknown(diagnostic.message),
+      verdict,
+      undecidedUnknown: verdict === "unknown-in-preview",
       sourceLocation: resource?.sourceLocation,
     };
   }

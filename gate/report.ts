@@ -2,8 +2,10 @@
  * The report every output format is rendered from: the evaluation's findings, live drift, a
  * summary and the exit code, with every secret already masked. Formats never see raw values.
  */
+import { createHash } from "crypto";
 import * as path from "path";
 import type { Evaluation, Finding } from "./evaluate";
+import { decodeViolation } from "../policy/verdictCodec";
 import type { ResourceRecord } from "./resourceRecord";
 import { SecretRedactor } from "./redact";
 
@@ -27,10 +29,32 @@ export interface ReportViolation {
   resourceType: string;
   resourceName: string;
   message: string;
+  /** The message's parts, as the pack wrote them (policy/verdictCodec.ts): found, required, fix. */
+  found: string;
+  required?: string;
+  fix?: string;
   severity: string;
   phase: Finding["phase"];
+  verdict: Finding["verdict"];
   /** The policy could not decide because a value is unknown during preview. */
   undecidedUnknown: boolean;
+  /**
+   * Stable across runs and line moves: a hash of the policy, the resource URN and the finding's
+   * ordinal among that policy's findings on that resource, never of the line or the message.
+   */
+  fingerprint: string;
+  location?: ReportLocation;
+}
+
+/** A policy that did not judge a resource, with the reason; `exemption` when the policy config exempted it. */
+export interface ReportNotApplicable {
+  policyName: string;
+  /** Empty when a stack policy as a whole did not apply to the stack. */
+  urn: string;
+  resourceType: string;
+  resourceName: string;
+  reason: string;
+  exemption?: { resource: string; reason: string };
   location?: ReportLocation;
 }
 
@@ -75,6 +99,8 @@ export interface ReportSummary {
   undecidedUnknowns: number;
   /** Things the gate could not see (see NotAnalyzed); they fail the gate under --strict-unknowns. */
   notAnalyzed: number;
+  /** Policy-and-resource pairs exempted by the policy config. */
+  exempted: number;
   drift: number;
   strictUnknowns: boolean;
   passed: boolean;
@@ -96,8 +122,10 @@ export interface Report {
   policies: { name: string; enforcementLevel: string; type: string; severity: string; description: string; remediationSteps: string }[];
   /** Resources evaluated (custom resources and components; the stack itself is left out). */
   resources: { urn: string; type: string; name: string; location?: ReportLocation }[];
-  /** policyName -> URNs the policy reported as not applicable. */
-  notApplicable: Record<string, string[]>;
+  /** Policy-and-resource pairs the pack did not judge because the policy does not apply, with the reason. */
+  notApplicable: ReportNotApplicable[];
+  /** Policy-and-resource pairs the policy config exempted: the config entry and its reason. */
+  exemptions: ReportNotApplicable[];
 }
 
 export interface BuildReportOptions {
@@ -118,7 +146,7 @@ function relativeLocation(baseDir: string, file: string, line: number, column?: 
   return { file: relative || path.basename(file), line, column };
 }
 
-export function isReportedResource(resource: ResourceRecord): boolean {
+export function isReportedResource(resource: { type: string }): boolean {
   return resource.type !== "pulumi:pulumi:Stack";
 }
 
@@ -126,6 +154,16 @@ export function isReportedResource(resource: ResourceRecord): boolean {
 export const REMOTE_COMPONENT_NOT_ANALYZED =
   "not analyzed: its children are created by its plugin, which keyguard check does not run (pulumi preview runs it and the pack judges what it creates); " +
   "judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack's export";
+/** Orders locations by file, line and column; a missing location sorts last. */
+export function compareLocations(a: ReportLocation | undefined, b: ReportLocation | undefined): number {
+  if (!a || !b) return (a ? 0 : 1) - (b ? 0 : 1);
+  return a.file.localeCompare(b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
+}
+
+/** A short, stable hash of a finding's identity (see ReportViolation.fingerprint). */
+export function findingFingerprint(...identity: (string | number)[]): string {
+  return createHash("sha256").update(identity.join("\u0000")).digest("hex").slice(0, 32);
+}
 
 export function buildReport(evaluation: Evaluation, options: BuildReportOptions): Report {
   const byUrn = new Map(evaluation.resources.map((resource) => [resource.urn, resource]));
@@ -134,18 +172,42 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     if (source) return relativeLocation(options.baseDir, source.file, source.line, source.column);
     return options.fallbackLocation?.(resource);
   };
-  const violations: ReportViolation[] = evaluation.findings.map((finding) => ({
-    policyName: finding.policyName,
-    enforcementLevel: finding.enforcementLevel,
-    urn: finding.urn,
-    resourceType: finding.resourceType,
-    resourceName: finding.resourceName,
-    message: finding.message,
-    severity: finding.severity,
-    phase: finding.phase,
-    undecidedUnknown: finding.undecidedUnknown,
-    location: locate(byUrn.get(finding.urn)),
-  }));
+  const ordinals = new Map<string, number>();
+  const violations: ReportViolation[] = evaluation.findings.map((finding) => {
+    const identity = `${finding.policyName}\u0000${finding.urn}\u0000${finding.phase}`;
+    const ordinal = ordinals.get(identity) ?? 0;
+    ordinals.set(identity, ordinal + 1);
+    const { found, required, fix } = decodeViolation(finding.message);
+    return {
+      policyName: finding.policyName,
+      enforcementLevel: finding.enforcementLevel,
+      urn: finding.urn,
+      resourceType: finding.resourceType,
+      resourceName: finding.resourceName,
+      message: finding.message,
+      found,
+      ...(required !== undefined ? { required } : {}),
+      ...(fix !== undefined ? { fix } : {}),
+      severity: finding.severity,
+      phase: finding.phase,
+      verdict: finding.verdict,
+      undecidedUnknown: finding.undecidedUnknown,
+      fingerprint: findingFingerprint(finding.policyName, finding.urn, finding.phase, ordinal),
+      location: locate(byUrn.get(finding.urn)),
+    };
+  });
+  const notJudged: ReportNotApplicable[] = evaluation.notApplicable.map((entry) => {
+    const resource = byUrn.get(entry.urn);
+    return {
+      policyName: entry.policyName,
+      urn: entry.urn,
+      resourceType: resource?.type ?? "",
+      resourceName: resource?.name ?? "",
+      reason: entry.reason,
+      ...(entry.exemption ? { exemption: entry.exemption } : {}),
+      location: entry.urn ? locate(resource) : undefined,
+    };
+  });
   const drift = options.drift ?? [];
   const mandatory = violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
   const undecidedUnknowns = violations.filter((violation) => violation.undecidedUnknown).length;
@@ -181,6 +243,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       remediated: violations.filter((violation) => violation.enforcementLevel === "remediate").length,
       undecidedUnknowns,
       notAnalyzed: notAnalyzed.length,
+      exempted: notJudged.filter((entry) => entry.exemption).length,
       drift: drift.length,
       strictUnknowns: options.strictUnknowns,
       passed: !failed,
@@ -198,7 +261,8 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       remediationSteps: policy.remediationSteps,
     })),
     resources: reported.map((resource) => ({ urn: resource.urn, type: resource.type, name: resource.name, location: locate(resource) })),
-    notApplicable: evaluation.notApplicable,
+    notApplicable: notJudged.filter((entry) => !entry.exemption),
+    exemptions: notJudged.filter((entry) => entry.exemption),
   };
   return SecretRedactor.fromRecords(evaluation.resources, options.extraSecrets).redact(report);
 }

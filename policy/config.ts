@@ -12,6 +12,7 @@ import {
   describeValue,
 } from "../facts";
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { encodeExemption } from "./verdictCodec";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 const unanchored = (pattern: RegExp) => pattern.source.replace(/^\^/, "").replace(/\$$/, "");
@@ -247,7 +248,7 @@ export function findExemption(exemptions: readonly Exemption[], resource: { urn:
   });
 }
 
-/** The not-applicable reason of an exempted resource. */
+/** The not-applicable reason of an exempted resource (in the form the gate decodes: ./verdictCodec). */
 export function exemptionReason(exemption: Exemption): string {
-  return `exempted by config (${JSON.stringify(exemption.resource)}): ${exemption.reason}`;
+  return encodeExemption(exemption);
 }

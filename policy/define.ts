@@ -6,7 +6,7 @@
  * (The same split as cdk-nag's NagPack.applyRule and pulumi/compliance-policies' registerPolicy.)
  */
 import type { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { exemptionReason, findExemption, type ExemptionsConfig, type PolicyConfig } from "./config";
+import { exemptionReason, findExemption, type Exemption, type ExemptionsConfig, type PolicyConfig } from "./config";
 import type { PolicyResourceLike, ResourceView } from "./keyResolution";
 import { StackIndex, type StackLookup } from "./stack";
 import { notApplicable, rawProps, type Verdict } from "./verdict";
@@ -60,6 +60,13 @@ export interface KeyguardResourcePolicy extends ResourceValidationPolicy {
 export interface KeyguardStackPolicy extends StackValidationPolicy {
   /** The verdicts on a stack: its resources as @pulumi/policy hands them over, or an index of them. */
   verdicts(stack: readonly PolicyResourceLike[] | StackLookup, rawConfig: unknown): Promise<StackVerdict[]>;
+  /**
+   * The types this policy judges, and the exemption that keeps a resource from its rule. A stack
+   * policy can only be "not applicable" as a whole through @pulumi/policy, so the gate asks these
+   * (the very code the policy runs) which resources the policy did not judge, and why.
+   */
+  appliesTo: AppliesTo;
+  exemptionOf(resource: { urn: string; name: string }, rawConfig: unknown): Exemption | undefined;
 }
 
 /** The parts of @pulumi/policy's arguments keyguard reads (kept structural: the casts happen here only). */
@@ -155,6 +162,8 @@ export function defineStackPolicy<C extends ExemptionsConfig>(spec: StackPolicyS
     ...metadata,
     configSchema: config.schema,
     verdicts,
+    appliesTo,
+    exemptionOf: (resource, rawConfig) => findExemption(config.parse(metadata.name, rawConfig).exemptions, resource),
     validateStack: async (pulumiArgs, reportViolation) => {
       const args = pulumiArgs as unknown as StackArgsLike;
       const results = await verdicts(args.resources, args.getConfig());

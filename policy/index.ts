@@ -4,9 +4,9 @@
  * import ./policies instead. Shipped precompiled as dist/index.js (see package.json "main").
  */
 import { PolicyPack } from "@pulumi/policy";
-import { keyguardPolicies } from "./policies";
+import { KEYGUARD_PACK_NAME, keyguardPolicies } from "./policies";
 
-new PolicyPack("keyguard", {
+new PolicyPack(KEYGUARD_PACK_NAME, {
   description: "Amazon Redshift encrypted under customer-managed AWS KMS keys that actually rotate.",
   policies: keyguardPolicies,
 });

@@ -1,11 +1,13 @@
 /** The gate's output formats. */
 import type { Report } from "../report";
+import { renderGitlab } from "./gitlab";
 import { renderJson } from "./json";
 import { renderJunit } from "./junit";
+import { renderMarkdown } from "./markdown";
 import { renderSarif } from "./sarif";
 import { renderText } from "./text";
 
-export const FORMATS = ["text", "json", "sarif", "junit"] as const;
+export const FORMATS = ["text", "json", "sarif", "junit", "markdown", "gitlab"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function renderReport(report: Report, format: Format, options: { color: boolean } = { color: false }): string {
@@ -16,9 +18,13 @@ export function renderReport(report: Report, format: Format, options: { color: b
       return renderSarif(report);
     case "junit":
       return renderJunit(report);
+    case "markdown":
+      return renderMarkdown(report);
+    case "gitlab":
+      return renderGitlab(report);
     case "text":
       return renderText(report, options);
   }
 }
 
-export { renderJson, renderJunit, renderSarif, renderText };
+export { renderGitlab, renderJson, renderJunit, renderMarkdown, renderSarif, renderText };

@@ -1,9 +1,10 @@
 /**
  * `--format junit`: one test suite per policy, one test case per policy and resource. A mandatory
  * violation (or, with --strict-unknowns, a value that could not be known) is a failure; an
- * advisory one passes with its message in system-out; a policy that said it does not apply is
- * skipped. Live drift is its own suite; so is what the gate could not see (skipped, or a failure
- * under --strict-unknowns).
+ * advisory one passes with its message in system-out; a case the policy did not judge is skipped
+ * with the reason: "exempt (policy config entry ...): <reason>" or "not applicable: <reason>", stack
+ * policies included (report.ts has their per-resource entries). Live drift is its own suite; so is
+ * what the gate could not see (skipped, or a failure under --strict-unknowns).
  */
 import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportViolation } from "../report";
 
@@ -56,7 +57,9 @@ export function renderJunit(report: Report): string {
   }
   for (const policy of report.policies) {
     const cases: TestCase[] = [];
-    const notApplicable = new Set(report.notApplicable[policy.name] ?? []);
+    const notJudged = [...report.exemptions, ...report.notApplicable].filter((entry) => entry.policyName === policy.name);
+    // A stack policy that did not apply to the stack at all did not judge any of its resources.
+    const wholeStack = notJudged.find((entry) => entry.urn === "");
     for (const resource of resources) {
       const violations = report.violations.filter((violation) => violation.policyName === policy.name && violation.urn === resource.urn);
       const failures = violations.filter((violation) => isFailure(violation, strict));
@@ -72,8 +75,11 @@ export function renderJunit(report: Report): string {
           type: failures.some((violation) => violation.enforcementLevel === "mandatory") ? "mandatory" : "unknown-value",
           message: failures.map((violation) => violation.message).join("\n"),
         };
-      } else if (violations.length === 0 && (notApplicable.has(resource.urn) || policy.enforcementLevel === "disabled")) {
-        testCase.skipped = policy.enforcementLevel === "disabled" ? "policy disabled by the policy config" : "policy does not apply to this resource";
+      } else if (violations.length === 0) {
+        const entry = notJudged.find((candidate) => candidate.urn === resource.urn) ?? wholeStack;
+        if (policy.enforcementLevel === "disabled") testCase.skipped = "policy disabled by the policy config";
+        else if (entry?.exemption) testCase.skipped = `exempt (policy config entry ${JSON.stringify(entry.exemption.resource)}): ${entry.exemption.reason}`;
+        else if (entry) testCase.skipped = `not applicable: ${entry.reason}`;
       }
       if (notes.length > 0) testCase.systemOut = notes.map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n");
       cases.push(testCase);

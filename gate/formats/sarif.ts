@@ -1,12 +1,12 @@
 /**
  * `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. One rule per policy (plus one
  * for live drift), each result located at the program line that declared the resource (or the
- * stack export's line for audits), with the resource URN as its logical location and a stable
- * fingerprint so code scanning tracks an alert across runs.
+ * stack export's line for audits), with the resource URN as its logical location and the finding's
+ * fingerprint (report.ts: policy, URN, ordinal; never the line) so code scanning tracks an alert
+ * across runs and line moves. Exempted resources are suppressed results, the reason as justification.
  */
-import { createHash } from "crypto";
 import { pathToFileURL } from "url";
-import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportLocation } from "../report";
+import { findingFingerprint, LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportLocation } from "../report";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -41,10 +41,6 @@ function physicalLocation(location: ReportLocation) {
   };
 }
 
-function fingerprint(...parts: string[]): string {
-  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
-}
-
 export function renderSarif(report: Report): string {
   const ruleIds = report.policies.map((policy) => policy.name);
   if (report.drift.length > 0 || report.mode === "audit") ruleIds.push(LIVE_DRIFT_RULE);
@@ -55,7 +51,10 @@ export function renderSarif(report: Report): string {
       name: policy.name,
       shortDescription: { text: policy.description || policy.name },
       fullDescription: { text: policy.description || policy.name },
-      help: { text: policy.remediationSteps || policy.description || policy.name },
+      help: {
+        text: `${policy.description}${policy.remediationSteps ? `\nRemediation: ${policy.remediationSteps}` : ""}`.trim() || policy.name,
+        markdown: `${policy.description}${policy.remediationSteps ? `\n\n**Remediation:** ${policy.remediationSteps}` : ""}`.trim() || policy.name,
+      },
       defaultConfiguration: { level: levelOf(policy.enforcementLevel, false, false), enabled: policy.enforcementLevel !== "disabled" },
       properties: {
         tags: ["security", "pulumi", `${policy.type}-policy`],
@@ -70,7 +69,10 @@ export function renderSarif(report: Report): string {
       name: LIVE_DRIFT_RULE,
       shortDescription: { text: "The deployed key or cluster differs from the stack's state" },
       fullDescription: { text: "keyguard audit --live asked AWS: rotation turned off or its period changed outside Pulumi, or the cluster is no longer encrypted with the recorded key." },
-      help: { text: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program)." },
+      help: {
+        text: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program).",
+        markdown: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program).",
+      },
       defaultConfiguration: { level: "error", enabled: true },
       properties: { tags: ["security", "pulumi", "drift"], enforcementLevel: "mandatory" },
     });
@@ -84,7 +86,10 @@ export function renderSarif(report: Report): string {
       fullDescription: {
         text: "A multi-language component whose children its plugin creates, or a secure config value that cannot be decrypted offline: the gate could not judge what pulumi preview --policy-pack would.",
       },
-      help: { text: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; --strict-unknowns fails the gate on it." },
+      help: {
+        text: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; --strict-unknowns fails the gate on it.",
+        markdown: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; `--strict-unknowns` fails the gate on it.",
+      },
       defaultConfiguration: { level: report.summary.strictUnknowns ? "error" : "note", enabled: true },
       properties: { tags: ["security", "pulumi", "not-analyzed"], enforcementLevel: report.summary.strictUnknowns ? "mandatory" : "advisory" },
     });
@@ -102,8 +107,25 @@ export function renderSarif(report: Report): string {
           ...(violation.urn ? { logicalLocations: [{ fullyQualifiedName: violation.urn, name: violation.resourceName, kind: "resource" }] } : {}),
         },
       ],
-      partialFingerprints: { "keyguardResource/v1": fingerprint(violation.policyName, violation.urn, violation.phase) },
-      properties: { enforcementLevel: violation.enforcementLevel, resourceType: violation.resourceType, undecidedUnknown: violation.undecidedUnknown },
+      partialFingerprints: { "keyguardFinding/v1": violation.fingerprint },
+      properties: { enforcementLevel: violation.enforcementLevel, resourceType: violation.resourceType, verdict: violation.verdict, undecidedUnknown: violation.undecidedUnknown },
+    })),
+    // Exempted resources: suppressed results, with the policy config entry's reason as justification.
+    ...report.exemptions.map((entry) => ({
+      ruleId: entry.policyName,
+      ruleIndex: Math.max(0, ruleIds.indexOf(entry.policyName)),
+      kind: "notApplicable" as const,
+      level: "none" as SarifLevel,
+      message: { text: `exempt from ${entry.policyName} by the policy config entry ${JSON.stringify(entry.exemption!.resource)}: ${entry.exemption!.reason} (resource ${entry.resourceName || entry.urn}, ${entry.resourceType})` },
+      locations: [
+        {
+          ...physicalLocation(entry.location ?? fallback),
+          ...(entry.urn ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] } : {}),
+        },
+      ],
+      suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: entry.exemption!.reason }],
+      partialFingerprints: { "keyguardFinding/v1": findingFingerprint(entry.policyName, entry.urn, "exempt") },
+      properties: { resourceType: entry.resourceType, exemptedBy: entry.exemption!.resource },
     })),
     ...report.drift.map((entry) => {
       const resource = report.resources.find((candidate) => candidate.urn === entry.urn);
@@ -118,7 +140,7 @@ export function renderSarif(report: Report): string {
             logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }],
           },
         ],
-        partialFingerprints: { "keyguardResource/v1": fingerprint(LIVE_DRIFT_RULE, entry.urn, entry.kind) },
+        partialFingerprints: { "keyguardFinding/v1": findingFingerprint(LIVE_DRIFT_RULE, entry.urn, entry.kind) },
         properties: { driftKind: entry.kind, resourceType: entry.resourceType },
       };
     }),
@@ -133,7 +155,7 @@ export function renderSarif(report: Report): string {
           ...(entry.urn ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] } : {}),
         },
       ],
-      partialFingerprints: { "keyguardResource/v1": fingerprint(NOT_ANALYZED_RULE, entry.subject, entry.kind) },
+      partialFingerprints: { "keyguardFinding/v1": findingFingerprint(NOT_ANALYZED_RULE, entry.subject, entry.kind) },
       properties: { notAnalyzedKind: entry.kind, ...(entry.resourceType ? { resourceType: entry.resourceType } : {}) },
     })),
   ];

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import { writeFileAtomically } from "../../gate/atomicWrite";
 import { isUndecidedUnknown, type Evaluation } from "../../gate/evaluate";
-import { renderJson, renderJunit, renderSarif, renderText } from "../../gate/formats";
+import { renderGitlab, renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from "../../gate/formats";
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/offlineInvokes";
 import { Progress } from "../../gate/progress";
 import { readPulumiProject } from "../../gate/pulumiProject";
@@ -227,15 +227,31 @@ describe("no report prints a secret, wherever the secret appears", () => {
         message: `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
         description: `checks ${secretValues[3]}`,
         phase: "resource",
+        verdict: "non-compliant",
         undecidedUnknown: false,
       },
     ],
-    notApplicable: { [`policy-${secretValues[2]}`]: [urn] },
+    notApplicable: [
+      {
+        policyName: `policy-${secretValues[2]}`,
+        urn,
+        phase: "resource",
+        reason: `exempt for ${secretValues[3]}`,
+        exemption: { resource: `key-${secretValues[0]}`, reason: `exempt for ${secretValues[3]}` },
+      },
+    ],
   };
 
-  it("masks every secret in JSON, SARIF, JUnit and text", () => {
+  it("masks every secret in JSON, SARIF, JUnit, text, Markdown and GitLab, exemption reasons included", () => {
     const report = buildReport(evaluation, { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT });
-    const outputs = { json: renderJson(report), sarif: renderSarif(report), junit: renderJunit(report), text: renderText(report, { color: false }) };
+    const outputs = {
+      json: renderJson(report),
+      sarif: renderSarif(report),
+      junit: renderJunit(report),
+      text: renderText(report, { color: false }),
+      markdown: renderMarkdown(report),
+      gitlab: renderGitlab(report),
+    };
     for (const [format, output] of Object.entries(outputs)) {
       for (const value of secretValues) expect(output, `${format} shows ${value}`).not.toContain(value);
       expect(output).toContain("[secret]");
@@ -321,9 +337,10 @@ describe("levels of findings whose value could not be known", () => {
         resourceName: "c",
         description: "",
         phase: "stack" as const,
+        verdict: isUndecidedUnknown(finding.message) ? ("unknown-in-preview" as const) : ("non-compliant" as const),
         undecidedUnknown: isUndecidedUnknown(finding.message),
       })),
-      notApplicable: {},
+      notApplicable: [],
     };
   }
   const findings = [
