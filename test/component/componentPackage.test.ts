@@ -330,3 +330,28 @@ describe("the alias from the TypeScript class's type token", () => {
     expect(registered("moved-key-rotation").aliasUrns).toEqual([`${old}$${RESOURCE_TYPES.redshiftKeyRotation}::moved-key-rotation`]);
   });
 });
+
+describe("the alias, to an engine that takes alias specs (as today's Pulumi engines do)", () => {
+  // Such an engine gets the component's alias as a spec and derives every child's from its parent's
+  // (children's URNs carry the parent's type), so the children send none of their own.
+  let specEngine: FakeEngine;
+  let specPlugin: ComponentPackageHost;
+  beforeAll(async () => {
+    specEngine = await startFakeEngine({ project: PROJECT, stack: STACK, supportsAliasSpecs: true });
+    specPlugin = await startComponentPackage({ engineAddress: specEngine.address, projectDirectory });
+  }, 180_000);
+  afterAll(async () => {
+    await specPlugin?.stop();
+    await specEngine?.stop();
+  });
+
+  test("the component sends its alias to the TypeScript class's type, under the same parent", async () => {
+    await specPlugin.construct({ project: PROJECT, stack: STACK, monitorEndpoint: specEngine.address, type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, name: "spec", parent: STACK_URN, inputs: { clusterIdentifier: "spec", nodeType: "ra3.large" } });
+    const byName = (name: string) => specEngine.registrations.find((registration) => registration.name === name)!;
+    expect(byName("spec").aliasSpecs).toEqual([{ name: "", type: RESOURCE_TYPES.encryptedRedshiftCluster, parentUrn: STACK_URN, noParent: false }]);
+    for (const child of ["spec-key", "spec-alias", "spec-cluster", "spec-key-rotation"]) {
+      expect(byName(child).parent, child).toBe(byName("spec").urn);
+      expect(byName(child).aliasSpecs, child).toEqual([]);
+    }
+  }, 120_000);
+});
