@@ -4,11 +4,12 @@
 //
 // Every pack gets the same resources in the same order, and the packs take turns (round-robin) so
 // that the shared machine's load drifts over all of them alike; comparisons are ratios of medians.
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { startAnalyzer, toStruct, type AnalyzerHost, type AnalyzerStackResource } from "../engine";
 import { elapsedMs, summarize, type Summary } from "./stats";
-import { syntheticStack, type SyntheticResource } from "./syntheticStack";
+import { shapedStack, type StackShape, type SyntheticResource } from "./stackShapes";
 
 export interface PackUnderTest {
   /** Short key used in results.json. */
@@ -57,6 +58,7 @@ export interface AnalyzeFigures {
 }
 
 export interface AnalyzeStackFigures {
+  shape: StackShape;
   resources: number;
   /** Round-trip wall time of one AnalyzeStack call (request built from plain objects, sent, answered). */
   roundTripMs: Summary;
@@ -65,6 +67,8 @@ export interface AnalyzeStackFigures {
   /** Median time this process spends turning the resources into protobuf Structs (part of every round trip, the same for every pack). */
   harnessMarshalMs: number;
   diagnostics: number;
+  /** Peak resident memory of the pack's process over this size's rounds (VmHWM), when measured. */
+  peakRssMiB?: number;
 }
 
 function asAnalyzerResource(resource: SyntheticResource): AnalyzerStackResource {
@@ -109,11 +113,12 @@ export async function startConfigured(packs: readonly PackUnderTest[], profileDi
  */
 export async function measureAnalyze(
   hosts: Map<string, AnalyzerHost>,
+  shape: StackShape,
   calls: number,
   warmUpCalls: number,
   log: (line: string) => void,
 ): Promise<Record<string, AnalyzeFigures>> {
-  const resources = syntheticStack(calls).map(asAnalyzeInputs);
+  const resources = shapedStack(shape, calls).map(asAnalyzeInputs);
   const ids = [...hosts.keys()];
   const latencies: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, [] as number[]]));
   const diagnostics: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
@@ -159,13 +164,32 @@ function marshalMedianMs(resources: readonly AnalyzerStackResource[], repetition
   return summarize(samples).median;
 }
 
-/** One stack size to measure: how many resources, how many repetitions, and which packs (default: all). */
+/** One stack to measure: its shape and size, how many repetitions, and which packs (default: all). */
 export interface StackSizePlan {
+  shape: StackShape;
   resources: number;
   repetitions: number;
   packIds?: readonly string[];
   /** Asked before every round after the second: false stops the size there (a time budget). Default: always go on. */
   keepGoing?: () => boolean;
+  /** Also record each pack process's peak resident memory over this size's rounds. */
+  measurePeakMemory?: boolean;
+}
+
+/**
+ * Peak resident memory of a process (Linux: VmHWM in /proc/<pid>/status), in MiB; with `reset`, first
+ * resets the peak to the current size (writing 5 to /proc/<pid>/clear_refs), so that the next reading
+ * is the peak of what happens in between. Undefined where /proc cannot tell.
+ */
+export function peakResidentMiB(pid: number | undefined, reset = false): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    if (reset) fs.writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** AnalyzeStack on stacks of each planned size, the planned packs taking turns. */
@@ -178,11 +202,12 @@ export async function measureAnalyzeStack(
   for (const [planIndex, plan] of plans.entries()) {
     const ids = [...(plan.packIds ?? hosts.keys())];
     const size = plan.resources;
-    const resources = syntheticStack(size).map(asAnalyzerResource);
+    const resources = shapedStack(plan.shape, size).map(asAnalyzerResource);
     const roundTrips: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, [] as number[]]));
     const diagnostics: Record<string, number> = {};
     // One untimed call per pack first: the first AnalyzeStack of a process pays for JIT warm-up.
     if (planIndex === 0) for (const id of hosts.keys()) await hosts.get(id)!.analyzeStack(resources);
+    if (plan.measurePeakMemory) for (const id of ids) peakResidentMiB(hosts.get(id)!.pid, true);
     for (let round = 0; round < plan.repetitions; round++) {
       if (round >= 2 && plan.keepGoing && !plan.keepGoing()) break;
       for (const id of ids) {
@@ -192,18 +217,22 @@ export async function measureAnalyzeStack(
         diagnostics[id] = result.diagnostics.length;
       }
     }
+    const peaks = plan.measurePeakMemory ? Object.fromEntries(ids.map((id) => [id, peakResidentMiB(hosts.get(id)!.pid)])) : {};
     const marshalMs = marshalMedianMs(resources, 3);
     for (const id of ids) {
       const roundTripMs = summarize(roundTrips[id]);
       figures[id].push({
+        shape: plan.shape,
         resources: size,
         roundTripMs,
         microsecondsPerResource: (roundTripMs.median * 1000) / size,
         harnessMarshalMs: marshalMs,
         diagnostics: diagnostics[id],
+        peakRssMiB: peaks[id],
       });
     }
-    log(`  analyzeStack ${size}: ${ids.map((id) => `${id} ${summarize(roundTrips[id]).median.toFixed(0)} ms`).join(", ")} (marshalling ${marshalMs.toFixed(0)} ms)`);
+    const peakNote = plan.measurePeakMemory ? `; peak RSS ${ids.map((id) => `${id} ${peaks[id]?.toFixed(0) ?? "?"} MiB`).join(", ")}` : "";
+    log(`  analyzeStack ${plan.shape} ${size}: ${ids.map((id) => `${id} ${summarize(roundTrips[id]).median.toFixed(0)} ms`).join(", ")} (marshalling ${marshalMs.toFixed(0)} ms${peakNote})`);
   }
   return figures;
 }

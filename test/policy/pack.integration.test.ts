@@ -5,12 +5,12 @@
  * the engine's sentinels and secrets in their wire form. KMS is the local AWS endpoint.
  * One pack process for the whole file.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { type AnalyzerHost, type AnalyzerStackResource, UNKNOWN, normalizePolicyPackConfig, secret, startAnalyzer } from "../../engine";
+import { bundlePolicyPack } from "../../scripts/bundlePolicyPack";
 import { type LocalAws, startLocalAws } from "../support/localAws";
 
 const root = path.resolve(__dirname, "../..");
@@ -24,27 +24,19 @@ let probeOut: string;
 let host: AnalyzerHost;
 let aws: LocalAws;
 
-/** Builds the pack with the esbuild command of the root package.json "build" script, into a private copy. */
-function buildPackCopy(): string {
-  const buildScript: string = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts.build;
-  const esbuildCommand = buildScript.split("&&").map((part) => part.trim()).find((part) => part.startsWith("esbuild "));
-  if (!esbuildCommand) throw new Error(`the root build script does not bundle the pack with esbuild: ${buildScript}`);
+/** Builds the pack with the package's own build step (scripts/bundlePolicyPack.ts), into a private copy. */
+async function buildPackCopy(): Promise<string> {
   const dir = path.join(root, ".keyguard-tmp", `policy-pack-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const file of ["PulumiPolicy.yaml", "package.json"]) fs.copyFileSync(path.join(root, "policy", file), path.join(dir, file));
   const main: string = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8")).main;
-  const args = esbuildCommand
-    .split(/\s+/)
-    .slice(1)
-    .map((arg) => (arg.startsWith("--outfile=") ? `--outfile=${path.join(dir, main)}` : arg));
-  expect(args.some((arg) => arg === `--outfile=${path.join(dir, main)}`), "the build writes the file policy/package.json's main names").toBe(true);
-  execFileSync(path.join(root, "node_modules", ".bin", "esbuild"), args, { cwd: root, stdio: "pipe" });
+  await bundlePolicyPack({ outfile: path.join(dir, main) });
   return dir;
 }
 
 beforeAll(async () => {
-  packDir = buildPackCopy();
+  packDir = await buildPackCopy();
   probeOut = path.join(packDir, "loaded-modules.json");
   const probe = path.join(packDir, "probe.js");
   // Records which modules the pack process loaded, so the test can see no TypeScript was compiled.
@@ -229,5 +221,20 @@ describe("the pack over pulumirpc.Analyzer", () => {
     const loaded: string[] = JSON.parse(fs.readFileSync(probeOut, "utf8"));
     expect(loaded).toContain(path.join(packDir, "dist", "index.js"));
     expect(loaded.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("carries @pulumi/policy inside the bundle, loads only the parts of @pulumi/pulumi it needs, and one google-protobuf and gRPC", async () => {
+    await host.close();
+    const loaded: string[] = JSON.parse(fs.readFileSync(probeOut, "utf8"));
+    const sep = path.sep;
+    expect(loaded.filter((file) => file.includes(`${sep}node_modules${sep}@pulumi${sep}policy${sep}`))).toEqual([]);
+    // The SDK's index loads the Automation API (and @npmcli/arborist): what the bundle exists to avoid.
+    const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    expect(loaded).not.toContain(path.join(pulumiRoot, "index.js"));
+    expect(loaded.filter((file) => file.startsWith(path.join(pulumiRoot, "automation") + sep))).toEqual([]);
+    expect(loaded).toContain(path.join(pulumiRoot, "proto", "analyzer_pb.js"));
+    // google-protobuf keeps its message classes in one global namespace: a second copy would replace them.
+    expect(loaded.filter((file) => file.endsWith(`${sep}google-protobuf${sep}google-protobuf.js`))).toHaveLength(1);
+    expect(loaded.filter((file) => /[\\/]@grpc[\\/]grpc-js[\\/]build[\\/]src[\\/]index\.js$/.test(file))).toHaveLength(1);
   });
 });

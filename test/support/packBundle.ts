@@ -3,16 +3,16 @@
  * dist/index.js, built by `npm run build`, which `npm ci` runs), and the integration and gate tests
  * start it as the engine does. A bundle older than the pack's sources would make those tests judge
  * old rules while the unit tests judge the new ones, so a stale (or missing) bundle is rebuilt here,
- * once, before any test file runs, with the very esbuild command of the package's build script.
+ * once, before any test file runs, by the package's own build step (scripts/bundlePolicyPack.ts).
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { bundlePolicyPack } from "../../scripts/bundlePolicyPack";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const PACK_BUNDLE = path.join(ROOT, "policy", "dist", "index.js");
-/** What the bundle is built from: the pack and the facts it imports. */
-const SOURCE_DIRS = [path.join(ROOT, "policy"), path.join(ROOT, "facts")];
+/** What the bundle is built from: the pack, the facts it imports, and the build script. */
+const SOURCE_DIRS = [path.join(ROOT, "policy"), path.join(ROOT, "facts"), path.join(ROOT, "scripts")];
 
 export function newestSource(directory: string): { file: string; mtimeMs: number } | undefined {
   let newest: { file: string; mtimeMs: number } | undefined;
@@ -41,17 +41,9 @@ export function packBundleStaleness(): string | undefined {
   return undefined;
 }
 
-/** The `esbuild ...` step of package.json's build script, as argv (it quotes nothing). */
-export function packBuildArguments(): string[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { build: string } };
-  const step = manifest.scripts.build.split("&&").map((part) => part.trim()).find((part) => part.startsWith("esbuild "));
-  if (!step) throw new Error(`package.json's build script has no esbuild step for the pack: ${manifest.scripts.build}`);
-  return step.split(/\s+/).slice(1);
-}
-
-export default function setup(): void {
+export default async function setup(): Promise<void> {
   const staleness = packBundleStaleness();
   if (!staleness) return;
-  execFileSync(path.join(ROOT, "node_modules", ".bin", "esbuild"), packBuildArguments(), { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  await bundlePolicyPack();
   process.stderr.write(`keyguard tests: rebuilt the policy pack bundle (${staleness})\n`);
 }
