@@ -24,6 +24,8 @@ export interface ProgramJob {
   config: Record<string, string>;
   secretKeys: string[];
   region: string;
+  /** Read by the TypeScript loader: compile with type checking, as `pulumi preview` does. */
+  typecheck: boolean;
 }
 
 /**

@@ -53,6 +53,8 @@ export interface RunProgramOptions {
   signal?: AbortSignal;
   /** The program's deadline: past it the process is killed and the run fails (default: none). */
   timeoutMs?: number;
+  /** Compile the program with type checking, as `pulumi preview` does (see typescriptLoader.ts). */
+  typecheck?: boolean;
 }
 
 /** "10m", "90s": how a deadline reads in a message. */
@@ -61,7 +63,7 @@ function describeDuration(milliseconds: number): string {
 }
 
 export function runProgram(project: PulumiProject, options: RunProgramOptions = {}): Promise<ProgramRun> {
-  const { onOutput = () => {}, onResource, signal, timeoutMs } = options;
+  const { onOutput = () => {}, onResource, signal, timeoutMs, typecheck = false } = options;
   const job: ProgramJob = {
     projectDir: project.projectDir,
     programPath: project.programPath,
@@ -70,6 +72,7 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     config: project.config,
     secretKeys: project.secretKeys,
     region: project.region,
+    typecheck,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PROGRAM_HEAP_FLAG, "-e", TYPESCRIPT_LOADER_SOURCE], {

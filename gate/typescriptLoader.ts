@@ -1,74 +1,91 @@
 /**
- * The bootstrap that `keyguard check` runs first in the program's child process: a require hook
- * that compiles TypeScript without type-checking (the gate must answer in seconds; `tsc` in CI
- * does the type-checking), then loads the child module. It is JavaScript source in a string
- * because it must run before any TypeScript can be loaded, from the sources and from dist/ alike.
+ * The bootstrap that `keyguard check` runs first in the program's child process: it registers the
+ * TypeScript compiler `pulumi preview` would register for the program, then loads the child module.
+ * It is JavaScript source in a string because it must run before any TypeScript can be loaded,
+ * from the sources and from dist/ alike.
  *
- * It prefers esbuild (milliseconds per file) and falls back to TypeScript's own transpileModule,
- * found from the project first, then from keyguard. Source maps are kept so that SARIF results
- * point at the TypeScript line that declared a resource.
+ * What `pulumi preview` does for a TypeScript program (@pulumi/pulumi's cmd/run/run.js and
+ * tsutils.js), and so what this does:
+ * - ts-node and typescript are those found from the program's @pulumi/pulumi (the project's own,
+ *   usually), else the ones @pulumi/pulumi vendors (ts-node 7.0.1, TypeScript 3.8.3). Nothing here
+ *   depends on keyguard's devDependencies, so an installed keyguard compiles exactly as a
+ *   development checkout does.
+ * - The project's `tsconfig.json` (or `PULUMI_NODEJS_TSCONFIG_PATH`) in the project folder; without
+ *   one, ts-node loads no project options. Pulumi's defaults (target ES2020, module nodenext from
+ *   TypeScript 4.7, commonjs before) are overridden by the project's compilerOptions.
+ * - Type checking: `pulumi preview` checks types unless `PULUMI_NODEJS_TRANSPILE_ONLY=true` or the
+ *   tsconfig sets `noCheck`. `keyguard check --typecheck` decides the same way; without it the
+ *   program is compiled transpile-only, which still reports every syntax error (ts-node reports
+ *   TypeScript's syntactic diagnostics in that mode): see the README for why and what it costs.
  *
- * The project's own tsconfig.json (the nearest one above the project, as ts-node finds it under
- * `pulumi preview`) decides the semantics that change what a program does, above all
- * useDefineForClassFields: with define semantics a resource class's `!:` output fields are reset to
- * undefined after Pulumi sets them, so compiling with other settings than the project's would judge
- * another program than the one `pulumi preview` runs.
+ * ts-node installs source-map-support, so stack traces, and the source positions Pulumi takes from
+ * them, already name the TypeScript line: no source map is recorded for programChild.ts to apply.
+ *
+ * A compile error leaves as one error `file:line:column - error TS<code>: <message>` for each
+ * diagnostic (paths relative to the project folder), not ts-node's `file(line,column)` text.
  */
 export const TYPESCRIPT_LOADER_SOURCE = String.raw`
 "use strict";
 const Module = require("module");
 const fs = require("fs");
-const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB);
 const path = require("path");
-function findProjectTsconfig(start) {
-  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "tsconfig.json");
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
+const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB);
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [job.projectDir, process.env.KEYGUARD_GATE_DIR] }));
+function resolveLikePulumi(name, vendored) {
+  try { return require.resolve(name, { paths: [pulumiDir] }); } catch { return path.join(pulumiDir, "vendor", vendored); }
+}
+const typescriptRequire = resolveLikePulumi("typescript", "typescript@3.8.3/typescript.js");
+const tsnodeRequire = resolveLikePulumi("ts-node", "ts-node@7.0.1");
+const ts = require(typescriptRequire);
+const tsConfigPath = process.env.PULUMI_NODEJS_TSCONFIG_PATH || "tsconfig.json";
+const skipProject = !fs.existsSync(tsConfigPath);
+let projectCompilerOptions = {};
+if (!skipProject) {
+  const parsed = ts.parseConfigFileTextToJson(tsConfigPath, fs.readFileSync(tsConfigPath, "utf8"));
+  if (parsed.error) throw new Error(tsConfigPath + ": " + ts.flattenDiagnosticMessageText(parsed.error.messageText, " "));
+  projectCompilerOptions = (parsed.config && parsed.config.compilerOptions) || {};
+}
+const transpileOnlyEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+const transpileOnly = !job.typecheck ? true : transpileOnlyEnv ? transpileOnlyEnv === "true" : projectCompilerOptions.noCheck;
+const [major, minor] = ts.version.split(".").map(Number);
+const useNodeNext = major > 4 || (major === 4 && minor >= 7);
+require(tsnodeRequire).register({
+  compiler: typescriptRequire,
+  transpileOnly,
+  project: tsConfigPath,
+  skipProject,
+  compilerOptions: {
+    target: "ES2020",
+    module: useNodeNext ? "nodenext" : "commonjs",
+    moduleResolution: useNodeNext ? "nodenext" : "node",
+    sourceMap: "true",
+    ...projectCompilerOptions,
+  },
+});
+// ts-node's TSError text lists diagnostics as "file(line,column): error TS1005: message".
+function compileError(error) {
+  if (!error || error.name !== "TSError" || typeof error.diagnosticText !== "string") return error;
+  const lines = [];
+  for (const line of error.diagnosticText.split("\n")) {
+    const diagnostic = /^(.+)\((\d+),(\d+)\): (error|warning) (TS\d+): (.*)$/.exec(line);
+    // A diagnostic without a file is about the compiler options: the project's over Pulumi's defaults.
+    const optionsDiagnostic = /^(error|warning) (TS\d+): (.*)$/.exec(line);
+    if (diagnostic) lines.push(diagnostic[1] + ":" + diagnostic[2] + ":" + diagnostic[3] + " - " + diagnostic[4] + " " + diagnostic[5] + ": " + diagnostic[6]);
+    else if (optionsDiagnostic) lines.push((skipProject ? "" : tsConfigPath + " ") + "(compiler options over @pulumi/pulumi's defaults) - " + line);
+    else if (line.trim() && lines.length > 0) lines[lines.length - 1] += " " + line.trim();
   }
+  const described = new Error(lines.length > 0 ? lines.join("\n") : error.message);
+  described.name = "TypeScriptCompileError";
+  return described;
 }
-const tsconfigFile = findProjectTsconfig(job.projectDir);
-const tsconfigText = tsconfigFile ? fs.readFileSync(tsconfigFile, "utf8") : undefined;
-const searchPaths = [job.projectDir, process.env.KEYGUARD_GATE_DIR];
-function load(name) {
-  try { return require(require.resolve(name, { paths: searchPaths })); } catch { return undefined; }
-}
-const maps = (globalThis.__keyguardSourceMaps = new Map());
-const esbuild = load("esbuild");
-const typescript = esbuild ? undefined : load("typescript");
-const projectOptions =
-  typescript && tsconfigFile
-    ? typescript.convertCompilerOptionsFromJson(typescript.parseConfigFileTextToJson(tsconfigFile, tsconfigText).config?.compilerOptions ?? {}, path.dirname(tsconfigFile)).options
-    : {};
-if (!esbuild && !typescript) {
-  throw new Error("keyguard check needs esbuild or typescript to run a TypeScript program; install one in the project");
-}
-function compile(source, filename) {
-  if (esbuild) {
-    const result = esbuild.transformSync(source, {
-      loader: filename.endsWith(".tsx") ? "tsx" : "ts",
-      format: "cjs",
-      target: "node" + process.versions.node.split(".")[0],
-      sourcemap: "external",
-      sourcefile: filename,
-      // esbuild reads tsconfig text itself (comments and trailing commas included).
-      tsconfigRaw: tsconfigText ?? { compilerOptions: { esModuleInterop: true } },
-    });
-    return { code: result.code, map: result.map };
-  }
-  const result = typescript.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { target: typescript.ScriptTarget.ES2020, esModuleInterop: true, ...projectOptions, module: typescript.ModuleKind.CommonJS, sourceMap: true },
-  });
-  return { code: result.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ""), map: result.sourceMapText };
-}
-for (const extension of [".ts", ".tsx", ".mts", ".cts"]) {
+for (const extension of Object.keys(Module._extensions)) {
+  const compile = Module._extensions[extension];
   Module._extensions[extension] = function (module, filename) {
-    const { code, map } = compile(fs.readFileSync(filename, "utf8"), filename);
-    if (map) {
-      try { maps.set(filename, new Module.SourceMap(JSON.parse(map))); } catch { /* positions stay those of the compiled code */ }
+    try {
+      return compile.call(this, module, filename);
+    } catch (error) {
+      throw compileError(error);
     }
-    module._compile(code, filename);
   };
 }
 require(process.env.KEYGUARD_CHILD_MODULE);
