@@ -14,7 +14,7 @@ import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport } from "./formats";
 import { checkLive } from "./live";
 import { Progress } from "./progress";
-import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
+import { findProjectDir, readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
 import { buildReport, isReportedResource, type Report } from "./report";
 import { resolveReportTargets, type ReportTarget } from "./reportTargets";
 import { runProgram } from "./runProgram";
@@ -43,7 +43,7 @@ export interface CliDependencies {
 }
 
 export const USAGE = `Usage:
-  keyguard check [--project DIR] [--stack NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION]
+  keyguard check [--project DIR] [--stack [ORG/[PROJECT/]]NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION] [--typecheck]
                  [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
                  [--strict-unknowns] [--quiet]
   keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
@@ -51,8 +51,10 @@ export const USAGE = `Usage:
                  [--strict-unknowns] [--quiet]
   keyguard --help | --version
 
-check   runs the Pulumi program in DIR (default .) in preview mode under Pulumi's mocks, offline,
-        and evaluates its resources with the policy pack (default: keyguard's own).
+check   runs the Pulumi program in DIR (default: the nearest Pulumi.yaml at or above the current
+        folder) in preview mode under Pulumi's mocks, offline, and evaluates its resources with the
+        policy pack (default: keyguard's own). --typecheck checks the program's types as pulumi
+        preview does (slower); without it only syntax errors stop the program.
 audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
         GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
 --timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
@@ -79,6 +81,7 @@ const CHECK_OPTIONS = {
   stack: { type: "string" },
   config: { type: "string" },
   timeout: { type: "string" },
+  typecheck: { type: "boolean" },
 } as const;
 
 const AUDIT_OPTIONS = {
@@ -148,6 +151,14 @@ function readPolicyConfig(file: string | undefined, cwd: string): PolicyPackConf
     throw new UsageError(`--policy-config ${file} must be a JSON object keyed by policy name (or "all"), got ${describeValue(config)}`);
   }
   return config as PolicyPackConfig;
+}
+
+/** `--project`, else the nearest folder with a Pulumi.yaml at or above the current one, as the Pulumi CLI looks. */
+function projectDirectory(flag: string | undefined, cwd: string): string {
+  if (flag !== undefined) return path.resolve(cwd, flag);
+  const found = findProjectDir(cwd);
+  if (found === undefined) throw new UsageError(`no Pulumi.yaml in ${cwd} or any folder above it: run keyguard check in a Pulumi project, or give --project DIR`);
+  return found;
 }
 
 function resolvePackDir(flag: string | undefined, cwd: string): string {
@@ -235,12 +246,12 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
   const project = readPulumiProject(
-    path.resolve(io.cwd, (flags.project as string | undefined) ?? "."),
+    projectDirectory(flags.project as string | undefined, io.cwd),
     flags.stack as string | undefined,
     flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config as string),
   );
   const strictUnknowns = flags["strict-unknowns"] === true;
-  progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks`);
+  progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks, ${flags.typecheck === true ? "checking types as pulumi preview does" : "types not checked (--typecheck checks them)"}`);
   const evaluateOptions = {
     mode: "check" as const,
     stack: { project: project.project, stack: project.stack },
@@ -255,6 +266,7 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   let analyzeNow: ((resource: ResourceRecord) => void) | undefined;
   const stopProgram = new AbortController();
   const programRun = runProgram(project, {
+    typecheck: flags.typecheck === true,
     onOutput: (line) => progress.programOutput(line),
     onResource: (resource) => (analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource)),
     signal: stopProgram.signal,

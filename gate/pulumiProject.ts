@@ -76,13 +76,72 @@ function readConfigMap(file: string, what: string, document: unknown, allowBare:
   return {};
 }
 
+/** The folder of the nearest `Pulumi.yaml` at or above `start`, as the Pulumi CLI finds its project. */
+export function findProjectDir(start: string): string | undefined {
+  for (let directory = path.resolve(start); ; directory = path.dirname(directory)) {
+    if (PROJECT_FILE_NAMES.some((name) => fs.existsSync(path.join(directory, name)))) return directory;
+    if (path.dirname(directory) === directory) return undefined;
+  }
+}
+
+const PROJECT_FILE_NAMES = ["Pulumi.yaml", "Pulumi.yml"];
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The stack a `--stack` value names, in the forms the Pulumi CLI takes: `stack`, `org/stack` and
+ * `org/project/stack`. The org picks a backend account, which an offline run has none of; the
+ * project, when given, must be this one, as the CLI requires.
+ */
+function stackFromFlag(flag: string, project: string, projectFile: string): string {
+  const parts = flag.split("/");
+  if (parts.length > 3 || parts.some((part) => !STACK_NAME.test(part) || /^\.+$/.test(part))) {
+    throw new UsageError(
+      `--stack ${describeValue(flag)}: a stack name has only letters, digits, "-", "_" and "." (given as NAME, ORG/NAME or ORG/PROJECT/NAME)`,
+    );
+  }
+  if (parts.length === 3 && parts[1] !== project) {
+    throw new UsageError(`--stack ${flag}: project ${describeValue(parts[1])} is not this project's name ${describeValue(project)} (${projectFile})`);
+  }
+  return parts[parts.length - 1];
+}
+
+/** The stacks that have a `Pulumi.<stack>.yaml` in `directory`, sorted. */
+function stacksWithConfig(directory: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(directory);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
+    .filter((stack): stack is string => stack !== undefined && STACK_NAME.test(stack))
+    .sort();
+}
+
+/**
+ * The stack to run when `--stack` is not given. The Pulumi CLI runs the selected stack, which only
+ * its backend knows; offline, `dev` when it has a stack file, else the one stack that has one.
+ * Several stacks and none of them `dev`: guessing would judge a program with another stack's
+ * config, so it is refused. No stack file at all: the program runs with no stack config (as a new
+ * stack's first preview does).
+ */
+function defaultStack(configDirectory: string): string {
+  const stacks = stacksWithConfig(configDirectory);
+  if (stacks.includes(DEFAULT_STACK) || stacks.length === 0) return DEFAULT_STACK;
+  if (stacks.length === 1) return stacks[0];
+  throw new UsageError(
+    `no --stack given and no Pulumi.${DEFAULT_STACK}.yaml in ${configDirectory}: it has stack files for ${stacks.join(", ")}; choose one with --stack NAME`,
+  );
+}
+
 /** Reads the project in `projectDir` for `stack`; `configFile` (YAML or JSON) overrides the stack's config. */
 export function readPulumiProject(projectDir: string, stack: string | undefined, configFile: string | undefined): PulumiProject {
   const absoluteDir = path.resolve(projectDir);
   if (!fs.existsSync(absoluteDir) || !fs.statSync(absoluteDir).isDirectory()) {
     throw new UsageError(`--project ${projectDir}: no such directory`);
   }
-  const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((name) => path.join(absoluteDir, name)).find((file) => fs.existsSync(file));
+  const projectFile = PROJECT_FILE_NAMES.map((name) => path.join(absoluteDir, name)).find((file) => fs.existsSync(file));
   if (!projectFile) throw new UsageError(`--project ${projectDir}: no Pulumi.yaml in ${absoluteDir}; a Pulumi project directory is required`);
   const document = readYamlFile(projectFile, "project file");
   if (!isPlainObject(document)) throw new UsageError(`project file ${projectFile} must be a YAML mapping, got ${describeValue(document)}`);
@@ -115,15 +174,12 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
       addConfigEntry(project, key, value, config, secretKeys);
     }
   }
-  const stackName = stack ?? DEFAULT_STACK;
-  if (!/^[A-Za-z0-9_.-]+$/.test(stackName)) {
-    throw new UsageError(`--stack ${describeValue(stackName)}: a stack name has only letters, digits, "-", "_" and "."`);
-  }
   // Pulumi.yaml's `stackConfigDir` moves the stack files into a directory of the project.
   const stackConfigDir = document.stackConfigDir ?? ".";
   if (typeof stackConfigDir !== "string") {
     throw new UsageError(`project file ${projectFile}: "stackConfigDir" must be a directory path, got ${describeValue(stackConfigDir)}`);
   }
+  const stackName = stack === undefined ? defaultStack(path.join(absoluteDir, stackConfigDir)) : stackFromFlag(stack, project, projectFile);
   const stackFile = path.join(absoluteDir, stackConfigDir, `Pulumi.${stackName}.yaml`);
   if (fs.existsSync(stackFile)) {
     for (const [key, value] of Object.entries(readConfigMap(stackFile, "stack file", readYamlFile(stackFile, "stack file"), false))) {
@@ -132,7 +188,7 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
   } else if (stack !== undefined && configFile === undefined) {
     // Pulumi runs a stack without a stack file (no config); here that is most likely a misspelt
     // --stack, so it is refused unless --config supplies the stack's config.
-    throw new UsageError(`--stack ${stackName}: no stack file ${stackFile} (give the stack's config with --config FILE if it has none)`);
+    throw new UsageError(`--stack ${stack}: no stack file ${stackFile} (give the stack's config with --config FILE if it has none)`);
   }
   if (configFile !== undefined) {
     const absoluteConfigFile = path.resolve(configFile);
