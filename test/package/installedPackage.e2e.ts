@@ -1,0 +1,300 @@
+/**
+ * keyguard as a platform team gets it: the repository's files copied as a fresh clone has them,
+ * `npm pack` there (which runs `prepare`, the real build), the tarball installed with npm into a
+ * scratch Pulumi TypeScript project under the system's temporary folder (outside the repository,
+ * so nothing resolves from the repository's node_modules), with its own package.json pinning the
+ * Pulumi packages and TypeScript as `pulumi new aws-typescript` makes it. Then, from that project
+ * only, the README's commands: `npx keyguard check`, a syntax error, `npx keyguard audit`, and the
+ * installed pack started as the Pulumi engine starts it.
+ *
+ * It installs packages, so it is not part of `npm test`: `npm run test:package` runs it (and
+ * `.ci/run` runs both). npm reads its cache first (`--prefer-offline`); CI has the registry.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackExport } from "../gate/stackExportFixture";
+
+const repositoryRoot = path.resolve(__dirname, "../..");
+const rootManifest = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const lockfile = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "package-lock.json"), "utf8")) as {
+  packages: Record<string, { version?: string }>;
+};
+
+let workDirectory: string;
+let consumer: string;
+let tarball: string;
+
+/** An environment for the consumer's commands: nothing of vitest's or of the repository's npm run. */
+function consumerEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(npm_|VITEST|NODE_OPTIONS|NODE_PATH|TS_NODE_|INIT_CWD)/i.test(name)) continue;
+    environment[name] = value;
+  }
+  return { ...environment, NO_COLOR: "1", ...extra };
+}
+
+function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}) {
+  const result = spawnSync(command, args, { cwd, env: consumerEnvironment(extra), encoding: "utf8", timeout: 300_000 });
+  return { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "", error: result.error };
+}
+
+function mustRun(command: string, args: string[], cwd: string): string {
+  const result = run(command, args, cwd);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
+  return result.stdout;
+}
+
+/** The repository as a fresh clone has it: tracked and new (not ignored) files, no dist/, no node_modules. */
+function copyCheckout(target: string): void {
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: repositoryRoot, encoding: "utf8" })
+    .split("\0")
+    .filter((file) => file.length > 0 && fs.existsSync(path.join(repositoryRoot, file)));
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    fs.copyFileSync(path.join(repositoryRoot, file), path.join(target, file));
+  }
+}
+
+/** The exact version the repository's lockfile installs for a package (the scratch install then needs no new download). */
+function lockedVersion(name: string): string {
+  const version = lockfile.packages[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${name} is not in package-lock.json`);
+  return version;
+}
+
+const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { EncryptedRedshiftCluster } from "keyguard";
+
+const config = new pulumi.Config();
+
+// The platform's way: a dedicated key that rotates, created by the component.
+const warehouse = new EncryptedRedshiftCluster("warehouse", {
+  clusterIdentifier: config.require("clusterIdentifier"),
+  nodeType: "ra3.xlplus",
+  rotationPeriodInDays: 180,
+});
+
+// A hand-written key with rotation off, encrypting another cluster.
+const legacyKey = new aws.kms.Key("legacy-key", { description: "legacy warehouse key" });
+new aws.redshift.Cluster("legacy", {
+  clusterIdentifier: "legacy-warehouse",
+  nodeType: "ra3.xlplus",
+  masterUsername: "legacy_admin",
+  manageMasterPassword: true,
+  encrypted: "true",
+  kmsKeyId: legacyKey.arn,
+});
+
+export const endpoint = warehouse.endpoint;
+`;
+
+/** The same program with a comma missing after the description (line 15). */
+const BROKEN_PROGRAM = PROGRAM.replace(`{ description: "legacy warehouse key" }`, `{ description: "legacy warehouse key" nodeType: 1 }`);
+
+/** tsconfig.json as `pulumi new aws-typescript` writes it today. */
+const TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
+
+function writeProject(directory: string, name: string, program: string): void {
+  fs.mkdirSync(directory, { recursive: true });
+  fs.writeFileSync(path.join(directory, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\ndescription: A platform team's warehouse\n`);
+  // One stack, and it is not "dev": keyguard check must pick it without --stack.
+  fs.writeFileSync(path.join(directory, "Pulumi.prod.yaml"), `config:\n  aws:region: eu-west-1\n  ${name}:clusterIdentifier: sales-warehouse\n`);
+  fs.writeFileSync(path.join(directory, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
+  fs.writeFileSync(path.join(directory, "index.ts"), program);
+}
+
+beforeAll(() => {
+  workDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-installed-"));
+  const checkout = path.join(workDirectory, "keyguard");
+  copyCheckout(checkout);
+  // The clone's dependencies, as `npm ci` would install them (linked: the same lockfile).
+  fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(checkout, "node_modules"), "dir");
+  const packed = JSON.parse(mustRun("npm", ["pack", "--json", "--pack-destination", workDirectory], checkout)) as Array<{ filename: string }>;
+  tarball = path.join(workDirectory, packed[0].filename);
+
+  consumer = path.join(workDirectory, "platform");
+  writeProject(consumer, "platform", PROGRAM);
+  fs.writeFileSync(
+    path.join(consumer, "package.json"),
+    JSON.stringify(
+      {
+        name: "platform",
+        main: "index.ts",
+        devDependencies: { "@types/node": lockedVersion("@types/node"), typescript: rootManifest.devDependencies.typescript },
+        dependencies: { "@pulumi/aws": "7.48.0", "@pulumi/pulumi": "3.248.0", keyguard: `file:${path.relative(consumer, tarball)}` },
+      },
+      null,
+      2,
+    ),
+  );
+  mustRun("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], consumer);
+}, 900_000);
+
+afterAll(() => {
+  if (workDirectory) fs.rmSync(workDirectory, { recursive: true, force: true });
+});
+
+describe("the packed package", () => {
+  it("ships the compiled gate, the pack bundle and its manifest, and no sources or tests", () => {
+    const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
+      .split("\n")
+      .filter((entry) => entry.length > 0)
+      .map((entry) => entry.replace(/^package\//, ""));
+    expect(listing).toEqual(expect.arrayContaining(["bin/keyguard.js", "dist/gate/cli.js", "dist/exports.js", "dist/exports.d.ts", "policy/dist/index.js", "policy/PulumiPolicy.yaml", "policy/package.json"]));
+    expect(listing.filter((entry) => /\.ts$/.test(entry) && !entry.endsWith(".d.ts"))).toEqual([]);
+    expect(listing.some((entry) => entry.startsWith("test/") || entry.startsWith("node_modules/"))).toBe(false);
+  });
+
+  it("installs into the scratch project with the Pulumi packages the project pinned, deduplicated", () => {
+    const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", name, "package.json"), "utf8")).version;
+    expect(installed("keyguard")).toBe(rootManifest.version);
+    expect(installed("@pulumi/pulumi")).toBe("3.248.0");
+    expect(installed("@pulumi/aws")).toBe("7.48.0");
+    // One @pulumi/pulumi: the program's resources and the component's reach the same runtime.
+    expect(fs.existsSync(path.join(consumer, "node_modules", "keyguard", "node_modules", "@pulumi", "pulumi"))).toBe(false);
+  });
+});
+
+describe("from the scratch project only", () => {
+  it("npx keyguard check: picks the project's only stack, passes the component, fails the hand-written unrotated key (exit 1)", () => {
+    const result = run("npx", ["keyguard", "check", "--format", "json"], consumer);
+    expect(result.stderr).toContain("(stack prod)");
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      project: string;
+      stack: string;
+      summary: { resources: number; mandatory: number };
+      violations: Array<{ policyName: string; resourceName: string; enforcementLevel: string; location?: { file: string; line: number } }>;
+    };
+    expect(report).toMatchObject({ project: "platform", stack: "prod" });
+    const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+    expect(mandatory.map((violation) => `${violation.policyName} ${violation.resourceName}`).sort()).toEqual([
+      "kms-key-rotation-enabled legacy-key",
+      "redshift-cluster-key-rotated legacy",
+    ]);
+    expect(mandatory.find((violation) => violation.resourceName === "legacy-key")?.location).toMatchObject({ file: "index.ts", line: 15 });
+    // Nothing about the component's own key or cluster.
+    expect(report.violations.some((violation) => violation.resourceName.startsWith("warehouse"))).toBe(false);
+  });
+
+  it("npx keyguard check: a program with a syntax error exits 2 naming index.ts:<line>:<column> and TypeScript's message", () => {
+    const broken = path.join(consumer, "broken");
+    writeProject(broken, "broken", BROKEN_PROGRAM);
+    const result = run("npx", ["keyguard", "check"], broken);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/keyguard: error: program index\.ts failed: index\.ts:15:\d+ - error TS1005: ',' expected\./);
+    expect(result.stdout).toBe("");
+  });
+
+  it("npx keyguard check --typecheck: a type error fails as pulumi preview fails it", () => {
+    const typed = path.join(consumer, "typed");
+    writeProject(typed, "typed", PROGRAM.replace(`rotationPeriodInDays: 180`, `rotationPeriodInDays: "180"`));
+    const plain = run("npx", ["keyguard", "check", "--quiet"], typed);
+    expect(plain.stderr).not.toContain("TS2322");
+    const checked = run("npx", ["keyguard", "check", "--typecheck"], typed);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toMatch(/index\.ts:11:\d+ - error TS2322: Type 'string' is not assignable to type/);
+  });
+
+  it("npx keyguard audit judges a stack export with the installed pack", () => {
+    fs.writeFileSync(path.join(consumer, "prod-export.json"), JSON.stringify(stackExport({ enableKeyRotation: false }), null, 2));
+    const result = run("npx", ["keyguard", "audit", "--stack-export", "prod-export.json", "--format", "json"], consumer);
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as { violations: Array<{ policyName: string; enforcementLevel: string }> };
+    expect(report.violations.filter((violation) => violation.enforcementLevel === "mandatory").map((violation) => violation.policyName)).toContain("kms-key-rotation-enabled");
+  });
+
+  it("the installed pack, started as the engine starts it (run-policy-pack, cwd node_modules/keyguard/policy), answers GetAnalyzerInfo with the six policies", () => {
+    // Everything below resolves from the pack's folder, as the engine's `require.resolve` does.
+    const probe = `
+      const path = require("path");
+      const { spawn } = require("child_process");
+      const packDir = path.resolve("node_modules/keyguard/policy");
+      const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+      const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] }));
+      const fromPulumi = (name) => require(require.resolve(name, { paths: [pulumiDir] }));
+      const grpc = fromPulumi("@grpc/grpc-js");
+      const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+      const { AnalyzerClient } = require(path.join(pulumiDir, "proto", "analyzer_grpc_pb"));
+      const pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "", stderr = "", asked = false;
+      pack.stderr.on("data", (chunk) => (stderr += chunk));
+      pack.on("exit", (code) => { if (!asked) { console.error("the pack exited " + code + ": " + stderr); process.exit(1); } });
+      pack.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        if (asked || !stdout.includes("\\n")) return;
+        asked = true;
+        const client = new AnalyzerClient("127.0.0.1:" + Number(stdout.split("\\n")[0]), grpc.credentials.createInsecure());
+        client.getAnalyzerInfo(new Empty(), (error, info) => {
+          pack.kill();
+          if (error) { console.error(String(error) + " " + stderr); process.exit(1); }
+          console.log(JSON.stringify({
+            runPolicyPack: path.relative(process.cwd(), runPolicyPack),
+            policyModule: path.relative(process.cwd(), require.resolve("@pulumi/policy", { paths: [path.join(packDir, "dist")] })),
+            name: info.getName(),
+            version: info.getVersion(),
+            policies: info.getPoliciesList().map((policy) => policy.getName()).sort(),
+          }));
+          process.exit(0);
+        });
+      });
+    `;
+    const info = JSON.parse(mustRun(process.execPath, ["-e", probe], consumer).trim()) as Record<string, unknown>;
+    expect(info).toEqual({
+      runPolicyPack: path.join("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js"),
+      policyModule: expect.stringMatching(/^node_modules\/(keyguard\/node_modules\/)?@pulumi\/policy\//),
+      name: "keyguard",
+      version: rootManifest.version,
+      policies: [
+        "kms-key-rotation-enabled",
+        "kms-key-rotation-period",
+        "redshift-cluster-encrypted",
+        "redshift-cluster-external-key",
+        "redshift-cluster-key-rotated",
+        "redshift-cluster-rotation-on-key-change",
+      ],
+    });
+  });
+
+  it("the installed pack folder is what `pulumi policy publish` packs: npm pack there ships the bundle and PulumiPolicy.yaml, and its package.json names the bundle's runtime dependencies", () => {
+    const packDir = path.join(consumer, "node_modules", "keyguard", "policy");
+    const listing = JSON.parse(mustRun("npm", ["pack", "--dry-run", "--json"], packDir)) as Array<{ name: string; version: string; files: Array<{ path: string }> }>;
+    expect(listing[0].files.map((file) => file.path)).toEqual(expect.arrayContaining(["PulumiPolicy.yaml", "package.json", "dist/index.js"]));
+    expect(listing[0].version).toBe(rootManifest.version);
+    const bundle = fs.readFileSync(path.join(packDir, "dist", "index.js"), "utf8");
+    const required = [...new Set([...bundle.matchAll(/require\("((?:@[^/"]+\/)?[^/".][^/"]*)/g)].map((match) => match[1]))].filter(
+      (name) => !name.startsWith("node:") && !isBuiltin(name),
+    );
+    const packManifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    for (const name of required) expect(packManifest.dependencies[name], `${name}, required by the bundle`).toBe(rootManifest.dependencies[name]);
+  });
+});
+
+function isBuiltin(name: string): boolean {
+  return (require("node:module") as { builtinModules: string[] }).builtinModules.includes(name);
+}
