@@ -24,10 +24,6 @@ const rootManifest = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "packa
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const lockfile = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "package-lock.json"), "utf8")) as {
-  packages: Record<string, { version?: string }>;
-};
-
 let workDirectory: string;
 let consumer: string;
 let tarball: string;
@@ -47,6 +43,16 @@ function run(command: string, args: string[], cwd: string, extra: Record<string,
   return { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "", error: result.error };
 }
 
+/** The README's commands this test ran, each exactly as the README writes it. */
+const readmeCommandsRun = new Set<string>();
+
+/** Runs one of the README's commands, as written there, with bash in `cwd`. */
+function runReadmeCommand(commandLine: string, cwd: string) {
+  readmeCommandsRun.add(commandLine);
+  // npm reads its cache first; the command stays the README's.
+  return run("bash", ["-c", commandLine], cwd, { npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" });
+}
+
 function mustRun(command: string, args: string[], cwd: string): string {
   const result = run(command, args, cwd);
   if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
@@ -62,13 +68,6 @@ function copyCheckout(target: string): void {
     fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
     fs.copyFileSync(path.join(repositoryRoot, file), path.join(target, file));
   }
-}
-
-/** The exact version the repository's lockfile installs for a package (the scratch install then needs no new download). */
-function lockedVersion(name: string): string {
-  const version = lockfile.packages[`node_modules/${name}`]?.version;
-  if (!version) throw new Error(`${name} is not in package-lock.json`);
-  return version;
 }
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -134,25 +133,31 @@ beforeAll(() => {
   copyCheckout(checkout);
   // The clone's dependencies, as `npm ci` would install them (linked: the same lockfile).
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(checkout, "node_modules"), "dir");
-  const packed = JSON.parse(mustRun("npm", ["pack", "--json", "--pack-destination", workDirectory], checkout)) as Array<{ filename: string }>;
-  tarball = path.join(workDirectory, packed[0].filename);
+  const packed = runReadmeCommand("npm pack", checkout);
+  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr.slice(-4000)}`);
+  const tarballName = `${rootManifest.name}-${rootManifest.version}.tgz`;
 
   consumer = path.join(workDirectory, "platform");
   writeProject(consumer, "platform", PROGRAM);
+  // The tarball beside the project, as the README's install command expects it.
+  tarball = path.join(consumer, tarballName);
+  fs.copyFileSync(path.join(checkout, tarballName), tarball);
+  // package.json as `pulumi new aws-typescript` writes it: ranges, which the install command pins.
   fs.writeFileSync(
     path.join(consumer, "package.json"),
     JSON.stringify(
       {
         name: "platform",
         main: "index.ts",
-        devDependencies: { "@types/node": lockedVersion("@types/node"), typescript: rootManifest.devDependencies.typescript },
-        dependencies: { "@pulumi/aws": "7.48.0", "@pulumi/pulumi": "3.248.0", keyguard: `file:${path.relative(consumer, tarball)}` },
+        devDependencies: { "@types/node": "^20.0.0", typescript: "^5.0.0" },
+        dependencies: { "@pulumi/aws": "^7.0.0", "@pulumi/pulumi": "^3.113.0" },
       },
       null,
       2,
     ),
   );
-  mustRun("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], consumer);
+  const installed = runReadmeCommand(`npm install --save-exact @pulumi/pulumi@3.248.0 @pulumi/aws@7.48.0 ./${tarballName}`, consumer);
+  if (installed.code !== 0) throw new Error(`the install failed:\n${installed.stderr.slice(-4000)}`);
 }, 900_000);
 
 afterAll(() => {
@@ -170,7 +175,9 @@ describe("the packed package", () => {
     expect(listing.some((entry) => entry.startsWith("test/") || entry.startsWith("node_modules/"))).toBe(false);
   });
 
-  it("installs into the scratch project with the Pulumi packages the project pinned, deduplicated", () => {
+  it("installs into the scratch project with the Pulumi packages pinned exactly, deduplicated", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect(manifest.dependencies).toEqual({ "@pulumi/aws": "7.48.0", "@pulumi/pulumi": "3.248.0", keyguard: `file:${path.basename(tarball)}` });
     const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", name, "package.json"), "utf8")).version;
     expect(installed("keyguard")).toBe(rootManifest.version);
     expect(installed("@pulumi/pulumi")).toBe("3.248.0");
@@ -182,30 +189,32 @@ describe("the packed package", () => {
 
 describe("from the scratch project only", () => {
   it("npx keyguard check: picks the project's only stack, passes the component, fails the hand-written unrotated key (exit 1)", () => {
-    const result = run("npx", ["keyguard", "check", "--format", "json"], consumer);
+    const result = runReadmeCommand("npx keyguard check", consumer);
     expect(result.stderr).toContain("(stack prod)");
     expect(result.code, result.stderr).toBe(1);
-    const report = JSON.parse(result.stdout) as {
-      project: string;
-      stack: string;
-      summary: { resources: number; mandatory: number };
-      violations: Array<{ policyName: string; resourceName: string; enforcementLevel: string; location?: { file: string; line: number } }>;
+    const mandatory = result.stdout.split("\n").filter((line) => /^\s+mandatory\s/.test(line));
+    expect(mandatory.map((line) => line.trim().split(/\s+/)[1])).toEqual(["kms-key-rotation-enabled:", "redshift-cluster-key-rotated:"]);
+    expect(result.stdout).toContain("legacy-key (aws:kms/key:Key)  index.ts:15");
+    expect(result.stdout).toMatch(/^FAILED .*2 mandatory/m);
+  });
+
+  it("npx keyguard check --stack ORG/PROJECT/NAME writes SARIF locating each finding at the program line", () => {
+    const result = runReadmeCommand("npx keyguard check --stack acme/platform/prod --format sarif --output keyguard.sarif", consumer);
+    expect(result.code, result.stderr).toBe(1);
+    const sarif = JSON.parse(fs.readFileSync(path.join(consumer, "keyguard.sarif"), "utf8")) as {
+      runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }>;
     };
-    expect(report).toMatchObject({ project: "platform", stack: "prod" });
-    const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
-    expect(mandatory.map((violation) => `${violation.policyName} ${violation.resourceName}`).sort()).toEqual([
-      "kms-key-rotation-enabled legacy-key",
-      "redshift-cluster-key-rotated legacy",
+    const errors = sarif.runs[0].results.filter((result) => result.level === "error");
+    expect(errors.map((error) => `${error.ruleId} ${error.locations[0].physicalLocation.artifactLocation.uri}:${error.locations[0].physicalLocation.region.startLine}`).sort()).toEqual([
+      "kms-key-rotation-enabled index.ts:15",
+      "redshift-cluster-key-rotated index.ts:16",
     ]);
-    expect(mandatory.find((violation) => violation.resourceName === "legacy-key")?.location).toMatchObject({ file: "index.ts", line: 15 });
-    // Nothing about the component's own key or cluster.
-    expect(report.violations.some((violation) => violation.resourceName.startsWith("warehouse"))).toBe(false);
   });
 
   it("npx keyguard check: a program with a syntax error exits 2 naming index.ts:<line>:<column> and TypeScript's message", () => {
     const broken = path.join(consumer, "broken");
     writeProject(broken, "broken", BROKEN_PROGRAM);
-    const result = run("npx", ["keyguard", "check"], broken);
+    const result = runReadmeCommand("npx keyguard check", broken);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/keyguard: error: program index\.ts failed: index\.ts:15:\d+ - error TS1005: ',' expected\./);
     expect(result.stdout).toBe("");
@@ -213,20 +222,22 @@ describe("from the scratch project only", () => {
 
   it("npx keyguard check --typecheck: a type error fails as pulumi preview fails it", () => {
     const typed = path.join(consumer, "typed");
-    writeProject(typed, "typed", PROGRAM.replace(`rotationPeriodInDays: 180`, `rotationPeriodInDays: "180"`));
-    const plain = run("npx", ["keyguard", "check", "--quiet"], typed);
-    expect(plain.stderr).not.toContain("TS2322");
-    const checked = run("npx", ["keyguard", "check", "--typecheck"], typed);
+    // A type error that changes nothing when the program runs.
+    writeProject(typed, "typed", `${PROGRAM}export const replicas: number = "2";\n`);
+    const typeErrorLine = PROGRAM.split("\n").length;
+    const plain = runReadmeCommand("npx keyguard check", typed);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("types not checked (--typecheck checks them)");
+    const checked = runReadmeCommand("npx keyguard check --typecheck", typed);
     expect(checked.code).toBe(2);
-    expect(checked.stderr).toMatch(/index\.ts:11:\d+ - error TS2322: Type 'string' is not assignable to type/);
+    expect(checked.stderr).toContain(`program index.ts failed: index.ts:${typeErrorLine}:14 - error TS2322: Type 'string' is not assignable to type 'number'.`);
   });
 
   it("npx keyguard audit judges a stack export with the installed pack", () => {
     fs.writeFileSync(path.join(consumer, "prod-export.json"), JSON.stringify(stackExport({ enableKeyRotation: false }), null, 2));
-    const result = run("npx", ["keyguard", "audit", "--stack-export", "prod-export.json", "--format", "json"], consumer);
+    const result = runReadmeCommand("npx keyguard audit --stack-export prod-export.json", consumer);
     expect(result.code, result.stderr).toBe(1);
-    const report = JSON.parse(result.stdout) as { violations: Array<{ policyName: string; enforcementLevel: string }> };
-    expect(report.violations.filter((violation) => violation.enforcementLevel === "mandatory").map((violation) => violation.policyName)).toContain("kms-key-rotation-enabled");
+    expect(result.stdout).toMatch(/^\s+mandatory\s+kms-key-rotation-enabled:/m);
   });
 
   it("the installed pack, started as the engine starts it (run-policy-pack, cwd node_modules/keyguard/policy), answers GetAnalyzerInfo with the six policies", () => {
@@ -298,3 +309,14 @@ describe("from the scratch project only", () => {
 function isBuiltin(name: string): boolean {
   return (require("node:module") as { builtinModules: string[] }).builtinModules.includes(name);
 }
+
+describe("the README section", () => {
+  it("has no command this test did not run, except those that say they need the Pulumi CLI or AWS", () => {
+    const readme = fs.readFileSync(path.join(repositoryRoot, "README.md"), "utf8");
+    const section = /<!-- section: own-project -->([\s\S]*?)<!-- end: own-project -->/.exec(readme)![1];
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => block[1].split("\n")).filter((line) => line.trim().length > 0);
+    expect(commands.length).toBeGreaterThan(5);
+    const notRun = commands.filter((line) => !/# needs (the Pulumi CLI|AWS)/.test(line) && !readmeCommandsRun.has(line.trim()));
+    expect(notRun).toEqual([]);
+  });
+});
