@@ -43,9 +43,12 @@ interface Rule {
   whenResolved?: true;
 }
 
-/** True for values the program does not know yet: Outputs and Promises. */
+/**
+ * True for values not known yet: Outputs and Promises, and the bare unknowns the engine hands a
+ * component package during a preview (an input it cannot know yet that depends on no resource).
+ */
 export function isEventual(value: unknown): boolean {
-  return pulumi.Output.isInstance(value) || value instanceof Promise;
+  return pulumi.Output.isInstance(value) || value instanceof Promise || pulumi.isUnknown(value);
 }
 
 const absent = (value: unknown) => value === undefined || value === null;

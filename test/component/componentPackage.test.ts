@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
+import { ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import { ACCOUNT_ID, PROVIDER_REGION } from "../support/awsAnswers";
 import { type ComponentPackageHost, type FakeEngine, PLUGIN_DIRECTORY, type Registration, startComponentPackage, startFakeEngine } from "../support/componentPackageHost";
 
@@ -53,8 +53,8 @@ afterAll(async () => {
   if (projectDirectory) fs.rmSync(projectDirectory, { recursive: true, force: true });
 });
 
-function construct(name: string, inputs: Record<string, unknown>) {
-  return plugin.construct({ project: PROJECT, stack: STACK, monitorEndpoint: engine.address, type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, name, parent: STACK_URN, inputs });
+function construct(name: string, inputs: Record<string, unknown>, options: { dryRun?: boolean } = {}) {
+  return plugin.construct({ project: PROJECT, stack: STACK, monitorEndpoint: engine.address, type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, name, parent: STACK_URN, inputs, ...options });
 }
 
 function registered(name: string): Registration {
@@ -296,6 +296,12 @@ describe("Construct", () => {
     // Pulumi's SDK echoes whole RegisterResource responses into its debug log (shown with --debug);
     // nothing the component says at any other level carries the password.
     expect(engine.logs.filter((log) => log.severity !== "debug" && log.message.includes(PASSWORD))).toEqual([]);
+  });
+
+  test("during a preview, values the engine cannot know yet pass unchecked to the children, as unknowns", async () => {
+    await construct("pv", { clusterIdentifier: UNKNOWN_STRING_SENTINEL, nodeType: "ra3.large", kmsKeyArn: UNKNOWN_STRING_SENTINEL }, { dryRun: true });
+    expect(registeredUnder("pv")).toEqual([`${ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE} pv`, "aws:redshift/cluster:Cluster pv-cluster", `${RESOURCE_TYPES.redshiftKeyRotation} pv-key-rotation`]);
+    expect(registered("pv-cluster").inputs).toMatchObject({ clusterIdentifier: UNKNOWN_STRING_SENTINEL, kmsKeyId: UNKNOWN_STRING_SENTINEL, encrypted: "true", publiclyAccessible: false });
   });
 
   test.each([

@@ -150,8 +150,10 @@ export interface ConstructRequest {
   type: string;
   name: string;
   parent: string;
-  /** On the wire: wrap secrets in their signature objects. */
+  /** On the wire: wrap secrets in their signature objects; unknowns are the engine's sentinels. */
   inputs: Properties;
+  /** A preview (`pulumi preview`) rather than an update. */
+  dryRun?: boolean;
 }
 
 export interface ConstructResult {
@@ -188,7 +190,7 @@ export async function startComponentPackage(options: { engineAddress: string; pr
         .setProject(request.project)
         .setStack(request.stack)
         .setOrganization("organization")
-        .setDryrun(false)
+        .setDryrun(request.dryRun ?? false)
         .setParallel(4)
         .setMonitorendpoint(request.monitorEndpoint)
         .setType(request.type)
