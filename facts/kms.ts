@@ -11,6 +11,8 @@ export const MIN_ROTATION_PERIOD_IN_DAYS = 90;
 export const MAX_ROTATION_PERIOD_IN_DAYS = 2560;
 /** When EnableKeyRotation is called without RotationPeriodInDays, KMS rotates yearly. */
 export const DEFAULT_ROTATION_PERIOD_IN_DAYS = 365;
+/** CreateKey leaves automatic rotation off until EnableKeyRotation is called (what an unset enableKeyRotation means). */
+export const DEFAULT_KEY_ROTATION = "rotation off";
 
 /** ScheduleKeyDeletion: PendingWindowInDays is 7..30, and 30 when unset. */
 export const MIN_DELETION_WINDOW_IN_DAYS = 7;

@@ -16,7 +16,7 @@ import { describeValue } from "../facts";
 import { isReportedResource } from "./report";
 import type { KeyguardStackPolicy } from "../policy/define";
 import { KEYGUARD_PACK_NAME, keyguardPolicies } from "../policy/policies";
-import { decodeNotApplicable, decodeViolation, type ViolationKind } from "../policy/verdictCodec";
+import { decodeNotApplicable, decodeViolation, withoutFixBeforeUpdate, type ViolationKind } from "../policy/verdictCodec";
 
 export interface Finding {
   policyName: string;
@@ -64,15 +64,12 @@ export interface Evaluation {
 }
 
 /**
- * How @pulumi/policy words a policy that read an unknown value (its UnknownValueError) and how the
- * pack words a value unknown during preview; such findings decide `--strict-unknowns`. Only values
- * unknown in preview: "could not be checked" alone also words findings that are a policy's own
- * verdict (a key outside the stack, for redshift-cluster-external-key), which must keep their level.
+ * The verdict kind of a diagnostic's message: decoded in the one form policy/verdictCodec.ts
+ * defines, which the pack encodes with, plus @pulumi/policy's own "can't run policy ... during
+ * preview" for a policy that read an unknown value. Nothing else in the wording counts.
  */
-const UNDECIDED_UNKNOWN_PATTERN = /can't be known during preview|cannot be known during preview|unknown during preview/i;
-
-export function isUndecidedUnknown(message: string): boolean {
-  return UNDECIDED_UNKNOWN_PATTERN.test(message);
+export function findingKind(message: string): ViolationKind {
+  return decodeViolation(message).kind;
 }
 
 export interface EvaluateOptions {
@@ -287,7 +284,9 @@ export class Evaluator {
     // rule's (kept apart), the message is what this resource did wrong.
     const prefix = `${diagnostic.description}\n`;
     const decoded = decodeViolation(diagnostic.description && diagnostic.message.startsWith(prefix) ? diagnostic.message.slice(prefix.length) : diagnostic.message);
-    const verdict: ViolationKind = decoded.kind === "unknown-in-preview" || isUndecidedUnknown(decoded.text) ? "unknown-in-preview" : "non-compliant";
+    const verdict = decoded.kind;
+    // A fix that only works before an update (the "remediate" level) does not fit a report on deployed state.
+    const message = this.options.mode === "audit" && decoded.fixBeforeUpdate !== undefined ? withoutFixBeforeUpdate(decoded) : decoded.text;
     return {
       policyName: diagnostic.policyName,
       policyPackName: diagnostic.policyPackName,
@@ -297,7 +296,7 @@ export class Evaluator {
       urn,
       resourceType: resource?.type ?? "",
       resourceName: resource?.name ?? "",
-      message: decoded.text,
+      message,
       description: diagnostic.description,
       phase,
       verdict,

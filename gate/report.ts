@@ -33,6 +33,8 @@ export interface ReportViolation {
   found: string;
   required?: string;
   fix?: string;
+  /** A further fix that works only before an update (check), such as the "remediate" level; audits leave it out. */
+  fixBeforeUpdate?: string;
   severity: string;
   phase: Finding["phase"];
   verdict: Finding["verdict"];
@@ -177,7 +179,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     const identity = `${finding.policyName}\u0000${finding.urn}\u0000${finding.phase}`;
     const ordinal = ordinals.get(identity) ?? 0;
     ordinals.set(identity, ordinal + 1);
-    const { found, required, fix } = decodeViolation(finding.message);
+    const { found, required, fix, fixBeforeUpdate } = decodeViolation(finding.message);
     return {
       policyName: finding.policyName,
       enforcementLevel: finding.enforcementLevel,
@@ -188,6 +190,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       found,
       ...(required !== undefined ? { required } : {}),
       ...(fix !== undefined ? { fix } : {}),
+      ...(fixBeforeUpdate !== undefined ? { fixBeforeUpdate } : {}),
       severity: finding.severity,
       phase: finding.phase,
       verdict: finding.verdict,

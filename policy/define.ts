@@ -10,6 +10,7 @@ import { exemptionReason, findExemption, type Exemption, type ExemptionsConfig, 
 import type { PolicyResourceLike, ResourceView } from "./keyResolution";
 import { StackIndex, type StackLookup } from "./stack";
 import { notApplicable, rawProps, type Verdict } from "./verdict";
+import { violationMessage } from "./verdictCodec";
 
 /** What every policy declares about itself (what `pulumi preview` and the README show). */
 export type PolicyMetadata = Required<Pick<Policy, "name" | "description" | "enforcementLevel" | "severity" | "remediationSteps">>;
@@ -97,7 +98,8 @@ function report(
 ): void {
   let applicable = false;
   for (const { urn, verdict } of verdicts) {
-    if (verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview") reportViolation(verdict.message, urn);
+    // The kind travels in the message, in the one form ./verdictCodec defines (the gate decodes it there).
+    if (verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview") reportViolation(violationMessage(verdict), urn);
     if (verdict.kind !== "not-applicable") applicable = true;
   }
   if (!applicable) notApplicableBecause(reasonWhenNothingApplies);

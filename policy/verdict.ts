@@ -95,6 +95,11 @@ export function shown(value: unknown): string {
   return describeValue(value);
 }
 
+/** A setting's value in a message: "not set (AWS's default: <what AWS does>)" when it is unset. */
+export function shownSetting(value: unknown, awsDefault: string): string {
+  return value === undefined || value === null ? `not set (AWS's default: ${awsDefault})` : shown(value);
+}
+
 /** The resource's label in messages: its type and name, then its URN. */
 export function resourceLabel(resource: { type: string; name: string; urn: string }): string {
   return `${resource.type} "${resource.name}" (${resource.urn})`;

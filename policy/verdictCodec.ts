@@ -5,7 +5,7 @@
  * pack encodes with these functions, the gate decodes with them (in gate/evaluate.ts, once). A plain
  * `pulumi preview` shows the same text, so the form is a sentence a person reads:
  *
- *   violation       "<found>; required: <required>. Fix: <fix>"
+ *   violation       "<found>; required: <required>. Fix: <fix>[ Or, before an update: <fixBeforeUpdate>]"
  *   unknown         "unknown in preview: <found>; required: <required>. Fix: <fix>"
  *   exempt          "exempted by config (\"<resource pattern>\"): <reason>"
  *   not applicable  any other reason
@@ -23,6 +23,12 @@ export interface ViolationParts {
   found: string;
   required?: string;
   fix?: string;
+  /**
+   * A further fix that only works where the pack runs before an update (`pulumi preview` / `up`, or
+   * `keyguard check`), such as the "remediate" enforcement level; a report on deployed state
+   * (`keyguard audit`) leaves it out. (@pulumi/policy tells a policy nothing about where it runs.)
+   */
+  fixBeforeUpdate?: string;
 }
 
 export interface DecodedViolation extends ViolationParts {
@@ -34,15 +40,30 @@ export interface DecodedViolation extends ViolationParts {
 const UNKNOWN_MARKER = "unknown in preview: ";
 const REQUIRED_MARKER = "; required: ";
 const FIX_MARKER = ". Fix: ";
+const BEFORE_UPDATE_MARKER = " Or, before an update: ";
 /** @pulumi/policy's wording for a policy that read an unknown value (server.js, UnknownValueError). */
-const FRAMEWORK_UNKNOWN = /^can't run policy '[^']*' from policy pack '[^']*' during preview: /;
+const FRAMEWORK_UNKNOWN = /^can't run policy '[^']*'.* during preview: /;
 
 /** The message of a violation or of a value unknown in preview. */
 export function encodeViolation(kind: ViolationKind, parts: ViolationParts): string {
   let text = parts.found;
   if (parts.required !== undefined) text += `${REQUIRED_MARKER}${parts.required}`;
   if (parts.fix !== undefined) text += `${FIX_MARKER}${parts.fix}`;
+  if (parts.fix !== undefined && parts.fixBeforeUpdate !== undefined) text += `${BEFORE_UPDATE_MARKER}${parts.fixBeforeUpdate}`;
   return kind === "unknown-in-preview" ? `${UNKNOWN_MARKER}${text}` : text;
+}
+
+/**
+ * The message a verdict is reported with (policy/define.ts): its text, marked when the verdict is
+ * "unknown in preview", so the kind travels with it whatever the text says.
+ */
+export function violationMessage(verdict: { kind: ViolationKind; message: string }): string {
+  return verdict.kind === "unknown-in-preview" && !verdict.message.startsWith(UNKNOWN_MARKER) ? `${UNKNOWN_MARKER}${verdict.message}` : verdict.message;
+}
+
+/** The message without the fix that only works before an update: as a report on deployed state shows it. */
+export function withoutFixBeforeUpdate(decoded: DecodedViolation): string {
+  return encodeViolation("non-compliant", { found: decoded.found, required: decoded.required, fix: decoded.fix });
 }
 
 /** Reads a diagnostic's message back into its kind and parts; text in no known form is "found". */
@@ -57,11 +78,24 @@ export function decodeViolation(message: string): DecodedViolation {
   }
   const fixAt = text.lastIndexOf(FIX_MARKER);
   const body = fixAt >= 0 ? text.slice(0, fixAt) : text;
-  const fix = fixAt >= 0 ? text.slice(fixAt + FIX_MARKER.length) : undefined;
+  let fix = fixAt >= 0 ? text.slice(fixAt + FIX_MARKER.length) : undefined;
+  let fixBeforeUpdate: string | undefined;
+  const beforeUpdateAt = fix === undefined ? -1 : fix.lastIndexOf(BEFORE_UPDATE_MARKER);
+  if (fix !== undefined && beforeUpdateAt >= 0) {
+    fixBeforeUpdate = fix.slice(beforeUpdateAt + BEFORE_UPDATE_MARKER.length);
+    fix = fix.slice(0, beforeUpdateAt);
+  }
   const requiredAt = body.lastIndexOf(REQUIRED_MARKER);
   const found = requiredAt >= 0 ? body.slice(0, requiredAt) : body;
   const required = requiredAt >= 0 ? body.slice(requiredAt + REQUIRED_MARKER.length) : undefined;
-  return { kind, text, found, ...(required !== undefined ? { required } : {}), ...(fix !== undefined ? { fix } : {}) };
+  return {
+    kind,
+    text,
+    found,
+    ...(required !== undefined ? { required } : {}),
+    ...(fix !== undefined ? { fix } : {}),
+    ...(fixBeforeUpdate !== undefined ? { fixBeforeUpdate } : {}),
+  };
 }
 
 /** A not-applicable reason, decoded: an exemption from the policy config, or the policy's own reason. */

@@ -58,7 +58,7 @@ function withoutUrn(text: string, urn: string): string {
 
 function findingRow(violation: ReportViolation, stack: string): string {
   const found = `${violation.undecidedUnknown ? "**unknown in preview:** " : ""}${cell(withoutUrn(violation.found, violation.urn))}`;
-  return `| ${code(violation.policyName)} | ${resourceCell(violation, stack)} | ${link(violation.location)} | ${found} | ${cell(violation.required ?? "")} | ${cell(violation.fix ?? "")} |`;
+  return `| ${code(violation.policyName)} | ${resourceCell(violation, stack)} | ${link(violation.location)} | ${found} | ${cell(violation.required ?? "")} | ${cell([violation.fix, violation.fixBeforeUpdate && `Or, before an update: ${violation.fixBeforeUpdate}`].filter(Boolean).join(" "))} |`;
 }
 
 function exemptionRow(entry: ReportNotApplicable, stack: string): string {

@@ -14,7 +14,9 @@
 import { policyConfig } from "../config";
 import { defineResourcePolicy } from "../define";
 import { KEY_TYPES, rotationCapability, rotationSwitch } from "../keyResolution";
-import { compliant, nonCompliant, notApplicable, resourceLabel, shown, unknownInPreview } from "../verdict";
+import { DEFAULT_KEY_ROTATION } from "../../facts";
+import { compliant, nonCompliant, notApplicable, resourceLabel, shownSetting, unknownInPreview } from "../verdict";
+import { encodeViolation } from "../verdictCodec";
 
 export const kmsKeyRotationEnabled = defineResourcePolicy({
   name: "kms-key-rotation-enabled",
@@ -37,7 +39,7 @@ export const kmsKeyRotationEnabled = defineResourcePolicy({
     if (capability.kind === "unknown") {
       return unknownInPreview(
         `${label}: its ${capability.property} is unknown during preview, so whether this key can rotate automatically could not be checked, ` +
-          `and enableKeyRotation is ${switchState.kind === "unknown" ? "unknown too" : shown(switchState.found)}; required: true for a key that can rotate. ` +
+          `and enableKeyRotation is ${switchState.kind === "unknown" ? "unknown too" : shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}; required: true for a key that can rotate. ` +
           `Fix: give ${capability.property} a value known at preview, or set enableKeyRotation: true.`,
       );
     }
@@ -48,9 +50,12 @@ export const kmsKeyRotationEnabled = defineResourcePolicy({
       );
     }
     return nonCompliant(
-      `${label} can rotate automatically but has enableKeyRotation = ${shown(switchState.found)}; required: true. ` +
-        `Fix: set enableKeyRotation: true on the key (keyguard's EncryptedRedshiftCluster does), ` +
-        `or set this policy's enforcement level to "remediate" so the pack turns it on.`,
+      encodeViolation("non-compliant", {
+        found: `${label} can rotate automatically but its enableKeyRotation is ${shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}`,
+        required: "true",
+        fix: "set enableKeyRotation: true on the key (keyguard's EncryptedRedshiftCluster does).",
+        fixBeforeUpdate: `set this policy's enforcement level to "remediate" so the pack turns it on.`,
+      }),
     );
   },
   // Turns rotation on for a rotatable key whose rotation is off (or unknown), and changes nothing else.

@@ -31,10 +31,17 @@ export const kmsKeyRotationPeriod = defineResourcePolicy({
     if (capability.kind === "cannot-rotate") return notApplicable(`${label} cannot rotate automatically: ${capability.reason}`);
     if (capability.kind === "not-a-key") return notApplicable(`only KMS keys are checked, this is a ${key.type}`);
     const switchState = rotationSwitch(key.props);
-    // A key with rotation off is kms-key-rotation-enabled's finding; its period does not apply yet.
-    if (switchState.kind === "off") return notApplicable(`${label} does not rotate (kms-key-rotation-enabled reports that), so it has no rotation period to check`);
     const period = checkRotationPeriod(key.props, bounds);
     const required = `${bounds.minRotationPeriodInDays} to ${bounds.maxRotationPeriodInDays}`;
+    // Rotation off is kms-key-rotation-enabled's finding. A period that will be wrong once rotation
+    // is on is reported now too, so one run shows every fix the key needs.
+    if (switchState.kind === "off") {
+      if (period.kind !== "bad") return notApplicable(`${label} does not rotate (kms-key-rotation-enabled reports that), and its rotation period is within bounds`);
+      return nonCompliant(
+        `${label} has a rotation period that is not allowed: rotationPeriodInDays ${period.problem} (its rotation is off too: kms-key-rotation-enabled reports that); required: ${required} days. ` +
+          `Fix: set rotationPeriodInDays to a whole number of days in that range (unset means AWS's default of 365).`,
+      );
+    }
     if (period.kind === "ok") {
       if (capability.kind !== "unknown" || switchState.kind !== "unknown") return compliant;
       return unknownInPreview(

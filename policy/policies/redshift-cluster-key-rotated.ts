@@ -18,7 +18,8 @@ import { type BoundsConfig, boundsSettings, policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
 import { CLUSTER_TYPES, type ResourceView, checkRotationPeriod, encryptionState, resolveClusterKey, rotationCapability, rotationSwitch } from "../keyResolution";
 import type { StackLookup } from "../stack";
-import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, shown, unknownInPreview } from "../verdict";
+import { DEFAULT_KEY_ROTATION } from "../../facts";
+import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, shownSetting, unknownInPreview } from "../verdict";
 
 function judgeKey(clusterLabel: string, key: ResourceView, path: string, config: BoundsConfig): Verdict {
   const via = path === `key "${key.name}"` ? `key "${key.name}" (${key.urn})` : `${path} (${key.urn})`;
@@ -37,12 +38,22 @@ function judgeKey(clusterLabel: string, key: ResourceView, path: string, config:
     return unknownInPreview(`${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge; required: a key that rotates. Fix: encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.`);
   }
   const switchState = rotationSwitch(key.props);
-  if (switchState.kind === "off") return nonCompliant(`${encryptedWith}, whose enableKeyRotation is ${shown(switchState.found)}; required: true. Fix: set enableKeyRotation: true on that key.`);
+  const period = checkRotationPeriod(key.props, config);
+  const required = `required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days`;
+  if (switchState.kind === "off") {
+    // Both things to fix on the key in one finding: turning rotation on alone would fail the next run.
+    const rotation = `whose enableKeyRotation is ${shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}`;
+    if (period.kind === "bad") {
+      return nonCompliant(
+        `${encryptedWith}, ${rotation} and whose rotationPeriodInDays ${period.problem}; required: enableKeyRotation true and rotationPeriodInDays ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
+          `Fix: set enableKeyRotation: true and rotationPeriodInDays within those bounds on that key.`,
+      );
+    }
+    return nonCompliant(`${encryptedWith}, ${rotation}; required: true. Fix: set enableKeyRotation: true on that key.`);
+  }
   if (switchState.kind === "unknown") {
     return unknownInPreview(`${encryptedWith}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`);
   }
-  const period = checkRotationPeriod(key.props, config);
-  const required = `required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days`;
   if (period.kind === "bad") return nonCompliant(`${encryptedWith}, whose rotationPeriodInDays ${period.problem}; ${required}. Fix: set rotationPeriodInDays on that key within those bounds.`);
   if (period.kind === "unknown") {
     return unknownInPreview(`${encryptedWith}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; ${required}. Fix: give rotationPeriodInDays a value known at preview.`);

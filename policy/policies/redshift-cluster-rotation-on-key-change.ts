@@ -10,7 +10,7 @@
  * AWS fact: RotateEncryptionKey works on provisioned clusters (not Serverless namespaces), so only
  * `aws:redshift/cluster:Cluster` and `aws-native:redshift:Cluster` are checked.
  */
-import { RESOURCE_TYPES } from "../../facts";
+import { RESOURCE_TYPES, isAwsManagedRedshiftKeyReference } from "../../facts";
 import { policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
 import { PROVISIONED_CLUSTER_TYPES, type ResourceView, encryptionState } from "../keyResolution";
@@ -21,6 +21,12 @@ import { type Verdict, compliant, nonCompliant, notApplicable, readString, resou
 function judgeCluster(cluster: ResourceView, stack: StackLookup): Verdict {
   const label = resourceLabel(cluster);
   if (encryptionState(cluster).kind === "not-encrypted") return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
+  // A RedshiftKeyRotation re-keys on a change of the cluster's customer-managed key: with none, there
+  // is nothing to act on yet (redshift-cluster-encrypted asks for the key first).
+  const keyId = readString(cluster.props, "kmsKeyId");
+  if (keyId.kind === "absent" || (keyId.kind === "string" && isAwsManagedRedshiftKeyReference(keyId.value))) {
+    return notApplicable(`${label} has no customer-managed key, so there is no key change to re-key on (redshift-cluster-encrypted reports the missing key)`);
+  }
   if (stack.rotationsDependingOn(cluster.urn).length > 0) return compliant;
   const identifier = readString(cluster.props, "clusterIdentifier");
   if (identifier.kind === "string" && stack.rotationsWithIdentifier(identifier.value).length > 0) return compliant;
@@ -46,6 +52,6 @@ export const redshiftClusterRotationOnKeyChange = defineStackPolicy({
   remediationSteps: "Add keyguard's RedshiftKeyRotation for the cluster (clusterIdentifier: cluster.clusterIdentifier).",
   appliesTo: { types: PROVISIONED_CLUSTER_TYPES, described: "provisioned Redshift clusters" },
   config: policyConfig(),
-  nothingToJudge: "the stack has no encrypted provisioned Redshift cluster",
+  nothingToJudge: "the stack has no encrypted provisioned Redshift cluster with a customer-managed key",
   evaluate: (clusters, stack) => clusters.map((cluster) => judgeCluster(cluster, stack)),
 });

@@ -109,7 +109,7 @@ describe("keyguard check on the examples", () => {
     expect(keyResult.locations[0].physicalLocation.region.startLine).toBe(7);
     expect(keyResult.locations[0].logicalLocations[0].fullyQualifiedName).toBe("urn:pulumi:dev::unrotated-key::pulumi:pulumi:Stack$aws:kms/key:Key::warehouse-key");
     expect(byRule["redshift-cluster-key-rotated"].locations[0].physicalLocation.region.startLine).toBe(13);
-    expect(keyResult.message.text).toMatch(/enableKeyRotation = false/);
+    expect(keyResult.message.text).toMatch(/its enableKeyRotation is false/);
     // No temporary file is left next to the report.
     expect(fs.readdirSync(outputDir)).toEqual(["unrotated.sarif"]);
   });

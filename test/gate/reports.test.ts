@@ -84,7 +84,7 @@ describe("several reports from one run (--report FORMAT=PATH, repeated)", () => 
     expect(run.stdout).toMatch(/^keyguard check: review-summary\/dev/);
     // One run: the reports agree on what they count.
     const report = jsonReport();
-    expect(report.summary).toMatchObject({ mandatory: 2, exempted: 2, exitCode: 1 });
+    expect(report.summary).toMatchObject({ mandatory: 3, exempted: 2, exitCode: 1 });
     expect(JSON.parse(read("gl-code-quality.json")).filter((issue: GitlabIssue) => issue.severity !== "info" || !/ is exempt /.test(issue.description))).toHaveLength(
       report.summary.violations,
     );
@@ -121,12 +121,13 @@ describe("markdown", () => {
   it("gives the verdict in one line, counts that add up, mandatory findings first, the rest collapsed", () => {
     const markdown = read("summary.md");
     expect(structure(markdown)).toEqual([
-      "## ❌ keyguard check failed: `review-summary/dev`, 2 mandatory findings",
+      "## ❌ keyguard check failed: `review-summary/dev`, 3 mandatory findings",
       "table: Resources, Policies, Findings, Mandatory, Advisory, Unknown in preview, Exempted, Not analyzed",
       "row: 12 6",
-      "### Mandatory findings (2)",
+      "### Mandatory findings (3)",
       "table: Policy, Resource, Location, Found, Required, Fix",
       "row: `kms-key-rotation-enabled` `warehouse-key` (`aws:kms/key:Key`)",
+      "row: `kms-key-rotation-period` `warehouse-key` (`aws:kms/key:Key`)",
       "row: `redshift-cluster-key-rotated` `warehouse` (`aws:redshift/cluster:Cluster`)",
       "<details><summary>Unknown in preview (1)</summary>",
       "table: Policy, Resource, Location, Found, Required, Fix",

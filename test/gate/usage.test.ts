@@ -10,7 +10,9 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import { writeFileAtomically } from "../../gate/atomicWrite";
-import { isUndecidedUnknown, type Evaluation } from "../../gate/evaluate";
+import { findingKind, type Evaluation } from "../../gate/evaluate";
+import { unknownInPreview } from "../../policy/verdict";
+import { violationMessage } from "../../policy/verdictCodec";
 import { renderGitlab, renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from "../../gate/formats";
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/offlineInvokes";
 import { Progress } from "../../gate/progress";
@@ -337,14 +339,14 @@ describe("levels of findings whose value could not be known", () => {
         resourceName: "c",
         description: "",
         phase: "stack" as const,
-        verdict: isUndecidedUnknown(finding.message) ? ("unknown-in-preview" as const) : ("non-compliant" as const),
-        undecidedUnknown: isUndecidedUnknown(finding.message),
+        verdict: findingKind(finding.message),
+        undecidedUnknown: findingKind(finding.message) === "unknown-in-preview",
       })),
       notApplicable: [],
     };
   }
   const findings = [
-    { policyName: "mandatory-one", enforcementLevel: "mandatory" as const, message: "its kmsKeyId is unknown during preview, so it could not be checked" },
+    { policyName: "mandatory-one", enforcementLevel: "mandatory" as const, message: violationMessage(unknownInPreview("its kmsKeyId is unknown during preview, so it could not be checked") as { kind: "unknown-in-preview"; message: string }) },
     { policyName: "advisory-one", enforcementLevel: "advisory" as const, message: "can't run policy 'x' during preview: string value at .kmsKeyId can't be known during preview" },
   ];
   const sarifLevels = (strictUnknowns: boolean) => {
@@ -353,16 +355,18 @@ describe("levels of findings whose value could not be known", () => {
     return { exitCode: report.summary.exitCode, levels: Object.fromEntries(sarif.runs[0].results.map((result: { ruleId: string; level: string }) => [result.ruleId, result.level])) };
   };
 
-  it("recognises the pack's and @pulumi/policy's wording, and nothing else", () => {
-    expect(findings.every((finding) => isUndecidedUnknown(finding.message))).toBe(true);
-    expect(isUndecidedUnknown("enableKeyRotation is false; required: true")).toBe(false);
+  it("recognises the pack's encoded verdict kind and @pulumi/policy's own wording, and nothing else", () => {
+    expect(findings.map((finding) => findingKind(finding.message))).toEqual(["unknown-in-preview", "unknown-in-preview"]);
+    expect(findingKind("enableKeyRotation is false; required: true")).toBe("non-compliant");
+    // Words alone no longer count: only the verdict kind the pack encoded.
+    expect(findingKind("its kmsKeyId is unknown during preview, so it could not be checked")).toBe("non-compliant");
   });
 
   it("does not count a key from outside the stack as undecidable: that is redshift-cluster-external-key's own finding, not a value unknown in preview", async () => {
     const cluster = { urn: "urn:pulumi:dev::p::aws:redshift/cluster:Cluster::c", type: "aws:redshift/cluster:Cluster", name: "c", props: { encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/outside" } };
     const [external] = await redshiftClusterExternalKey.verdicts([cluster], {});
     expect(external.verdict.kind).toBe("non-compliant");
-    expect(isUndecidedUnknown((external.verdict as { message: string }).message)).toBe(false);
+    expect(findingKind(violationMessage(external.verdict as { kind: "non-compliant"; message: string }))).toBe("non-compliant");
   });
 
   it("keeps a mandatory finding an error, makes an undecidable advisory a note, and an error under --strict-unknowns", () => {

@@ -26,6 +26,8 @@ import { redshiftClusterEncrypted } from "../../policy/policies/redshift-cluster
 import { redshiftClusterExternalKey } from "../../policy/policies/redshift-cluster-external-key";
 import { redshiftClusterKeyRotated } from "../../policy/policies/redshift-cluster-key-rotated";
 import { redshiftClusterRotationOnKeyChange } from "../../policy/policies/redshift-cluster-rotation-on-key-change";
+import { findingKind } from "../../gate/evaluate";
+import { rawProps, type Verdict } from "../../policy/verdict";
 import { type PolicyOutcome, engineProps, engineStackResources, runRemediation, runResourcePolicy, runStackPolicy, wireCopy } from "../support/policyArgs";
 
 const CI_MINIMUM_RUNS = 10_000;
@@ -55,7 +57,7 @@ afterAll(() => {
     ([policy, c]) => `  ${policy.padEnd(42)} ${String(c.cases).padStart(6)} cases, ${String(c.checkedAgainstModel).padStart(6)} checked against the model, ${c.violations} with violations, ${c.notApplicable} not applicable`,
   );
   console.log(
-    `keyguard policy fuzzing (seed ${SEED}, KEYGUARD_FUZZ_RUNS ${RUNS}):\n${lines.join("\n")}\n  largest stack: ${largestStack} resources; config cases: ${configCases} (${configErrors} rejected with a clear error)`,
+    `keyguard policy fuzzing (seed ${SEED}, KEYGUARD_FUZZ_RUNS ${RUNS}):\n${lines.join("\n")}\n  unknown-in-preview verdicts decoded as such by the gate: ${JSON.stringify(unknownVerdictsDecoded)}\n  largest stack: ${largestStack} resources; config cases: ${configCases} (${configErrors} rejected with a clear error)`,
   );
 });
 
@@ -149,8 +151,10 @@ function modelKeyRotationEnabled(key: KeyModel): "violation" | "n/a" | "ok" {
   return key.enableKeyRotation === true ? "ok" : "violation";
 }
 function modelKeyRotationPeriod(key: KeyModel, bounds: Bounds): "violation" | "n/a" | "ok" {
-  if (!modelCanRotate(key) || key.enableKeyRotation !== true) return "n/a";
-  return modelPeriodIsAllowed(key, bounds) ? "ok" : "violation";
+  if (!modelCanRotate(key)) return "n/a";
+  // A period out of bounds is reported even while rotation is off, so one run shows every fix.
+  if (!modelPeriodIsAllowed(key, bounds)) return "violation";
+  return key.enableKeyRotation === true ? "ok" : "n/a";
 }
 function modelKeyIsGood(key: KeyModel, bounds: Bounds): boolean {
   return modelCanRotate(key) && key.enableKeyRotation === true && modelPeriodIsAllowed(key, bounds);
@@ -246,6 +250,22 @@ function expectWellBehaved(outcome: PolicyOutcome, urn: string): void {
   }
 }
 
+/**
+ * Every violation a policy reported decodes, through the gate's own decoder, to the kind of the
+ * verdict behind it: an unknown-in-preview verdict is counted by --strict-unknowns whatever its text
+ * says, and a non-compliant one never is.
+ */
+const unknownVerdictsDecoded: Record<string, number> = {};
+function expectKindsDecoded(policy: string, verdicts: readonly Verdict[], outcome: PolicyOutcome): void {
+  const reported = verdicts.filter((verdict) => verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview");
+  if (reported.length !== outcome.violations.length) throw new Error(`${policy}: ${reported.length} verdicts to report, ${outcome.violations.length} reported`);
+  reported.forEach((verdict, index) => {
+    const kind = findingKind(outcome.violations[index].message);
+    if (kind !== verdict.kind) throw new Error(`${policy}: a ${verdict.kind} verdict reaches the gate as ${kind}: ${outcome.violations[index].message}`);
+    if (kind === "unknown-in-preview") unknownVerdictsDecoded[policy] = (unknownVerdictsDecoded[policy] ?? 0) + 1;
+  });
+}
+
 /** Deep equality with Object.is at the leaves (so -0 and NaN count). */
 function sameWireValue(a: unknown, b: unknown): boolean {
   if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b);
@@ -286,6 +306,10 @@ describe("resource policies under fuzzing", () => {
         const encrypted = await runResourcePolicy(redshiftClusterEncrypted, target, {}, { props });
         const remediation = await runRemediation(kmsKeyRotationEnabled, target, {}, false);
         for (const outcome of [enabled, period, encrypted]) expectWellBehaved(outcome, target.urn);
+        const input = { urn: target.urn, type, name: testCase.name, props: rawProps(props) };
+        expectKindsDecoded(kmsKeyRotationEnabled.name, [kmsKeyRotationEnabled.verdict(input, {})], enabled);
+        expectKindsDecoded(kmsKeyRotationPeriod.name, [kmsKeyRotationPeriod.verdict(input, boundsConfig(bounds))], period);
+        expectKindsDecoded(redshiftClusterEncrypted.name, [redshiftClusterEncrypted.verdict(input, {})], encrypted);
         if (remediation.unknownValueError !== undefined) throw new Error(`remediation tripped the unknown proxy: ${remediation.unknownValueError}`);
         const wellFormed = testCase.kind !== "malformed";
         count(kmsKeyRotationEnabled.name, enabled, wellFormed);
@@ -476,7 +500,9 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
   }
   plan.clusters.forEach((cluster, c) => {
     const provisioned = cluster.type !== RESOURCE_TYPES.redshiftServerlessNamespace;
-    if (provisioned && modelIsEncrypted(cluster.type, cluster.encrypted) && !bound.has(c)) expected[redshiftClusterRotationOnKeyChange.name].add(clusterUrns[c]);
+    // Re-keying on a key change needs a customer-managed key to change: none, no finding.
+    const customerManagedKey = cluster.target.kind === "key" || cluster.target.kind === "external";
+    if (provisioned && customerManagedKey && modelIsEncrypted(cluster.type, cluster.encrypted) && !bound.has(c)) expected[redshiftClusterRotationOnKeyChange.name].add(clusterUrns[c]);
   });
   // Random parents and extra dependencies, only where they cannot change a rule's meaning:
   // parents anywhere; dependencies only from noise resources.
@@ -538,6 +564,10 @@ describe("stack policies under fuzzing", () => {
         for (const policy of STACK_POLICIES) {
           const outcome = await runStackPolicy(policy, built, configs[policy.name]);
           if (outcome.unknownValueError !== undefined) throw new Error(`${policy.name} tripped the unknown proxy: ${outcome.unknownValueError}`);
+          if (outcome.violations.length > 0) {
+            const verdicts = await policy.verdicts(built.built, configs[policy.name]);
+            expectKindsDecoded(policy.name, verdicts.map((entry) => entry.verdict), outcome);
+          }
           for (const violation of outcome.violations) {
             if (violation.message.length === 0 || !urns.has(violation.urn!)) throw new Error(`${policy.name}: a report must name a resource of the stack: ${JSON.stringify(violation)}`);
             if (!violation.message.includes(violation.urn!) || !violation.message.includes("required") || !violation.message.includes("Fix:")) {
@@ -559,6 +589,9 @@ describe("stack policies under fuzzing", () => {
       { numRuns: RUNS, seed: SEED, timeout: PER_RUN_TIMEOUT_MS, endOnFailure: true },
     );
     expect(largestStack, "large stacks were generated").toBeGreaterThan(250);
+    // The corpus reaches unknown-in-preview verdicts of the stack policies, each decoded as one.
+    expect(unknownVerdictsDecoded[redshiftClusterKeyRotated.name] ?? 0).toBeGreaterThan(0);
+    expect(unknownVerdictsDecoded[redshiftClusterRotationOnKeyChange.name] ?? 0).toBeGreaterThan(0);
   }, 120_000);
 });
 

@@ -15,7 +15,7 @@ const LABEL = `aws:kms/key:Key "k" (${urnOf(RESOURCE_TYPES.kmsKey, "k")})`;
 
 const run = baselineRunner(kmsKeyRotationEnabled, "k", { type: RESOURCE_TYPES.kmsKey, props: BASELINE });
 
-const rotationOff = (found: string): Expected => ({ violation: [LABEL, `enableKeyRotation = ${found}`, "required: true", "Fix:"] });
+const rotationOff = (found: string): Expected => ({ violation: [LABEL, `its enableKeyRotation is ${found}`, "required: true", "Fix:"] });
 const cannotRotate: Expected = { notApplicable: "cannot rotate automatically" };
 
 describe("kms-key-rotation-enabled", () => {
@@ -25,10 +25,10 @@ describe("kms-key-rotation-enabled", () => {
 
   test.each<[string, Change, Expected]>([
     ["rejects enableKeyRotation false", { props: { enableKeyRotation: false } }, rotationOff("false")],
-    ["rejects enableKeyRotation unset", { props: { enableKeyRotation: undefined } }, rotationOff("undefined")],
+    ["rejects enableKeyRotation unset", { props: { enableKeyRotation: undefined } }, rotationOff("not set (AWS's default: rotation off)")],
     ["rejects enableKeyRotation the string \"true\"", { props: { enableKeyRotation: "true" } }, rotationOff('"true"')],
     ["rejects rotation off on an explicit SYMMETRIC_DEFAULT/ENCRYPT_DECRYPT key", { props: { keySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT", enableKeyRotation: false } }, rotationOff("false")],
-    ["rejects rotation off on an aws-native key of origin AWS_KMS", { props: { origin: "AWS_KMS", enableKeyRotation: false }, type: RESOURCE_TYPES.nativeKmsKey }, { violation: "enableKeyRotation = false" }],
+    ["rejects rotation off on an aws-native key of origin AWS_KMS", { props: { origin: "AWS_KMS", enableKeyRotation: false }, type: RESOURCE_TYPES.nativeKmsKey }, { violation: "enableKeyRotation is false" }],
     ["passes an aws-native key with rotation on", { type: RESOURCE_TYPES.nativeKmsKey }, "no violation"],
     ["does not apply to an RSA_2048 key", { props: { keySpec: "RSA_2048", keyUsage: "ENCRYPT_DECRYPT", enableKeyRotation: false } }, cannotRotate],
     ["does not apply to an HMAC key", { props: { keySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC", enableKeyRotation: false } }, cannotRotate],

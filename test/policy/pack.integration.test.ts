@@ -83,7 +83,7 @@ describe("the pack over pulumirpc.Analyzer", () => {
     const off = await host.analyze({ urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: false } });
     expect(off.diagnostics).toHaveLength(1);
     expect(off.diagnostics[0]).toMatchObject({ policyName: "kms-key-rotation-enabled", enforcementLevel: "mandatory", policyPackName: "keyguard" });
-    expect(off.diagnostics[0].message).toContain("enableKeyRotation = false; required: true");
+    expect(off.diagnostics[0].message).toContain("enableKeyRotation is false; required: true");
 
     const unknown = await host.analyze({ urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: UNKNOWN.boolean, rotationPeriodInDays: UNKNOWN.number } });
     expect(unknown.diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([

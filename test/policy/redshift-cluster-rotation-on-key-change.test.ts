@@ -26,6 +26,8 @@ describe("redshift-cluster-rotation-on-key-change", () => {
     ["reports a cluster whose only rotation is bound to another cluster", [c, rotation({ clusterIdentifier: "other" })], { violation: "required: one" }],
     ["reports a rotation whose clusterIdentifier is unknown and which does not depend on the cluster", [c, rotation({ clusterIdentifier: UNKNOWN.string })], { violation: "clusterIdentifier is unknown during preview" }],
     ["does not check an unencrypted cluster", [cluster("c", { encrypted: "false" })], { notApplicable: "" }],
+    ["does not ask for a rotation on a cluster with no customer-managed key (nothing to re-key on yet)", [cluster("c", { encrypted: "true", kmsKeyId: undefined })], { notApplicable: "with a customer-managed key" }],
+    ["does not ask for a rotation on a cluster under the AWS-managed key", [cluster("c", { encrypted: "true", kmsKeyId: "alias/aws/redshift" })], { notApplicable: "with a customer-managed key" }],
     ["does not check a Serverless namespace (RotateEncryptionKey is for provisioned clusters)", [resource(RESOURCE_TYPES.redshiftServerlessNamespace, "ns", { kmsKeyId: ARN("k") })], { notApplicable: "" }],
   ])("%s", async (_title, resources, expected) => {
     expectOutcome(await run(resources), expected);
