@@ -6,8 +6,6 @@
  */
 import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import {
-  SECRET_SIGNATURE,
-  SPECIAL_SIGNATURE_KEY,
   UNKNOWN_ARCHIVE_SENTINEL,
   UNKNOWN_ARRAY_SENTINEL,
   UNKNOWN_ASSET_SENTINEL,
@@ -16,6 +14,9 @@ import {
   UNKNOWN_OBJECT_SENTINEL,
   UNKNOWN_STRING_SENTINEL,
 } from "../facts";
+
+// The secret's wire form is a Pulumi fact; the engine side names its constructor `secret`.
+export { isWireSecret, wireSecret as secret, type WireSecret } from "../facts";
 
 /** The engine's sentinels for values unknown during preview, by the type the value would have. */
 export const UNKNOWN = {
@@ -27,26 +28,6 @@ export const UNKNOWN = {
   asset: UNKNOWN_ASSET_SENTINEL,
   archive: UNKNOWN_ARCHIVE_SENTINEL,
 } as const;
-
-/** A secret in its wire form: what the engine sends for a value marked secret. */
-export interface WireSecret {
-  [SPECIAL_SIGNATURE_KEY]: typeof SECRET_SIGNATURE;
-  value: unknown;
-}
-
-/** Wraps a value as a secret, in the form the engine puts on the wire. */
-export function secret(value: unknown): WireSecret {
-  return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value } as WireSecret;
-}
-
-/** True when a value is a secret in wire form. */
-export function isWireSecret(value: unknown): value is WireSecret {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE
-  );
-}
 
 /**
  * Converts a plain JS value to what `Struct.fromJavaScript` accepts, as the engine marshals

@@ -1,4 +1,5 @@
 /** The AWS and Pulumi facts keyguard relies on, in one place. */
+export * from "./aws";
 export * from "./kms";
 export * from "./redshift";
 export * from "./pulumi";

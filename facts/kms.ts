@@ -5,6 +5,7 @@
  * Sources: AWS KMS Developer Guide "Rotate AWS KMS keys", API reference for EnableKeyRotation,
  * GetKeyRotationStatus, ListKeyRotations, RotateKeyOnDemand, CreateKey and ScheduleKeyDeletion.
  */
+import { describeValue } from "../shared/describe";
 
 /** EnableKeyRotation / GetKeyRotationStatus: RotationPeriodInDays is an integer in 90..2560. */
 export const MIN_ROTATION_PERIOD_IN_DAYS = 90;
@@ -52,6 +53,21 @@ export const KMS_ERRORS = {
 } as const;
 export type KmsErrorName = keyof typeof KMS_ERRORS;
 
+/** What each final KMS error means for a key the caller named as `kmsKeyId` (the API reference's causes). */
+export const KMS_ERROR_HINTS: Record<string, string> = {
+  NotFoundException: "the key does not exist in this account and region",
+  InvalidArnException: "kmsKeyId is not a valid KMS key ARN",
+  KMSInvalidStateException: "the key is disabled, pending deletion or pending import; a key in that state does not rotate",
+  UnsupportedOperationException:
+    "automatic rotation exists only for symmetric encryption keys with KMS-generated material (not asymmetric, HMAC, imported-material or custom key store keys)",
+  AccessDeniedException: "the credentials may not read the key's rotation; see the IAM section of the README",
+};
+
+/** The key id in a key ARN (what follows "key/"), or the reference unchanged, so ARNs and ids compare as the same key. */
+export function keyIdOf(reference: string): string {
+  return reference.includes("key/") ? reference.slice(reference.lastIndexOf("key/") + 4) : reference;
+}
+
 /**
  * Why a rotation period is not acceptable to AWS, or undefined when it is.
  * The message names the value and the allowed range; callers prefix the input's name.
@@ -94,18 +110,6 @@ export function keyArnProblem(keyArn: unknown): string | undefined {
 export function isAwsManagedRedshiftKeyReference(kmsKeyId: string): boolean {
   const trimmed = kmsKeyId.trim();
   return trimmed === AWS_MANAGED_REDSHIFT_ALIAS || /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/aws\/redshift$/.test(trimmed);
-}
-
-/** A short, log-safe rendering of a value for error messages (long strings are cut). */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  }
-  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) {
-    return String(value);
-  }
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
 }
 
 /** Why a value is not an alias name a customer may create, or undefined when it is. */

@@ -39,6 +39,27 @@ export const UNKNOWN_NUMBER_SENTINEL = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
 /** The special-signature key and values of secrets and other special objects on the wire. */
 export const SPECIAL_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A secret in its signed form: `value` on the engine's wire, `plaintext` (JSON text) or `ciphertext`
+ * in a stack's state.
+ */
+export interface WireSecret {
+  [SPECIAL_SIGNATURE_KEY]: typeof SECRET_SIGNATURE;
+  value?: unknown;
+  plaintext?: unknown;
+  ciphertext?: unknown;
+}
+
+/** True when a value is a secret in its signed form (wire or state). */
+export function isWireSecret(value: unknown): value is WireSecret {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE;
+}
+
+/** Wraps a value as a secret, in the form the engine puts on the wire. */
+export function wireSecret(value: unknown): WireSecret {
+  return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value } as WireSecret;
+}
 /** The other unknown sentinels the engine sends (sdk/go/common/resource/plugin/rpc.go); @pulumi/policy throws on reading any of them. */
 export const UNKNOWN_ARRAY_SENTINEL = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
 export const UNKNOWN_OBJECT_SENTINEL = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";

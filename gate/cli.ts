@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { PolicyPackCallError, PolicyPackConfigError, startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
+import { REGION_PATTERN } from "../facts";
 import { writeFileAtomically } from "./atomicWrite";
 import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport } from "./formats";
@@ -21,7 +22,7 @@ import { runProgram } from "./runProgram";
 import type { ResourceRecord } from "./resourceRecord";
 import { readStackExport } from "./stackExport";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
-import { describeValue } from "../facts";
+import { describeValue } from "../shared/describe";
 
 export interface CliStream {
   write(text: string): unknown;
@@ -306,7 +307,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const flags = parseFlags("audit", args, AUDIT_OPTIONS);
   const exportFile = flags["stack-export"] as string | undefined;
   if (exportFile === undefined) throw new UsageError("keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`)");
-  if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region as string)) {
+  if (flags.region !== undefined && !REGION_PATTERN.test(flags.region as string)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
   const targets = reportTargets(flags, io.cwd);

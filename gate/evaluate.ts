@@ -12,7 +12,7 @@
  */
 import { isWireSecret, type AnalyzerHost, type AnalyzerInfo, type PolicyDiagnostic, type PolicyPackConfig, type PolicyNotApplicable } from "../engine";
 import type { ResourceRecord, SourceLocation, StackIdentity } from "./resourceRecord";
-import { describeValue } from "../facts";
+import { describeValue } from "../shared/describe";
 import { isReportedResource } from "./report";
 import type { KeyguardStackPolicy } from "../policy/define";
 import { KEYGUARD_PACK_NAME, keyguardPolicies } from "../policy/policies";

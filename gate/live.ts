@@ -10,10 +10,12 @@
  * The SDK's own warnings (its Node.js support notice, socket and timeout notes) are about the SDK,
  * not the stack: they go to a logger that keeps them off the user's terminal.
  */
-import { KMSClient, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
-import { RedshiftClient, DescribeClustersCommand } from "@aws-sdk/client-redshift";
+import { GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
+import { DescribeClustersCommand } from "@aws-sdk/client-redshift";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { AWS_CREDENTIAL_ERROR_NAMES, DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, REDSHIFT_ERRORS } from "../facts";
+import { AWS_CREDENTIAL_ERROR_NAMES, DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, REDSHIFT_ERRORS, isWireSecret, keyIdOf, parseArn } from "../facts";
+import { clientsByRegion, createBoundedKmsClient, createBoundedRedshiftClient, type RequestBounds } from "../shared/awsClients";
+import { describeError } from "../shared/describe";
 import type { DriftEntry } from "./report";
 import type { ResourceRecord } from "./resourceRecord";
 import { UsageError } from "./usageError";
@@ -22,10 +24,7 @@ import { UsageError } from "./usageError";
 export const LIVE_IAM_ACTIONS = ["kms:GetKeyRotationStatus", "redshift:DescribeClusters"] as const;
 
 function plain(value: unknown): unknown {
-  if (typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) {
-    return (value as { value?: unknown }).value;
-  }
-  return value;
+  return isWireSecret(value) ? value.value : value;
 }
 
 function stringValue(value: unknown): string | undefined {
@@ -39,17 +38,7 @@ const LIVE_CLUSTER_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.redshift
 
 /** The region in a key ARN (arn:aws:kms:<region>:...), which is where the key lives. */
 function regionOfArn(arn: string | undefined): string | undefined {
-  return arn?.startsWith("arn:") ? arn.split(":")[3] || undefined : undefined;
-}
-
-/** The last path segment of a key ARN or a bare key id, so ARNs and ids compare as the same key. */
-function keyIdOf(reference: string): string {
-  return reference.includes("key/") ? reference.slice(reference.lastIndexOf("key/") + 4) : reference;
-}
-
-function errorText(error: unknown): string {
-  const named = error as { name?: string; message?: string };
-  return `${named.name ?? "Error"}: ${named.message ?? String(error)}`;
+  return parseArn(arn)?.region || undefined;
 }
 
 export interface LiveOptions {
@@ -108,20 +97,11 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const log = new SdkLog();
   const credentials = await resolveCredentials(log, options.region);
-  const kmsClients = new Map<string, KMSClient>();
-  const redshiftClients = new Map<string, RedshiftClient>();
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_LIVE_REQUEST_TIMEOUT_MS;
-  const requestHandler = { connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true, logger: log };
-  type ClientConfig = { region?: string; requestHandler: typeof requestHandler; credentials: typeof credentials; logger: SdkLog };
-  const clientFor = <T>(clients: Map<string, T>, region: string | undefined, make: (config: ClientConfig) => T): T => {
-    const key = region ?? "";
-    let client = clients.get(key);
-    if (!client) {
-      client = make({ ...(region ? { region } : {}), requestHandler, credentials, logger: log });
-      clients.set(key, client);
-    }
-    return client;
-  };
+  const bounds: RequestBounds = { requestTimeoutMs: requestTimeout, connectionTimeoutMs: requestTimeout };
+  const clientConfig = (region: string | undefined) => ({ ...(region ? { region } : {}), credentials, logger: log });
+  const kmsClients = clientsByRegion((region) => createBoundedKmsClient(bounds, clientConfig(region)));
+  const redshiftClients = clientsByRegion((region) => createBoundedRedshiftClient(bounds, clientConfig(region)));
   const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
   const drift: DriftEntry[] = [];
   // Credentials AWS refuses fail every call alike: reported once, as a usage error, below.
@@ -144,7 +124,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
     if (LIVE_KEY_TYPES.has(resource.type)) {
       const keyReference = stringValue(resource.outputs.arn) ?? stringValue(resource.outputs.keyId) ?? stringValue(resource.outputs.id);
       if (!keyReference) return;
-      const client = clientFor(kmsClients, region(keyReference), (config) => new KMSClient(config));
+      const client = kmsClients.get(region(keyReference));
       let status;
       try {
         status = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyReference }));
@@ -156,7 +136,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
             kind: notFound ? "not-found" : "lookup-failed",
             message: notFound
               ? `KMS has no key ${keyReference}: it was deleted outside Pulumi`
-              : `could not ask KMS GetKeyRotationStatus for ${keyReference}: ${errorText(error)}`,
+              : `could not ask KMS GetKeyRotationStatus for ${keyReference}: ${describeError(error)}`,
           }),
         );
         return;
@@ -191,7 +171,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
       const clusterIdentifier = stringValue(resource.outputs.clusterIdentifier) ?? stringValue(resource.outputs.id);
       if (!clusterIdentifier) return;
       const recordedKey = stringValue(resource.outputs.kmsKeyId);
-      const client = clientFor(redshiftClients, region(recordedKey), (config) => new RedshiftClient(config));
+      const client = redshiftClients.get(region(recordedKey));
       let cluster;
       try {
         const response = await client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }));
@@ -204,7 +184,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
             kind: notFound ? "not-found" : "lookup-failed",
             message: notFound
               ? `Redshift has no cluster ${clusterIdentifier}: it was deleted outside Pulumi`
-              : `could not ask Redshift DescribeClusters for ${clusterIdentifier}: ${errorText(error)}`,
+              : `could not ask Redshift DescribeClusters for ${clusterIdentifier}: ${describeError(error)}`,
           }),
         );
         return;
@@ -242,11 +222,11 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
   try {
     await Promise.all(checks);
   } finally {
-    for (const client of [...kmsClients.values(), ...redshiftClients.values()]) client.destroy();
+    for (const client of [...kmsClients.all(), ...redshiftClients.all()]) client.destroy();
   }
   if (refusedCredentials !== undefined) {
     throw new UsageError(
-      `--live: AWS refused the credentials the default credential chain gave (${errorText(refusedCredentials)}), so nothing could be compared; give valid, unexpired credentials for the stack's account`,
+      `--live: AWS refused the credentials the default credential chain gave (${describeError(refusedCredentials)}), so nothing could be compared; give valid, unexpired credentials for the stack's account`,
     );
   }
   const order = new Map(resources.map((resource, index) => [resource.urn, index]));

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./usageError";
-import { describeValue } from "../facts";
+import { describeValue } from "../shared/describe";
 
 // The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
 // from @pulumi/pulumi so it is there however npm laid out node_modules.

@@ -4,14 +4,10 @@
  * occurrence in any reported string with "[secret]", as the Pulumi CLI masks secrets in its own
  * output. A policy message that quotes a value it read from a secret is masked the same way.
  */
-import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../facts";
+import { isWireSecret } from "../facts";
 import type { ResourceRecord } from "./resourceRecord";
 
 export const SECRET_MASK = "[secret]";
-
-function isSecret(value: unknown): value is { value?: unknown; plaintext?: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE;
-}
 
 /** Every leaf of a value, as the strings a report could show for it. */
 function collectLeaves(value: unknown, into: Set<string>): void {
@@ -29,7 +25,7 @@ function collectLeaves(value: unknown, into: Set<string>): void {
     return;
   }
   if (typeof value === "object") {
-    if (isSecret(value)) {
+    if (isWireSecret(value)) {
       collectLeaves(value.value, into);
       return;
     }
@@ -42,7 +38,7 @@ function collectLeaves(value: unknown, into: Set<string>): void {
 /** Finds every secret (at any depth) in a property bag and collects its plaintext leaves. */
 function collectSecrets(value: unknown, into: Set<string>): void {
   if (value === null || typeof value !== "object") return;
-  if (isSecret(value)) {
+  if (isWireSecret(value)) {
     collectLeaves(value.value, into);
     return;
   }

@@ -8,7 +8,7 @@ import * as path from "path";
 import { checkReportTargets } from "./atomicWrite";
 import { FORMATS, type Format } from "./formats";
 import { UsageError } from "./usageError";
-import { describeValue } from "../facts";
+import { describeValue } from "../shared/describe";
 
 export interface ReportTarget {
   format: Format;

@@ -10,7 +10,8 @@
  * so a policy that needs it says so instead of judging a placeholder.
  */
 import * as fs from "fs";
-import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL, describeValue } from "../facts";
+import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, isWireSecret, wireSecret } from "../facts";
+import { describeValue } from "../shared/describe";
 import type { ResourceRecord, StackIdentity } from "./resourceRecord";
 import { UsageError } from "./usageError";
 
@@ -56,7 +57,7 @@ function jsonProblem(error: unknown, text: string): string {
 function wireValue(value: unknown, plaintextSecrets: string[], where: string): unknown {
   if (Array.isArray(value)) return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`));
   if (!isPlainObject(value)) return value;
-  if (value[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) {
+  if (isWireSecret(value)) {
     if (typeof value.plaintext === "string") {
       let decoded: unknown;
       try {
@@ -65,13 +66,13 @@ function wireValue(value: unknown, plaintextSecrets: string[], where: string): u
         throw new UsageError(`${where}: a secret's "plaintext" must be JSON text, got ${describeValue(value.plaintext)}`);
       }
       collectStrings(decoded, plaintextSecrets);
-      return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: wireValue(decoded, plaintextSecrets, where) };
+      return wireSecret(wireValue(decoded, plaintextSecrets, where));
     }
     if ("value" in value) {
       collectStrings(value.value, plaintextSecrets);
-      return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: wireValue(value.value, plaintextSecrets, where) };
+      return wireSecret(wireValue(value.value, plaintextSecrets, where));
     }
-    return { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value: UNKNOWN_STRING_SENTINEL };
+    return wireSecret(UNKNOWN_STRING_SENTINEL);
   }
   const result: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`);

@@ -9,8 +9,8 @@ import {
   KEY_ARN_PATTERN,
   MAX_ROTATION_PERIOD_IN_DAYS,
   MIN_ROTATION_PERIOD_IN_DAYS,
-  describeValue,
 } from "../facts";
+import { describeValue } from "../shared/describe";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { encodeExemption } from "./verdictCodec";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";

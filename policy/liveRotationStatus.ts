@@ -3,7 +3,10 @@
  * `verifyExternalKeysLive`): GetKeyRotationStatus through the AWS SDK v3, one client per region,
  * every call bounded so an endpoint that never answers cannot hang the preview.
  */
-import { ALIAS_ARN_PATTERN, describeValue } from "../facts";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import { ALIAS_ARN_PATTERN, parseArn } from "../facts";
+import { clientsByRegion, createBoundedKmsClient } from "../shared/awsClients";
+import { describeError, describeValue } from "../shared/describe";
 
 /** What KMS said about a key's rotation, or why asking failed. */
 export type LiveRotationStatus =
@@ -18,31 +21,22 @@ export type RotationStatusLookup = (keyReference: string) => Promise<LiveRotatio
  * honouring the SDK's standard environment (credentials, AWS_REGION, AWS_ENDPOINT_URL_KMS).
  */
 export function kmsRotationStatusLookup(): RotationStatusLookup {
-  const clients = new Map<string, { send(command: unknown): Promise<Record<string, unknown>> }>();
+  const clients = clientsByRegion<KMSClient>((region) =>
+    createBoundedKmsClient({ connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 }, { ...(region ? { region } : {}), maxAttempts: 3 }),
+  );
   return async (keyReference) => {
-    const arnRegion = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(keyReference)?.[1];
+    const arn = parseArn(keyReference);
+    const arnRegion = arn?.service === "kms" ? arn.region || undefined : undefined;
     try {
-      const { KMSClient, GetKeyRotationStatusCommand } = require("@aws-sdk/client-kms");
-      const cacheKey = arnRegion ?? "(default)";
-      let client = clients.get(cacheKey);
-      if (!client) {
-        client = new KMSClient({
-          ...(arnRegion ? { region: arnRegion } : {}),
-          maxAttempts: 3,
-          // throwOnRequestTimeout: without it the SDK only warns, and an answer that never comes hangs the preview.
-          requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
-        }) as { send(command: unknown): Promise<Record<string, unknown>> };
-        clients.set(cacheKey, client);
-      }
-      const response = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyReference }));
+      const { GetKeyRotationStatusCommand } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
+      const response = await clients.get(arnRegion).send(new GetKeyRotationStatusCommand({ KeyId: keyReference }));
       return {
         kind: "status",
         keyRotationEnabled: response.KeyRotationEnabled === true,
         rotationPeriodInDays: typeof response.RotationPeriodInDays === "number" ? response.RotationPeriodInDays : undefined,
       };
     } catch (error) {
-      const err = error as { name?: string; message?: string };
-      return { kind: "failed", problem: `${err?.name ?? "Error"}: ${err?.message ?? String(error)}` };
+      return { kind: "failed", problem: describeError(error) };
     }
   };
 }

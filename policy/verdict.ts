@@ -8,7 +8,8 @@
  * keyguard reads the proxy's target instead, sees the engine's sentinel strings, and decides itself:
  * from dependencies when it can, otherwise with a report that names the value it could not check.
  */
-import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_SENTINELS, describeValue } from "../facts";
+import { UNKNOWN_SENTINELS, isWireSecret } from "../facts";
+import { describeValue } from "../shared/describe";
 
 /** The outcome of one policy on one resource. */
 export type Verdict =
@@ -62,7 +63,7 @@ export function revealSecret(value: unknown): unknown {
   let current = value;
   for (let depth = 0; depth < 64 && typeof current === "object" && current !== null; depth++) {
     const record = current as Record<string, unknown>;
-    if (record[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) {
+    if (isWireSecret(record)) {
       current = record.value;
     } else if (record.constructor?.name === "Secret" && "value" in record) {
       current = record.value;

@@ -10,12 +10,12 @@ import {
   aliasNameProblem,
   clusterIdentifierProblem,
   deletionWindowProblem,
-  describeValue,
   keyArnProblem,
   masterPasswordProblem,
   masterUsernameProblem,
   rotationPeriodProblem,
 } from "../../facts";
+import { describeValue } from "../../shared/describe";
 import { COMPONENT_OWNED_CLUSTER_FIELDS, ComponentOwnedClusterField, ENFORCED_CLUSTER_SETTINGS } from "./args";
 
 /** Thrown for bad arguments; `problems` lists one "<argument>: <what is wrong>" line per problem. */

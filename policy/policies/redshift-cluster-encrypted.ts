@@ -13,7 +13,8 @@
  * unknown during preview is set (to something computed, normally a key's ARN); which key it is and
  * whether that key rotates is decided by redshift-cluster-key-rotated from the stack's dependencies.
  */
-import { RESOURCE_TYPES, describeValue, isAwsManagedRedshiftKeyReference } from "../../facts";
+import { RESOURCE_TYPES, isAwsManagedRedshiftKeyReference } from "../../facts";
+import { describeValue } from "../../shared/describe";
 import { policyConfig } from "../config";
 import { defineResourcePolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState } from "../keyResolution";

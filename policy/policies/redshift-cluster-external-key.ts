@@ -12,7 +12,8 @@
  * an alias; it returns KeyRotationEnabled and RotationPeriodInDays (90..2560, default 365).
  * A Multi-Region replica in the stack whose primary is outside it is judged by the primary's ARN.
  */
-import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN, describeValue } from "../../facts";
+import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN } from "../../facts";
+import { describeValue } from "../../shared/describe";
 import { type ExternalKeyConfig, externalKeySettings, policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState, resolveClusterKey, rotationPeriodOutOfBounds } from "../keyResolution";

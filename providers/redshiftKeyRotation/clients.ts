@@ -8,6 +8,7 @@
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { RedshiftClient } from "@aws-sdk/client-redshift";
+import { type RequestBounds, createBoundedKmsClient, createBoundedRedshiftClient } from "../../shared/awsClients";
 
 /** Where and as whom the provider calls AWS. Nothing here is a secret: it is stored in state. */
 export interface AwsClientSettings {
@@ -18,16 +19,16 @@ export interface AwsClientSettings {
   kmsEndpoint?: string;
 }
 
-/** The SDK's retry and timeout knobs (tests shrink them; production uses DEFAULT_RETRY_SETTINGS). */
-export interface RetrySettings {
+/**
+ * The SDK's retry and timeout knobs (tests shrink them; production uses DEFAULT_RETRY_SETTINGS). A
+ * response that has not come after requestTimeoutMs is abandoned (TimeoutError, retried).
+ */
+export interface RetrySettings extends RequestBounds {
   /** Attempts per SDK call for reads (DescribeClusters, GetKeyRotationStatus, ListKeyRotations). */
   maxAttempts: number;
   /** Capped exponential backoff with full jitter: random(0, min(maxDelayMs, baseDelayMs * 2^attempt)). */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A response that has not come after this long is abandoned (TimeoutError, retried). */
-  requestTimeoutMs: number;
-  connectionTimeoutMs: number;
 }
 
 export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
@@ -57,27 +58,23 @@ export interface AwsClients {
 }
 
 export function createAwsClients(settings: AwsClientSettings, retry: RetrySettings): AwsClients {
-  const { RedshiftClient } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
-  const { KMSClient } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
   const { ConfiguredRetryStrategy } = require("@smithy/core/retry") as typeof import("@smithy/core/retry");
   const credentials = resolveCredentials(settings);
   const common = {
     ...(settings.region ? { region: settings.region } : {}),
     ...(credentials ? { credentials } : {}),
-    // throwOnRequestTimeout: without it the SDK only logs a warning and a response that never comes hangs the call.
-    requestHandler: { requestTimeout: retry.requestTimeoutMs, connectionTimeout: retry.connectionTimeoutMs, throwOnRequestTimeout: true },
   };
   let singleAttempt: RedshiftClient | undefined;
   const backoff = (attempt: number) => cappedExponentialBackoffWithJitter(attempt, retry.baseDelayMs, retry.maxDelayMs);
   return {
-    redshift: new RedshiftClient({
+    redshift: createBoundedRedshiftClient(retry, {
       ...common,
       ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
       retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts, backoff),
     }),
     // Built on first use: most operations never call RotateEncryptionKey.
     redshiftSingleAttempt() {
-      singleAttempt ??= new RedshiftClient({
+      singleAttempt ??= createBoundedRedshiftClient(retry, {
         ...common,
         ...(settings.redshiftEndpoint ? { endpoint: settings.redshiftEndpoint } : {}),
         maxAttempts: 1,
@@ -89,7 +86,7 @@ export function createAwsClients(settings: AwsClientSettings, retry: RetrySettin
       this.kms.destroy();
       singleAttempt?.destroy();
     },
-    kms: new KMSClient({
+    kms: createBoundedKmsClient(retry, {
       ...common,
       ...(settings.kmsEndpoint ? { endpoint: settings.kmsEndpoint } : {}),
       retryStrategy: new ConfiguredRetryStrategy(retry.maxAttempts, backoff),

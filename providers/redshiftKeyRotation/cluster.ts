@@ -5,7 +5,7 @@
  * Serialized by value with the provider (see provider.ts): SDKs are required inside functions,
  * plain data and plain functions only.
  */
-import { CLUSTER_STATUS, TRANSITIONAL_CLUSTER_STATUSES } from "../../facts";
+import { CLUSTER_STATUS, TRANSITIONAL_CLUSTER_STATUSES, keyIdOf, parseArn } from "../../facts";
 import { type AwsContext, deadlineSignal, providerRetryDelay, timedOut, where } from "./context";
 import { errorMessage, errorName, isTransient, redshiftErrorCode } from "./errors";
 import { pollUntil } from "./waiter";
@@ -51,7 +51,7 @@ export async function describeCluster(context: AwsContext, options: { missingIsU
     status: cluster.ClusterStatus ?? "unknown",
     encrypted: cluster.Encrypted === true,
     kmsKeyId: cluster.KmsKeyId,
-    accountId: cluster.ClusterNamespaceArn?.split(":")[4] || undefined,
+    accountId: parseArn(cluster.ClusterNamespaceArn)?.accountId || undefined,
   };
 }
 
@@ -97,8 +97,7 @@ export function assertClusterUsesKey(context: AwsContext, cluster: ClusterSnapsh
   if (!cluster.encrypted) {
     throw new Error(`RedshiftKeyRotation ${where(context)}: the cluster is not encrypted; RotateEncryptionKey needs an encrypted cluster (set encrypted and kmsKeyId on it)`);
   }
-  const keyId = (reference: string) => reference.split("/").pop();
-  if (!cluster.kmsKeyId || (cluster.kmsKeyId !== context.inputs.kmsKeyId && keyId(cluster.kmsKeyId) !== keyId(context.inputs.kmsKeyId))) {
+  if (!cluster.kmsKeyId || (cluster.kmsKeyId !== context.inputs.kmsKeyId && keyIdOf(cluster.kmsKeyId) !== keyIdOf(context.inputs.kmsKeyId))) {
     throw new Error(
       `RedshiftKeyRotation ${where(context)}: the cluster is encrypted with ${JSON.stringify(cluster.kmsKeyId ?? "an unnamed key")}, not kmsKeyId ${JSON.stringify(context.inputs.kmsKeyId)}`,
     );

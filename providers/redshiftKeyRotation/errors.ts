@@ -37,12 +37,3 @@ export function isTransient(error: unknown): boolean {
   if (typeof networkCode === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ECONNABORTED|EAI_AGAIN)$/.test(networkCode)) return true;
   return /socket hang up|ECONNRESET|timed? ?out/i.test(errorMessage(error));
 }
-
-export const KMS_ERROR_HINTS: Record<string, string> = {
-  NotFoundException: "the key does not exist in this account and region",
-  InvalidArnException: "kmsKeyId is not a valid KMS key ARN",
-  KMSInvalidStateException: "the key is disabled, pending deletion or pending import; a key in that state does not rotate",
-  UnsupportedOperationException:
-    "automatic rotation exists only for symmetric encryption keys with KMS-generated material (not asymmetric, HMAC, imported-material or custom key store keys)",
-  AccessDeniedException: "the credentials may not read the key's rotation; see the IAM section of the README",
-};

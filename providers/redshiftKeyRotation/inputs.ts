@@ -7,15 +7,17 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  REGION_PATTERN,
+  ROLE_ARN_PATTERN,
   UNKNOWN_ARRAY_SENTINEL,
   UNKNOWN_BOOLEAN_SENTINEL,
   UNKNOWN_NUMBER_SENTINEL,
   UNKNOWN_OBJECT_SENTINEL,
   UNKNOWN_STRING_SENTINEL,
   clusterIdentifierProblem,
-  describeValue,
   keyArnProblem,
 } from "../../facts";
+import { describeValue } from "../../shared/describe";
 import type { AwsClientSettings } from "./clients";
 
 /** The resource's inputs after check (defaults applied). */
@@ -29,7 +31,6 @@ export interface RotationInputs extends AwsClientSettings {
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 
-const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 export function isUnknown(value: unknown): boolean {
   return (
@@ -82,7 +83,7 @@ export function inputProblems(news: Record<string, unknown>): pulumi.dynamic.Che
       }
     }
   }
-  if (known("region") && (typeof news.region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(news.region))) {
+  if (known("region") && (typeof news.region !== "string" || !REGION_PATTERN.test(news.region))) {
     fail("region", `got ${describeValue(news.region)}; expected an AWS region name like us-east-1`);
   }
   if (known("profile") && (typeof news.profile !== "string" || news.profile.length === 0)) {

@@ -7,7 +7,8 @@
  */
 import { type ClusterSnapshot, describeCluster } from "./cluster";
 import { type AwsContext, deadlineSignal, retryTransient, where } from "./context";
-import { KMS_ERROR_HINTS, errorMessage, errorName } from "./errors";
+import { KMS_ERROR_HINTS, parseArn } from "../../facts";
+import { errorMessage, errorName } from "./errors";
 
 /** What KMS said about the key's rotation. Dates are ISO 8601. */
 export interface KeyRotationState {
@@ -65,7 +66,7 @@ export async function readKeyRotationState(context: AwsContext): Promise<KeyRota
     // A refusal for a key of the cluster's own account stays the final error it is.
     const refusal = errorName((error as { cause?: unknown }).cause);
     if (refusal !== "NotFoundException" && refusal !== "AccessDeniedException") throw error;
-    const keyAccount = keyId.split(":")[4];
+    const keyAccount = parseArn(keyId)?.accountId;
     const cluster = (await retryTransient(context, "DescribeClusters", () => describeCluster(context))) as ClusterSnapshot;
     if (!cluster.accountId || cluster.accountId === keyAccount) throw error;
     newest = lastScheduledRotation(status);
