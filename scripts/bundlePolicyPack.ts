@@ -16,6 +16,10 @@
  *   replace them);
  * - `@aws-sdk/*` (the live KMS check), loaded on demand.
  *
+ * Before the pack, the entry installs a native decoder for long protobuf strings
+ * (engine/protobufLongStrings.ts): every RedshiftKeyRotation carries its ~100 KB serialized provider,
+ * which google-protobuf decodes a byte at a time, in Analyze and again in AnalyzeStack.
+ *
  * And one change to @pulumi/policy's server (`shareDeserialization`): it turns the request's resources
  * into objects once per policy (`deserializeProperties` and the unknown-checking proxy inside its
  * `for (const p of policies)` loops), so each of keyguard's three stack policies paid for a full copy
@@ -156,8 +160,19 @@ export async function bundlePolicyPack(options: BundleOptions = {}): Promise<str
   const esbuild = await import("esbuild");
   const outfile = options.outfile ?? path.join(repositoryRoot, "policy", "dist", "index.js");
   const bundleFramework = options.bundleFramework ?? true;
+  // The shipped entry first installs the native decoder of long protobuf strings (see the module comment).
+  const entry = bundleFramework
+    ? {
+        stdin: {
+          contents: `require(${JSON.stringify(path.join(repositoryRoot, "engine", "protobufLongStrings"))}).decodeLongProtobufStringsNatively();\nrequire(${JSON.stringify(path.join(repositoryRoot, "policy", "index"))});\n`,
+          resolveDir: repositoryRoot,
+          sourcefile: "keyguard-pack-entry.js",
+          loader: "js" as const,
+        },
+      }
+    : { entryPoints: [path.join(repositoryRoot, "policy", "index.ts")] };
   await esbuild.build({
-    entryPoints: [path.join(repositoryRoot, "policy", "index.ts")],
+    ...entry,
     bundle: true,
     platform: "node",
     target: "node20",

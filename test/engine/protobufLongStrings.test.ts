@@ -7,7 +7,7 @@ import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { BinaryWriter } from "google-protobuf";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { describe, expect, it } from "vitest";
-import { encodeLongProtobufStringsNatively } from "../../engine/protobufLongStrings";
+import { decodeLongProtobufStringsNatively, encodeLongProtobufStringsNatively } from "../../engine/protobufLongStrings";
 
 const provider = `exports.handler = __f0;\n${"function __f0() { return 'rotate'; }\n".repeat(3_000)}`;
 const properties = {
@@ -30,6 +30,22 @@ function requestBytes(): Uint8Array {
   request.setProperties(Struct.fromJavaScript(properties));
   return request.serializeBinary();
 }
+
+describe("long protobuf strings decoded natively", () => {
+  it("reads the same values as google-protobuf's own decoder, malformed UTF-8 included (left to google-protobuf)", () => {
+    const bytes = requestBytes();
+    // A stray 0xff inside the long description (its byte length unchanged): not valid UTF-8.
+    const malformed = Buffer.from(bytes);
+    const at = malformed.indexOf(Buffer.from("z".repeat(10)));
+    malformed[at + 3] = 0xff;
+    const read = (input: Uint8Array) => analyzerProto.AnalyzeRequest.deserializeBinary(input).toObject();
+    const before = [read(bytes), read(malformed)];
+    expect(decodeLongProtobufStringsNatively()).toBe(true);
+    expect(decodeLongProtobufStringsNatively()).toBe(true);
+    expect([read(bytes), read(malformed)]).toEqual(before);
+    expect(JSON.stringify(before[1])).not.toEqual(JSON.stringify(before[0]));
+  });
+});
 
 describe("long protobuf strings encoded natively", () => {
   it("writes the same bytes as google-protobuf's own encoder, twice (the second time from its cache)", () => {

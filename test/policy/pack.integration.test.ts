@@ -21,6 +21,7 @@ const PASSWORD = "Sup3r-Secret-Passw0rd";
 
 let packDir: string;
 let probeOut: string;
+let nativeStringsOut: string;
 let host: AnalyzerHost;
 let aws: LocalAws;
 
@@ -38,11 +39,21 @@ async function buildPackCopy(): Promise<string> {
 beforeAll(async () => {
   packDir = await buildPackCopy();
   probeOut = path.join(packDir, "loaded-modules.json");
+  nativeStringsOut = path.join(packDir, "native-strings.json");
   const probe = path.join(packDir, "probe.js");
   // Records which modules the pack process loaded, so the test can see no TypeScript was compiled.
   fs.writeFileSync(
     probe,
-    `process.on("SIGTERM", () => { require("fs").writeFileSync(${JSON.stringify(probeOut)}, JSON.stringify(Object.keys(require.cache))); process.exit(0); });\n`,
+    `process.on("SIGTERM", () => {
+  const fs = require("fs");
+  fs.writeFileSync(${JSON.stringify(probeOut)}, JSON.stringify(Object.keys(require.cache)));
+  // Whether the pack installed the native decoder of long strings on the google-protobuf @pulumi/pulumi uses.
+  const pulumiDirectory = require("path").dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }));
+  const protobuf = require(require.resolve("google-protobuf", { paths: [pulumiDirectory] }));
+  const decoder = Object.values(new protobuf.BinaryReader(new Uint8Array(0))).find((member) => member && typeof member.readStringWithLength === "function");
+  fs.writeFileSync(${JSON.stringify(nativeStringsOut)}, JSON.stringify(Object.getPrototypeOf(decoder).__keyguardNativeStrings === true));
+  process.exit(0);
+});\n`,
   );
   aws = await startLocalAws();
   host = await startAnalyzer({ packDir, nodeArgs: ["--require", probe], env: { ...process.env, ...aws.clientEnvironment() } });
@@ -236,5 +247,7 @@ describe("the pack over pulumirpc.Analyzer", () => {
     // google-protobuf keeps its message classes in one global namespace: a second copy would replace them.
     expect(loaded.filter((file) => file.endsWith(`${sep}google-protobuf${sep}google-protobuf.js`))).toHaveLength(1);
     expect(loaded.filter((file) => /[\\/]@grpc[\\/]grpc-js[\\/]build[\\/]src[\\/]index\.js$/.test(file))).toHaveLength(1);
+    // Long strings (each RedshiftKeyRotation's serialized provider) are decoded natively (engine/protobufLongStrings.ts).
+    expect(JSON.parse(fs.readFileSync(nativeStringsOut, "utf8"))).toBe(true);
   });
 });
