@@ -111,6 +111,20 @@ describe("the package", () => {
       ]),
     );
   }, 60_000);
+
+  test("the same schema where the typescript package is not installed (an installed keyguard: it is a devDependency)", async () => {
+    // @pulumi/pulumi then infers the schema with the TypeScript it vendors (3.8.3).
+    const bare = await startComponentPackage({
+      engineAddress: engine.address,
+      projectDirectory,
+      env: { NODE_OPTIONS: `--require ${path.join(__dirname, "../support/withoutTypeScript.js")}` },
+    });
+    try {
+      expect(await bare.getSchema()).toEqual(schema);
+    } finally {
+      await bare.stop();
+    }
+  }, 180_000);
 });
 
 describe("GetSchema", () => {

@@ -169,9 +169,9 @@ export interface ComponentPackageHost {
   stderr(): string;
 }
 
-export async function startComponentPackage(options: { engineAddress: string; projectDirectory: string }): Promise<ComponentPackageHost> {
+export async function startComponentPackage(options: { engineAddress: string; projectDirectory: string; env?: Record<string, string> }): Promise<ComponentPackageHost> {
   const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [PLUGIN_DIRECTORY] });
-  const host = await startPluginProcess([runPlugin, PLUGIN_DIRECTORY, options.engineAddress], { cwd: options.projectDirectory, what: "component package host" });
+  const host = await startPluginProcess([runPlugin, PLUGIN_DIRECTORY, options.engineAddress], { cwd: options.projectDirectory, env: options.env, what: "component package host" });
   const port = host.port;
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const unary = <Request, Response>(method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown, request: Request) =>
