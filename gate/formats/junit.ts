@@ -6,7 +6,7 @@
  * policies included (report.ts has their per-resource entries). Live drift is its own suite; so is
  * what the gate could not see (skipped, or a failure under --strict-unknowns).
  */
-import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportViolation } from "../report";
+import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportNotApplicable, type ReportViolation } from "../report";
 
 /** XML 1.0 text: escaped, and without the control characters XML cannot carry. */
 export function escapeXml(text: string): string {
@@ -50,18 +50,31 @@ export function renderJunit(report: Report): string {
   const strict = report.summary.strictUnknowns;
   // Every reported resource, plus any URN a violation names that is not among them.
   const resources = [...report.resources];
+  const known = new Set(resources.map((resource) => resource.urn));
   for (const violation of report.violations) {
-    if (violation.urn && !resources.some((resource) => resource.urn === violation.urn)) {
+    if (violation.urn && !known.has(violation.urn)) {
+      known.add(violation.urn);
       resources.push({ urn: violation.urn, type: violation.resourceType, name: violation.resourceName });
     }
   }
+  // Indexed by policy and URN: a stack of thousands of resources makes policies x resources cases.
+  const key = (policyName: string, urn: string) => `${policyName}\u0000${urn}`;
+  const violationsOf = new Map<string, ReportViolation[]>();
+  for (const violation of report.violations) {
+    const entries = violationsOf.get(key(violation.policyName, violation.urn)) ?? [];
+    entries.push(violation);
+    violationsOf.set(key(violation.policyName, violation.urn), entries);
+  }
+  const notJudgedOf = new Map<string, ReportNotApplicable>();
+  for (const entry of [...report.exemptions, ...report.notApplicable]) {
+    if (!notJudgedOf.has(key(entry.policyName, entry.urn))) notJudgedOf.set(key(entry.policyName, entry.urn), entry);
+  }
   for (const policy of report.policies) {
     const cases: TestCase[] = [];
-    const notJudged = [...report.exemptions, ...report.notApplicable].filter((entry) => entry.policyName === policy.name);
     // A stack policy that did not apply to the stack at all did not judge any of its resources.
-    const wholeStack = notJudged.find((entry) => entry.urn === "");
+    const wholeStack = notJudgedOf.get(key(policy.name, ""));
     for (const resource of resources) {
-      const violations = report.violations.filter((violation) => violation.policyName === policy.name && violation.urn === resource.urn);
+      const violations = violationsOf.get(key(policy.name, resource.urn)) ?? [];
       const failures = violations.filter((violation) => isFailure(violation, strict));
       const notes = violations.filter((violation) => !isFailure(violation, strict));
       const testCase: TestCase = {
@@ -76,7 +89,7 @@ export function renderJunit(report: Report): string {
           message: failures.map((violation) => violation.message).join("\n"),
         };
       } else if (violations.length === 0) {
-        const entry = notJudged.find((candidate) => candidate.urn === resource.urn) ?? wholeStack;
+        const entry = notJudgedOf.get(key(policy.name, resource.urn)) ?? wholeStack;
         if (policy.enforcementLevel === "disabled") testCase.skipped = "policy disabled by the policy config";
         else if (entry?.exemption) testCase.skipped = `exempt (policy config entry ${JSON.stringify(entry.exemption.resource)}): ${entry.exemption.reason}`;
         else if (entry) testCase.skipped = `not applicable: ${entry.reason}`;

@@ -56,8 +56,16 @@ function withoutUrn(text: string, urn: string): string {
   return urn ? text.split(` (${urn})`).join("") : text;
 }
 
+/** What was found, without the resource's label the Resource column already shows. */
+function foundText(violation: ReportViolation): string {
+  const label = `${violation.resourceType} "${violation.resourceName}"`;
+  const found = withoutUrn(violation.found, violation.urn);
+  if (!violation.urn || !found.startsWith(label)) return found;
+  return found.slice(label.length).replace(/^(: |, | )/, "");
+}
+
 function findingRow(violation: ReportViolation, stack: string): string {
-  const found = `${violation.undecidedUnknown ? "**unknown in preview:** " : ""}${cell(withoutUrn(violation.found, violation.urn))}`;
+  const found = `${violation.undecidedUnknown ? "**unknown in preview:** " : ""}${cell(foundText(violation))}`;
   return `| ${code(violation.policyName)} | ${resourceCell(violation, stack)} | ${link(violation.location)} | ${found} | ${cell(violation.required ?? "")} | ${cell([violation.fix, violation.fixBeforeUpdate && `Or, before an update: ${violation.fixBeforeUpdate}`].filter(Boolean).join(" "))} |`;
 }
 

@@ -11,7 +11,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import type { CliDependencies } from "../../gate/cli";
-import { renderMarkdown, renderText } from "../../gate/formats";
+import { renderGitlab, renderMarkdown, renderText } from "../../gate/formats";
 import { MARKDOWN_LIMIT } from "../../gate/formats/markdown";
 import type { GitlabIssue } from "../../gate/formats/gitlab";
 import type { Report, ReportViolation } from "../../gate/report";
@@ -174,6 +174,19 @@ describe("markdown", () => {
     expect(markdown.match(/<details>/g)?.length ?? 0).toBe(markdown.match(/<\/details>/g)?.length ?? 0);
     // A smaller limit is honoured the same way.
     expect(renderMarkdown(big, 10_000).length).toBeLessThanOrEqual(10_000);
+  });
+
+  it("lists what was not analyzed offline in its own section, open and failing under --strict-unknowns", () => {
+    const report = jsonReport();
+    const notAnalyzed = [{ kind: "secure-config" as const, subject: "review-summary:dbPassword", message: "a secure config value cannot be decrypted offline", location: { file: `${FIXTURE}/Pulumi.dev.yaml`, line: 2 } }];
+    const lenient = renderMarkdown({ ...report, notAnalyzed, summary: { ...report.summary, notAnalyzed: 1 } });
+    expect(lenient).toContain("<details><summary>Not analyzed offline (1)</summary>");
+    expect(lenient).toContain(`| \`review-summary:dbPassword\` | [${FIXTURE}/Pulumi.dev.yaml:2](${FIXTURE}/Pulumi.dev.yaml#L2) | \`secure-config\` | a secure config value cannot be decrypted offline |`);
+    const strict = renderMarkdown({ ...report, notAnalyzed, summary: { ...report.summary, notAnalyzed: 1, strictUnknowns: true } });
+    expect(strict).toContain("### Not analyzed offline (1), failing with --strict-unknowns");
+    expect(strict.split("\n")[0]).toContain("1 not analyzed offline (--strict-unknowns)");
+    const gitlab = JSON.parse(renderGitlab({ ...report, notAnalyzed })) as GitlabIssue[];
+    expect(gitlab.find((issue) => issue.check_name === "keyguard-not-analyzed")).toMatchObject({ severity: "info", location: { path: `${FIXTURE}/Pulumi.dev.yaml`, lines: { begin: 2 } } });
   });
 
   it("is the summary the README shows (generated from this fixture; KEYGUARD_UPDATE_README=1 rewrites the README's block)", () => {
