@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The run step of keyguard's GitHub Action (action.yml): runs the project's installed
-# `keyguard check` with the action's inputs (passed as KEYGUARD_* environment variables, never
-# spliced into the script), writes the reports, appends a summary to $GITHUB_STEP_SUMMARY, sets the
-# outputs in $GITHUB_OUTPUT, and exits with keyguard's exit code, so a mandatory violation fails the step.
+# `keyguard check` once with the action's inputs (passed as KEYGUARD_* environment variables, never
+# spliced into the script), writing the SARIF and other reports, appends keyguard's markdown report to
+# $GITHUB_STEP_SUMMARY, sets the outputs in $GITHUB_OUTPUT, and exits with keyguard's exit code, so a
+# mandatory violation fails the step.
 set -uo pipefail
 
 fail_usage() {
   echo "::error title=keyguard::$1"
+  printf '## keyguard check did not run\n\n%s\n' "$1" >>"$GITHUB_STEP_SUMMARY"
   echo "exit-code=2" >>"$GITHUB_OUTPUT"
   exit 2
 }
@@ -34,45 +36,33 @@ case "${KEYGUARD_STRICT_UNKNOWNS:-false}" in
   *) fail_usage "input strict-unknowns is \"$KEYGUARD_STRICT_UNKNOWNS\"; allowed: true or false" ;;
 esac
 
-# Every report to write, as FORMAT=PATH.
+# Every report of the run, each a --report FORMAT=PATH; the summary is keyguard's markdown report.
 reports=()
-[ -n "${KEYGUARD_SARIF_FILE:-}" ] && reports+=("sarif=$KEYGUARD_SARIF_FILE")
+add_report() {
+  mkdir -p "$(dirname "${1#*=}")"
+  reports+=(--report "$1")
+}
+[ -n "${KEYGUARD_SARIF_FILE:-}" ] && add_report "sarif=$KEYGUARD_SARIF_FILE"
 while IFS= read -r line; do
   line="${line#"${line%%[![:space:]]*}"}"
   line="${line%"${line##*[![:space:]]}"}"
   [ -z "$line" ] && continue
-  [[ "$line" == *=?* ]] || fail_usage "input reports: \"$line\" is not FORMAT=PATH (one per line, e.g. junit=keyguard.xml)"
-  reports+=("$line")
+  [[ "$line" == ?*=?* ]] || fail_usage "input reports: \"$line\" is not FORMAT=PATH (one per line, e.g. junit=keyguard.xml)"
+  add_report "$line"
 done <<<"${KEYGUARD_REPORTS:-}"
-
-# One run per report file, then one for the summary; each run is the same offline check.
-code=0
-for report in "${reports[@]}"; do
-  mkdir -p "$(dirname "${report#*=}")"
-  "$keyguard" "${args[@]}" --quiet --format "${report%%=*}" --output "${report#*=}"
-  status=$?
-  [ "$status" -gt "$code" ] && code=$status
-done
 summary="$(mktemp)"
-"$keyguard" "${args[@]}" --quiet --format text >"$summary"
-status=$?
-[ "$status" -gt "$code" ] && code=$status
+rm -f "$summary"
 
-{
-  echo "## keyguard check"
-  echo
-  case "$code" in
-    0) echo "Passed: no mandatory policy violation." ;;
-    1) echo "**Failed**: a mandatory policy violation (details below and in code scanning)." ;;
-    *) echo "**Did not run to the end** (exit $code): see the step's log." ;;
-  esac
-  echo
-  if [ -s "$summary" ]; then
-    echo '```text'
-    cat "$summary"
-    echo '```'
-  fi
-} >>"$GITHUB_STEP_SUMMARY"
+# One offline check writes every report; the text report goes to the step's log.
+"$keyguard" "${args[@]}" "${reports[@]}" --report "markdown=$summary" --report text=-
+code=$?
+
+if [ -s "$summary" ]; then
+  cat "$summary" >>"$GITHUB_STEP_SUMMARY"
+else
+  # No report: the check stopped before judging anything (a usage error, a program that failed).
+  printf '## keyguard check did not run to the end (exit %s)\n\nSee the step'"'"'s log for the reason.\n' "$code" >>"$GITHUB_STEP_SUMMARY"
+fi
 rm -f "$summary"
 
 sarif=""

@@ -137,9 +137,10 @@ describe("action.yml", () => {
     const sarif = JSON.parse(fs.readFileSync(sarifFile, "utf8")) as { runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
     expect(sarifSchemaErrors(sarif)).toEqual([]);
     expect(sarif.runs[0].results.filter((entry) => entry.level === "error").map((entry) => entry.ruleId).sort()).toEqual(["kms-key-rotation-enabled", "redshift-cluster-key-rotated"]);
-    expect(result.summary).toMatch(/^## keyguard check\n\n\*\*Failed\*\*/);
-    expect(result.summary).toContain("kms-key-rotation-enabled");
-    expect(result.summary).toContain("warehouse-key (aws:kms/key:Key)");
+    // The summary is keyguard's markdown report; the text report is in the step's log.
+    expect(result.summary).toMatch(/^## ❌ keyguard check failed: `unrotated-key\/dev`, 2 mandatory findings\n/);
+    expect(result.summary).toContain("| `kms-key-rotation-enabled` | `warehouse-key` (`aws:kms/key:Key`) | [index.ts:7](index.ts#L7) |");
+    expect(result.log).toContain("warehouse-key (aws:kms/key:Key)  index.ts:7");
     // The policy config input reached the check: the advisory policy it disables is in no report.
     expect(result.summary).not.toContain("redshift-cluster-rotation-on-key-change:");
     expect(sarif.runs[0].results.some((entry) => entry.ruleId === "redshift-cluster-rotation-on-key-change")).toBe(false);
@@ -150,6 +151,7 @@ describe("action.yml", () => {
     temporary.push(outside);
     fs.writeFileSync(path.join(outside, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
     const missing = runAction(outside, {});
+    expect(missing.summary).toBe(`## keyguard check did not run\n\nkeyguard is not installed in ${fs.realpathSync(outside)}: add it to the project (npm install <keyguard package>) and run npm ci before this step\n`);
     expect(missing.code).toBe(2);
     expect(missing.log).toContain(`::error title=keyguard::keyguard is not installed in ${fs.realpathSync(outside)}`);
     expect(missing.outputs["exit-code"]).toBe("2");
