@@ -127,6 +127,63 @@ function writeProject(directory: string, name: string, program: string): void {
   fs.writeFileSync(path.join(directory, "index.ts"), program);
 }
 
+/**
+ * Starts the installed pack as the Pulumi engine does (the `@pulumi/pulumi/cmd/run-policy-pack`
+ * that `require.resolve` finds from the pack's folder, that folder as the working directory), asks
+ * it GetAnalyzerInfo over gRPC, and says where run-policy-pack and @pulumi/policy were found.
+ */
+function startInstalledPack(): Record<string, unknown> {
+  // Everything below resolves from the pack's folder, as the engine's `require.resolve` does.
+  const probe = `
+      const path = require("path");
+      const { spawn } = require("child_process");
+      const packDir = path.resolve("node_modules/keyguard/policy");
+      const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+      const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] }));
+      const fromPulumi = (name) => require(require.resolve(name, { paths: [pulumiDir] }));
+      const grpc = fromPulumi("@grpc/grpc-js");
+      const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+      const { AnalyzerClient } = require(path.join(pulumiDir, "proto", "analyzer_grpc_pb"));
+      const pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "", stderr = "", asked = false;
+      pack.stderr.on("data", (chunk) => (stderr += chunk));
+      pack.on("exit", (code) => { if (!asked) { console.error("the pack exited " + code + ": " + stderr); process.exit(1); } });
+      pack.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        if (asked || !stdout.includes("\\n")) return;
+        asked = true;
+        const client = new AnalyzerClient("127.0.0.1:" + Number(stdout.split("\\n")[0]), grpc.credentials.createInsecure());
+        client.getAnalyzerInfo(new Empty(), (error, info) => {
+          pack.kill();
+          if (error) { console.error(String(error) + " " + stderr); process.exit(1); }
+          console.log(JSON.stringify({
+            runPolicyPack: path.relative(process.cwd(), runPolicyPack),
+            policyResolvesTo: path.relative(process.cwd(), require.resolve("@pulumi/policy", { paths: [path.join(packDir, "dist")] })),
+            name: info.getName(),
+            version: info.getVersion(),
+            policies: info.getPoliciesList().map((policy) => policy.getName()).sort(),
+          }));
+          process.exit(0);
+        });
+      });
+    `;
+  return JSON.parse(mustRun(process.execPath, ["-e", probe], consumer).trim()) as Record<string, unknown>;
+}
+
+const SIX_POLICIES_PACK = {
+  runPolicyPack: path.join("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js"),
+  name: "keyguard",
+  version: rootManifest.version,
+  policies: [
+    "kms-key-rotation-enabled",
+    "kms-key-rotation-period",
+    "redshift-cluster-encrypted",
+    "redshift-cluster-external-key",
+    "redshift-cluster-key-rotated",
+    "redshift-cluster-rotation-on-key-change",
+  ],
+};
+
 beforeAll(() => {
   workDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-installed-"));
   const checkout = path.join(workDirectory, "keyguard");
@@ -171,7 +228,9 @@ describe("the packed package", () => {
       .filter((entry) => entry.length > 0)
       .map((entry) => entry.replace(/^package\//, ""));
     expect(listing).toEqual(expect.arrayContaining(["bin/keyguard.js", "dist/gate/cli.js", "dist/exports.js", "dist/exports.d.ts", "policy/dist/index.js", "policy/PulumiPolicy.yaml", "policy/package.json"]));
-    expect(listing.filter((entry) => /\.ts$/.test(entry) && !entry.endsWith(".d.ts"))).toEqual([]);
+    // TypeScript sources stay in the repository, except in the component plugin's folder, which
+    // package.json ships whole (components/plugin/, the multi-language component package).
+    expect(listing.filter((entry) => /\.ts$/.test(entry) && !entry.endsWith(".d.ts") && !entry.startsWith("components/plugin/"))).toEqual([]);
     expect(listing.some((entry) => entry.startsWith("test/") || entry.startsWith("node_modules/"))).toBe(false);
   });
 
@@ -241,55 +300,7 @@ describe("from the scratch project only", () => {
   });
 
   it("the installed pack, started as the engine starts it (run-policy-pack, cwd node_modules/keyguard/policy), answers GetAnalyzerInfo with the six policies", () => {
-    // Everything below resolves from the pack's folder, as the engine's `require.resolve` does.
-    const probe = `
-      const path = require("path");
-      const { spawn } = require("child_process");
-      const packDir = path.resolve("node_modules/keyguard/policy");
-      const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-      const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] }));
-      const fromPulumi = (name) => require(require.resolve(name, { paths: [pulumiDir] }));
-      const grpc = fromPulumi("@grpc/grpc-js");
-      const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
-      const { AnalyzerClient } = require(path.join(pulumiDir, "proto", "analyzer_grpc_pb"));
-      const pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "", stderr = "", asked = false;
-      pack.stderr.on("data", (chunk) => (stderr += chunk));
-      pack.on("exit", (code) => { if (!asked) { console.error("the pack exited " + code + ": " + stderr); process.exit(1); } });
-      pack.stdout.on("data", (chunk) => {
-        stdout += chunk;
-        if (asked || !stdout.includes("\\n")) return;
-        asked = true;
-        const client = new AnalyzerClient("127.0.0.1:" + Number(stdout.split("\\n")[0]), grpc.credentials.createInsecure());
-        client.getAnalyzerInfo(new Empty(), (error, info) => {
-          pack.kill();
-          if (error) { console.error(String(error) + " " + stderr); process.exit(1); }
-          console.log(JSON.stringify({
-            runPolicyPack: path.relative(process.cwd(), runPolicyPack),
-            policyModule: path.relative(process.cwd(), require.resolve("@pulumi/policy", { paths: [path.join(packDir, "dist")] })),
-            name: info.getName(),
-            version: info.getVersion(),
-            policies: info.getPoliciesList().map((policy) => policy.getName()).sort(),
-          }));
-          process.exit(0);
-        });
-      });
-    `;
-    const info = JSON.parse(mustRun(process.execPath, ["-e", probe], consumer).trim()) as Record<string, unknown>;
-    expect(info).toEqual({
-      runPolicyPack: path.join("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js"),
-      policyModule: expect.stringMatching(/^node_modules\/(keyguard\/node_modules\/)?@pulumi\/policy\//),
-      name: "keyguard",
-      version: rootManifest.version,
-      policies: [
-        "kms-key-rotation-enabled",
-        "kms-key-rotation-period",
-        "redshift-cluster-encrypted",
-        "redshift-cluster-external-key",
-        "redshift-cluster-key-rotated",
-        "redshift-cluster-rotation-on-key-change",
-      ],
-    });
+    expect(startInstalledPack()).toEqual({ ...SIX_POLICIES_PACK, policyResolvesTo: "node_modules/@pulumi/policy/index.js" });
   });
 
   it("the installed pack folder is what `pulumi policy publish` packs: npm pack there ships the bundle and PulumiPolicy.yaml, and its package.json names the bundle's runtime dependencies", () => {
@@ -309,6 +320,22 @@ describe("from the scratch project only", () => {
 function isBuiltin(name: string): boolean {
   return (require("node:module") as { builtinModules: string[] }).builtinModules.includes(name);
 }
+
+describe("a layout npm does not hoist", () => {
+  it("with another @pulumi/policy in the project, keyguard's own is nested under it, and the pack and keyguard check still start from the installed folder", () => {
+    // The project's own policy work pins an older @pulumi/policy: npm keeps keyguard's 1.21.0 in
+    // node_modules/keyguard/node_modules, where the bundle's require must find it.
+    mustRun("npm", ["install", "--save-exact", "--prefer-offline", "--no-audit", "--no-fund", "@pulumi/policy@1.20.0"], consumer);
+    // (@pulumi/policy's own package.json spells its version with a "v".)
+    const policyVersion = (...folders: string[]) => JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", ...folders, "@pulumi", "policy", "package.json"), "utf8")).version;
+    expect(policyVersion()).toMatch(/^v?1\.20\.0$/);
+    expect(policyVersion("keyguard", "node_modules")).toMatch(new RegExp(`^v?${rootManifest.dependencies["@pulumi/policy"].replace(/\./g, "\\.")}$`));
+    expect(startInstalledPack()).toEqual({ ...SIX_POLICIES_PACK, policyResolvesTo: "node_modules/keyguard/node_modules/@pulumi/policy/index.js" });
+    const check = run("npx", ["keyguard", "check", "--quiet"], consumer);
+    expect(check.code, check.stderr).toBe(1);
+    expect(check.stdout).toMatch(/^FAILED .*2 mandatory/m);
+  });
+});
 
 describe("the README section", () => {
   it("has no command this test did not run, except those that say they need the Pulumi CLI or AWS", () => {
