@@ -15,8 +15,8 @@ import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport } from "./formats";
 import { checkLive } from "./live";
 import { Progress } from "./progress";
-import { findProjectDir, readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "./pulumiProject";
-import { buildReport, isReportedResource, type Report } from "./report";
+import { findProjectDir, readPulumiProject, type PulumiProject } from "./pulumiProject";
+import { buildReport, isReportedResource, type NotAnalyzed, type Report, type ReportLocation } from "./report";
 import { resolveReportTargets, type ReportTarget } from "./reportTargets";
 import { runProgram } from "./runProgram";
 import type { ResourceRecord } from "./resourceRecord";
@@ -239,6 +239,36 @@ export function parseTimeout(flag: string | undefined): number {
   return amount * (match[2] === "m" ? 60_000 : 1000);
 }
 
+/** Where a config key is set: its line in the file that holds it (1 when it cannot be found). */
+function configKeyLocation(file: string, qualifiedKey: string, project: PulumiProject, cwd: string): ReportLocation {
+  const bare = qualifiedKey.startsWith(`${project.project}:`) ? qualifiedKey.slice(project.project.length + 1) : undefined;
+  const names = [qualifiedKey, ...(bare ? [bare] : [])];
+  let line = 1;
+  try {
+    const index = fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .findIndex((text) => names.some((name) => new RegExp(`^\\s*(["']?)${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\1\\s*:`).test(text)));
+    if (index >= 0) line = index + 1;
+  } catch {
+    // the file was read moments ago; a location is a courtesy
+  }
+  return { file: path.relative(cwd, file).split(path.sep).join("/") || path.basename(file), line };
+}
+
+/** A `secure:` value the program read, which the offline run could not decrypt. */
+function undecryptedConfigEntry(project: PulumiProject, key: string, cwd: string): NotAnalyzed {
+  return {
+    kind: "secure-config",
+    subject: key,
+    message:
+      `config ${key} is a secure value that cannot be decrypted offline: the program got it as an unknown secret, so every check on its value ` +
+      "(the component's, the pack's) waits for the deployment, as for a value unknown during preview (pulumi preview decrypts and checks it); " +
+      "give its plaintext with --config FILE to check it here",
+    location: configKeyLocation(project.undecryptable[key], key, project, cwd),
+  };
+}
+
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
   const timeoutMs = parseTimeout(flags.timeout as string | undefined);
@@ -294,7 +324,7 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
         toolVersion: toolVersion(),
         strictUnknowns,
         baseDir: io.cwd,
-        extraSecrets: project.secretKeys.length > 0 ? [OFFLINE_SECRET_PLACEHOLDER] : [],
+        notAnalyzed: run.undecryptedConfigRead.map((key) => undecryptedConfigEntry(project, key, io.cwd)),
         fallbackLocation: () => ({ file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"), line: 1 }),
       });
     }),

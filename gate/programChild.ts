@@ -12,6 +12,7 @@ import * as path from "path";
 import { fileURLToPath } from "url";
 import type { ResourceRecord, SourceLocation } from "./resourceRecord";
 import { invokeResult } from "./offlineInvokes";
+import { installOfflineSecureConfig } from "./offlineSecureConfig";
 import { oneLineReason } from "./usageError";
 
 export interface ProgramJob {
@@ -23,6 +24,8 @@ export interface ProgramJob {
   /** Pulumi's runtime config: fully qualified key (`ns:key`) to string value. */
   config: Record<string, string>;
   secretKeys: string[];
+  /** `secure:` keys that could not be decrypted: the program gets them as unknown secrets. */
+  undecryptableKeys: string[];
   region: string;
   /** Read by the TypeScript loader: compile with type checking, as `pulumi preview` does. */
   typecheck: boolean;
@@ -40,6 +43,8 @@ export type ProgramChildMessage =
       computedOutputs: Record<string, string[]>;
       /** URN -> outputs a component registered with registerOutputs (the stack's included). */
       registeredOutputs: Record<string, Record<string, unknown>>;
+      /** The undecryptable `secure:` keys the program read. */
+      undecryptedConfigRead: string[];
     }
   | { kind: "failed"; reason: string };
 
@@ -211,6 +216,13 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     true,
   );
   pulumi.runtime.setAllConfig(job.config, job.secretKeys);
+  const undecryptedConfigRead = new Set<string>();
+  installOfflineSecureConfig(
+    pulumi as unknown as Parameters<typeof installOfflineSecureConfig>[0],
+    (require(path.join(pulumiDir, "output")) as { Output: Parameters<typeof installOfflineSecureConfig>[1] }).Output,
+    new Set(job.undecryptableKeys),
+    (key) => undecryptedConfigRead.add(key),
+  );
 
   const monitor = settings.getMonitor();
   const registerResource = (monitor.registerResource as (req: unknown, cb: Callback) => Promise<void>).bind(monitor);
@@ -279,7 +291,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     const computed = computedOutputNames(resource.constructor).filter((key) => !(key in record.inputs));
     if (computed.length > 0) computedOutputs[urn] = computed;
   }
-  return { kind: "done", computedOutputs, registeredOutputs };
+  return { kind: "done", computedOutputs, registeredOutputs, undecryptedConfigRead: [...undecryptedConfigRead].sort() };
 }
 
 /**

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./usageError";
 import { describeValue } from "../shared/describe";
+import { UNKNOWN_STRING_SENTINEL } from "../facts";
 
 // The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
 // from @pulumi/pulumi so it is there however npm laid out node_modules.
@@ -15,11 +16,6 @@ const yaml = require(require.resolve("js-yaml", { paths: [path.dirname(require.r
 };
 
 export const DEFAULT_STACK = "dev";
-/**
- * The value given to a `secure:` config value: its ciphertext cannot be decrypted offline, and a
- * program that reads it must still run. It reaches the program as a Pulumi secret.
- */
-export const OFFLINE_SECRET_PLACEHOLDER = "keyguard-offline-secret-placeholder";
 export const DEFAULT_REGION = "us-east-1";
 
 export interface PulumiProject {
@@ -29,6 +25,12 @@ export interface PulumiProject {
   programPath: string;
   config: Record<string, string>;
   secretKeys: string[];
+  /**
+   * `secure:` values whose ciphertext cannot be decrypted offline (no `--config` gave their
+   * plaintext): fully qualified key -> the file that holds it. The program gets each as an unknown
+   * secret (see programChild.ts); `config` holds the unknown sentinel for them.
+   */
+  undecryptable: Record<string, string>;
   region: string;
 }
 
@@ -52,14 +54,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Adds one config entry to the runtime map, qualifying a bare key with the project name as Pulumi does. */
-function addConfigEntry(project: string, key: string, value: unknown, config: Record<string, string>, secretKeys: Set<string>): void {
+function addConfigEntry(
+  project: string,
+  key: string,
+  value: unknown,
+  config: Record<string, string>,
+  secretKeys: Set<string>,
+  undecryptable: Record<string, string>,
+  file: string,
+): void {
   const qualified = key.includes(":") ? key : `${project}:${key}`;
   if (isPlainObject(value) && typeof value.secure === "string") {
-    config[qualified] = OFFLINE_SECRET_PLACEHOLDER;
+    config[qualified] = UNKNOWN_STRING_SENTINEL;
     secretKeys.add(qualified);
+    undecryptable[qualified] = file;
     return;
   }
   if (value === null || value === undefined) return;
+  // A plain value (from --config) for a key the stack keeps secure: its plaintext, still a secret.
+  delete undecryptable[qualified];
   config[qualified] = typeof value === "string" ? value : JSON.stringify(value);
 }
 
@@ -167,11 +180,12 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
 
   const config: Record<string, string> = {};
   const secretKeys = new Set<string>();
+  const undecryptable: Record<string, string> = {};
   // Project-level defaults first (`config: { key: { default: v } }` or `key: v`), then the stack, then --config.
   if (isPlainObject(document.config)) {
     for (const [key, declaration] of Object.entries(document.config)) {
       const value = isPlainObject(declaration) ? (declaration.value ?? declaration.default) : declaration;
-      addConfigEntry(project, key, value, config, secretKeys);
+      addConfigEntry(project, key, value, config, secretKeys, undecryptable, projectFile);
     }
   }
   // Pulumi.yaml's `stackConfigDir` moves the stack files into a directory of the project.
@@ -183,7 +197,7 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
   const stackFile = path.join(absoluteDir, stackConfigDir, `Pulumi.${stackName}.yaml`);
   if (fs.existsSync(stackFile)) {
     for (const [key, value] of Object.entries(readConfigMap(stackFile, "stack file", readYamlFile(stackFile, "stack file"), false))) {
-      addConfigEntry(project, key, value, config, secretKeys);
+      addConfigEntry(project, key, value, config, secretKeys, undecryptable, stackFile);
     }
   } else if (stack !== undefined && configFile === undefined) {
     // Pulumi runs a stack without a stack file (no config); here that is most likely a misspelt
@@ -193,9 +207,9 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
   if (configFile !== undefined) {
     const absoluteConfigFile = path.resolve(configFile);
     for (const [key, value] of Object.entries(readConfigMap(absoluteConfigFile, "--config", readYamlFile(absoluteConfigFile, "--config"), true))) {
-      addConfigEntry(project, key, value, config, secretKeys);
+      addConfigEntry(project, key, value, config, secretKeys, undecryptable, absoluteConfigFile);
     }
   }
   const region = config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
-  return { projectDir: absoluteDir, project, stack: stackName, programPath, config, secretKeys: [...secretKeys], region };
+  return { projectDir: absoluteDir, project, stack: stackName, programPath, config, secretKeys: [...secretKeys], undecryptable, region };
 }

@@ -1,8 +1,7 @@
 /**
  * Keeps secret values out of every report: collects the plaintext of every secret in the records
- * (wire-form secrets, and the offline placeholder given to `secure:` config) and replaces each
- * occurrence in any reported string with "[secret]", as the Pulumi CLI masks secrets in its own
- * output. A policy message that quotes a value it read from a secret is masked the same way.
+ * (wire-form secrets) and replaces each occurrence in any reported string with "[secret]", as the
+ * Pulumi CLI masks secrets in its own output. A policy message that quotes a value it read from a secret is masked the same way.
  */
 import { isWireSecret } from "../facts";
 import type { ResourceRecord } from "./resourceRecord";

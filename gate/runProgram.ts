@@ -15,6 +15,8 @@ import { UNKNOWN_STRING_SENTINEL } from "../facts";
 export interface ProgramRun {
   resources: ResourceRecord[];
   stackOutputs: Record<string, unknown>;
+  /** The `secure:` config keys the program read that could not be decrypted offline. */
+  undecryptedConfigRead: string[];
 }
 
 /**
@@ -28,7 +30,7 @@ function completeOutputs(resources: ResourceRecord[], done: Extract<ProgramChild
     if (registered) resource.outputs = { ...resource.inputs, ...registered };
   }
   const stack = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
-  return { resources, stackOutputs: stack ? stack.outputs : {} };
+  return { resources, stackOutputs: stack ? stack.outputs : {}, undecryptedConfigRead: done.undecryptedConfigRead };
 }
 
 /** The child module next to this one: programChild.js in dist/, programChild.ts from the sources. */
@@ -71,6 +73,7 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     stack: project.stack,
     config: project.config,
     secretKeys: project.secretKeys,
+    undecryptableKeys: Object.keys(project.undecryptable),
     region: project.region,
     typecheck,
   };

@@ -12,7 +12,7 @@ import type { CliDependencies } from "../../gate/cli";
 import { evaluate } from "../../gate/evaluate";
 import { renderJunit, renderSarif, renderText } from "../../gate/formats";
 import { buildReport, type Report } from "../../gate/report";
-import { readPulumiProject, OFFLINE_SECRET_PLACEHOLDER } from "../../gate/pulumiProject";
+import { readPulumiProject } from "../../gate/pulumiProject";
 import type { ResourceRecord } from "../../gate/resourceRecord";
 import { runProgram, type ProgramRun } from "../../gate/runProgram";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL } from "../../facts";
@@ -190,7 +190,10 @@ describe("the program under preview mocks", () => {
     const cluster = byName("secret-cluster");
     const secret = (value: unknown) => ({ [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value });
     expect(key.inputs.rotationPeriodInDays).toEqual(secret(731));
-    expect(key.inputs.description).toEqual(secret(OFFLINE_SECRET_PLACEHOLDER));
+    // A secure: value cannot be decrypted offline: the program gets an unknown secret, never a stand-in
+    // value, and the SDK sends an unknown as the bare sentinel (secret or not), as in a preview.
+    expect(key.inputs.description).toBe(UNKNOWN_STRING_SENTINEL);
+    expect(secretRun.undecryptedConfigRead).toEqual(["secret-everywhere:keyDescription"]);
     expect(cluster.inputs.masterPassword).toEqual(secret("Hunter2-Very-Secret-Password"));
     expect(cluster.outputs.masterPassword).toEqual(secret("Hunter2-Very-Secret-Password"));
     expect(cluster.inputs.clusterIdentifier).toEqual(secret("zebra-secret-cluster"));
@@ -206,11 +209,11 @@ describe("the program under preview mocks", () => {
     // The pack does see the secret values and quotes them (this is what must be masked).
     const rawMessages = evaluation.findings.map((finding) => finding.message).join("\n");
     expect(rawMessages).toContain("731");
-    const report = buildReport(evaluation, { toolVersion: "test", strictUnknowns: false, baseDir: REPO_ROOT, extraSecrets: [OFFLINE_SECRET_PLACEHOLDER] });
+    const report = buildReport(evaluation, { toolVersion: "test", strictUnknowns: false, baseDir: REPO_ROOT });
     expect(report.summary.mandatory).toBeGreaterThan(0);
     const outputs = [JSON.stringify(report), renderSarif(report), renderJunit(report), renderText(report, { color: true })];
     for (const output of outputs) {
-      for (const secretValue of ["731", "zebra-secret-cluster", "Hunter2-Very-Secret-Password", OFFLINE_SECRET_PLACEHOLDER]) {
+      for (const secretValue of ["731", "zebra-secret-cluster", "Hunter2-Very-Secret-Password"]) {
         expect(output).not.toContain(secretValue);
       }
       expect(output).toContain("[secret]");

@@ -135,3 +135,69 @@ describe("late and unbounded failures: report targets are checked first, a progr
     }
   });
 });
+
+describe("secure: config values, which cannot be decrypted offline", () => {
+  const project = fixture("secure-password");
+  const key = "secure-password:warehousePassword";
+
+  it("config.requireSecret gets an unknown secret: the component defers its checks, the report says which key it could not see (exit 0; --strict-unknowns exit 1)", async () => {
+    const [text, json, strict] = await Promise.all([
+      runCli(["check", "--project", project], dependencies),
+      runCli(["check", "--project", project, "--format", "json"], dependencies),
+      runCli(["check", "--project", project, "--format", "json", "--strict-unknowns"], dependencies),
+    ]);
+    expect(json.stderr).not.toMatch(/keyguard: error/);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as Report;
+    expect(report.summary).toMatchObject({ mandatory: 0, notAnalyzed: 1, passed: true });
+    expect(report.notAnalyzed).toEqual([
+      {
+        kind: "secure-config",
+        subject: key,
+        message: expect.stringMatching(/^config secure-password:warehousePassword is a secure value that cannot be decrypted offline: the program got it as an unknown secret/),
+        location: { file: "test/gate/fixtures/secure-password/Pulumi.dev.yaml", line: 4 },
+      },
+    ]);
+    // The cluster was registered, its password a secret whose value is unknown: never a stand-in judged as the password.
+    expect(report.resources.map((resource) => resource.type)).toContain("aws:redshift/cluster:Cluster");
+    for (const output of [text.stdout, json.stdout, renderSarif(report), renderJunit(report)]) {
+      expect(output).not.toMatch(/placeholder|uppercase letter/);
+      expect(output).toContain(key);
+    }
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/secure-password:warehousePassword {2}test\/gate\/fixtures\/secure-password\/Pulumi\.dev\.yaml:4\n {2}not seen {3}secure-config: /);
+    expect(strict.code).toBe(1);
+    expect((JSON.parse(strict.stdout) as Report).summary).toMatchObject({ notAnalyzed: 1, passed: false });
+  });
+
+  it("with its plaintext given by --config, the value is checked as pulumi preview checks it, and stays a secret", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-secure-"));
+    try {
+      const strong = path.join(directory, "strong.yaml");
+      const weak = path.join(directory, "weak.yaml");
+      fs.writeFileSync(strong, `config:\n  ${key}: Str0ng-Warehouse-Pw\n`);
+      fs.writeFileSync(weak, `config:\n  ${key}: weakwarehousepw\n`);
+      const [strongRun, weakRun] = await Promise.all([
+        runCli(["check", "--project", project, "--config", strong, "--format", "json", "--strict-unknowns"], dependencies),
+        runCli(["check", "--project", project, "--config", weak], dependencies),
+      ]);
+      expect(strongRun.code).toBe(0);
+      expect((JSON.parse(strongRun.stdout) as Report).notAnalyzed).toEqual([]);
+      expect(strongRun.stdout).not.toContain("Str0ng-Warehouse-Pw");
+      expect(weakRun.code).toBe(2);
+      expect(weakRun.stderr).toMatch(/masterPassword: got a password, without an uppercase letter/);
+      expect(weakRun.stderr + weakRun.stdout).not.toContain("weakwarehousepw");
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("read as plain text (config.require), for which no stand-in is honest: exit 2 naming the key and the ways out", async () => {
+    const run = await runCli(["check", "--project", fixture("secure-plain-read")], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n").at(-1)).toMatch(
+      /failed: config\.require\("warehousePassword"\): secure-plain-read:warehousePassword is a secure value, which keyguard check cannot decrypt offline, and the program reads it as plain text.*read it with config\.requireSecret .*or give its plaintext with --config FILE$/,
+    );
+  });
+});
