@@ -108,7 +108,7 @@ export async function startConfigured(packs: readonly PackUnderTest[], profileDi
 
 /**
  * Analyze: `calls` resources (half keys, half clusters), one call at a time, on every pack in turn
- * in blocks of 500 so all packs see the same machine load. A warm-up of `warmUpCalls` first lets the
+ * in blocks of 100 so all packs see the same machine load. A warm-up of `warmUpCalls` first lets the
  * JIT settle; it is not counted.
  */
 export async function measureAnalyze(
@@ -126,7 +126,7 @@ export async function measureAnalyze(
     const host = hosts.get(id)!;
     for (let i = 0; i < warmUpCalls; i++) await host.analyze(resources[i % resources.length]);
   }
-  const blockSize = 500;
+  const blockSize = 100;
   for (let blockStart = 0; blockStart < resources.length; blockStart += blockSize) {
     const block = resources.slice(blockStart, blockStart + blockSize);
     for (const id of ids) {

@@ -20,14 +20,19 @@
  * (engine/protobufLongStrings.ts): every RedshiftKeyRotation carries its ~100 KB serialized provider,
  * which google-protobuf decodes a byte at a time, in Analyze and again in AnalyzeStack.
  *
- * And one change to @pulumi/policy's server (`shareDeserialization`): it turns the request's resources
- * into objects once per policy (`deserializeProperties` and the unknown-checking proxy inside its
- * `for (const p of policies)` loops), so each of keyguard's three stack policies paid for a full copy
- * of the stack, and each resource policy for a copy of the resource. The patched server builds them
- * once per request and hands the same objects to every policy; names, enforcement levels, config,
- * not-applicable reasons and the unknown-value handling stay per policy, untouched. The patch is
- * anchored on @pulumi/policy's exact source text: when an upgrade changes it, the build fails and
- * says so, rather than shipping a server nobody reviewed.
+ * And two changes to @pulumi/policy's server (`patchServer`):
+ * - it turns the request's resources into objects once per policy (`deserializeProperties` and the
+ *   unknown-checking proxy inside its `for (const p of policies)` loops), so each of keyguard's three
+ *   stack policies paid for a full copy of the stack, and each resource policy for a copy of the
+ *   resource. The patched server builds them once per request and hands the same objects to every
+ *   policy; names, enforcement levels, config, not-applicable reasons and the unknown-value handling
+ *   stay per policy, untouched;
+ * - `args.notApplicable(reason)` throws a `NotApplicableError`, and an Error records the stack at
+ *   construction: most of what keyguard's own rules cost per Analyze call (a key policy says "not
+ *   applicable" to every cluster, and so on). The server only reads the error's `reason`, so it is
+ *   built without a stack trace.
+ * Each patch is anchored on @pulumi/policy's exact source text: when an upgrade changes it, the build
+ * fails and says so, rather than shipping a server nobody reviewed.
  *
  * `npm run build` → policy/dist/index.js; the tests and the bench build variants through
  * `bundlePolicyPack(options)`.
@@ -43,8 +48,8 @@ export interface BundleOptions {
   outfile?: string;
   /** Bundle @pulumi/policy (true, shipped) or leave it and @pulumi/pulumi external (false: the plain build, for comparisons). */
   bundleFramework?: boolean;
-  /** Patch the bundled @pulumi/policy to deserialize a request's resources once for all policies. Default: true. */
-  shareDeserialization?: boolean;
+  /** Patch the bundled @pulumi/policy's server (see the module comment). Default: true. */
+  patchServer?: boolean;
 }
 
 /**
@@ -90,11 +95,14 @@ interface Replacement {
   replace: string;
 }
 
-/** Text of one function of @pulumi/policy's server.js, located by its declaration and its export line. */
-function patchFunction(source: string, functionName: string, replacements: readonly Replacement[], file: string): string {
+/**
+ * Patches one function of @pulumi/policy's server.js, located by its declaration and the line after it
+ * (its export, or for an unexported function the next declaration): each replacement must match once.
+ */
+function patchFunction(source: string, functionName: string, replacements: readonly Replacement[], file: string, endMarker = `exports.${functionName} = ${functionName};`): string {
   const start = source.indexOf(`function ${functionName}(`);
-  const end = source.indexOf(`exports.${functionName} = ${functionName};`);
-  if (start < 0 || end < start) throw new Error(`bundlePolicyPack: ${file} has no function ${functionName}; @pulumi/policy changed, review the shared-deserialization patch`);
+  const end = source.indexOf(endMarker, start);
+  if (start < 0 || end < start) throw new Error(`bundlePolicyPack: ${file} has no function ${functionName} (before ${JSON.stringify(endMarker)}); @pulumi/policy changed, review the server patches`);
   let body = source.slice(start, end);
   for (const { purpose, find, replace } of replacements) {
     const matches = body.match(new RegExp(find.source, find.flags.includes("g") ? find.flags : `${find.flags}g`));
@@ -106,8 +114,8 @@ function patchFunction(source: string, functionName: string, replacements: reado
   return source.slice(0, start) + body + source.slice(end);
 }
 
-/** @pulumi/policy's server.js, deserializing a request's resources once for all its policies. */
-export function shareServerDeserialization(source: string, file = "@pulumi/policy/server.js"): string {
+/** @pulumi/policy's server.js, deserializing a request's resources once for all its policies, and saying "not applicable" without a stack trace. */
+export function patchPolicyServer(source: string, file = "@pulumi/policy/server.js"): string {
   const perStack = patchFunction(
     source,
     "makeAnalyzeStackRpcFun",
@@ -122,7 +130,7 @@ export function shareServerDeserialization(source: string, file = "@pulumi/polic
     ],
     file,
   );
-  return patchFunction(
+  const perResource = patchFunction(
     perStack,
     "makeAnalyzeRpcFun",
     [
@@ -135,9 +143,22 @@ export function shareServerDeserialization(source: string, file = "@pulumi/polic
     ],
     file,
   );
+  return patchFunction(
+    perResource,
+    "throwNotApplicable",
+    [
+      {
+        purpose: "build the not-applicable signal without a stack trace",
+        find: /throw new NotApplicableError\(reason\);/,
+        replace: "const stackTraceLimit = Error.stackTraceLimit; // keyguard: only `reason` is read\n    Error.stackTraceLimit = 0;\n    let error;\n    try {\n        error = new NotApplicableError(reason);\n    }\n    finally {\n        Error.stackTraceLimit = stackTraceLimit;\n    }\n    throw error;",
+      },
+    ],
+    file,
+    "function pushNotApplicable(",
+  );
 }
 
-function frameworkPlugin(shareDeserialization: boolean): Plugin {
+function frameworkPlugin(patchServer: boolean): Plugin {
   return {
     name: "keyguard-pack-framework",
     setup(build) {
@@ -148,7 +169,7 @@ function frameworkPlugin(shareDeserialization: boolean): Plugin {
       build.onLoad({ filter: /[\\/]@pulumi[\\/]policy[\\/][^\\/]+\.js$/ }, (args) => {
         let contents = fs.readFileSync(args.path, "utf8");
         checkIndexMembers(contents, args.path);
-        if (shareDeserialization && path.basename(args.path) === "server.js") contents = shareServerDeserialization(contents, args.path);
+        if (patchServer && path.basename(args.path) === "server.js") contents = patchPolicyServer(contents, args.path);
         return { contents, loader: "js" };
       });
     },
@@ -180,7 +201,7 @@ export async function bundlePolicyPack(options: BundleOptions = {}): Promise<str
     logLevel: "warning",
     outfile,
     external: bundleFramework ? ["@pulumi/pulumi/*", "@aws-sdk/*"] : ["@pulumi/policy", "@pulumi/pulumi", "@aws-sdk/*"],
-    plugins: bundleFramework ? [frameworkPlugin(options.shareDeserialization ?? true)] : [],
+    plugins: bundleFramework ? [frameworkPlugin(options.patchServer ?? true)] : [],
   });
   return outfile;
 }

@@ -1,6 +1,7 @@
 /**
  * The shipped pack is one bundle with @pulumi/policy inside, its server patched to deserialize a
- * request's resources once for all policies (scripts/bundlePolicyPack.ts). It must keep every
+ * request's resources once for all policies and to say "not applicable" without a stack trace
+ * (scripts/bundlePolicyPack.ts). It must keep every
  * verdict of the plain build (stock @pulumi/policy, loaded from node_modules), so both are started
  * as the engine starts a pack and asked the same questions over pulumirpc.Analyzer: Configure with
  * per-policy enforcement levels and settings, Analyze and Remediate on every resource's inputs,
@@ -16,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STACK_SHAPES, shapedStack, type StackShape } from "../../bench/stackShapes";
 import { type AnalyzeResult, type AnalyzerHost, type AnalyzerStackResource, type PolicyPackConfig, UNKNOWN, secret, startAnalyzer } from "../../engine";
 import { RESOURCE_TYPES } from "../../facts";
-import { bundlePolicyPack, shareServerDeserialization } from "../../scripts/bundlePolicyPack";
+import { bundlePolicyPack, patchPolicyServer } from "../../scripts/bundlePolicyPack";
 
 const root = path.resolve(__dirname, "../..");
 const SEED = Number(process.env.KEYGUARD_FUZZ_SEED ?? 20261201);
@@ -141,11 +142,12 @@ describe("the shipped bundle and the plain build give the same answers", () => {
   }, 120_000);
 });
 
-describe("the shared-deserialization patch", () => {
+describe("the server patches", () => {
   it("refuses a @pulumi/policy whose server no longer has the code it changes, naming what is missing", () => {
     const server = fs.readFileSync(require.resolve("@pulumi/policy/server.js"), "utf8");
-    expect(shareServerDeserialization(server)).toContain("sharedStackResources = intermediates");
-    expect(() => shareServerDeserialization(server.replace("const intermediates = [];", "const intermediates = new Array();"))).toThrow(
+    expect(patchPolicyServer(server)).toContain("sharedStackResources = intermediates");
+    expect(patchPolicyServer(server)).toContain("Error.stackTraceLimit = 0;");
+    expect(() => patchPolicyServer(server.replace("const intermediates = [];", "const intermediates = new Array();"))).toThrow(
       /makeAnalyzeStackRpcFun, the code to build the stack's resource objects only for the first stack policy .* was found 0 times/,
     );
   });
