@@ -5,7 +5,7 @@
 import { createHash } from "crypto";
 import * as path from "path";
 import type { Evaluation, Finding } from "./evaluate";
-import { decodeViolation } from "../policy/verdictCodec";
+import { decodeViolation, stepsOnDeployedState } from "../policy/verdictCodec";
 import type { ResourceRecord } from "./resourceRecord";
 import { SecretRedactor } from "./redact";
 
@@ -261,7 +261,8 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       type: policy.policyType,
       severity: policy.severity,
       description: policy.description,
-      remediationSteps: policy.remediationSteps,
+      // A step that works only before an update (the "remediate" level) does not fit an audit of deployed state.
+      remediationSteps: evaluation.mode === "audit" ? stepsOnDeployedState(policy.remediationSteps) : policy.remediationSteps,
     })),
     resources: reported.map((resource) => ({ urn: resource.urn, type: resource.type, name: resource.name, location: locate(resource) })),
     notApplicable: notJudged.filter((entry) => !entry.exemption),

@@ -41,6 +41,8 @@ const UNKNOWN_MARKER = "unknown in preview: ";
 const REQUIRED_MARKER = "; required: ";
 const FIX_MARKER = ". Fix: ";
 const BEFORE_UPDATE_MARKER = " Or, before an update: ";
+/** The same marker for a policy's remediation steps (metadata, not a message). */
+export const BEFORE_UPDATE = BEFORE_UPDATE_MARKER;
 /** @pulumi/policy's wording for a policy that read an unknown value (server.js, UnknownValueError). */
 const FRAMEWORK_UNKNOWN = /^can't run policy '[^']*'.* during preview: /;
 
@@ -59,6 +61,12 @@ export function encodeViolation(kind: ViolationKind, parts: ViolationParts): str
  */
 export function violationMessage(verdict: { kind: ViolationKind; message: string }): string {
   return verdict.kind === "unknown-in-preview" && !verdict.message.startsWith(UNKNOWN_MARKER) ? `${UNKNOWN_MARKER}${verdict.message}` : verdict.message;
+}
+
+/** Remediation steps as a report on deployed state shows them: without the part that works only before an update. */
+export function stepsOnDeployedState(steps: string): string {
+  const at = steps.indexOf(BEFORE_UPDATE_MARKER);
+  return at >= 0 ? steps.slice(0, at) : steps;
 }
 
 /** The message without the fix that only works before an update: as a report on deployed state shows it. */

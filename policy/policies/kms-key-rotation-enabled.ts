@@ -16,14 +16,14 @@ import { defineResourcePolicy } from "../define";
 import { KEY_TYPES, rotationCapability, rotationSwitch } from "../keyResolution";
 import { DEFAULT_KEY_ROTATION } from "../../facts";
 import { compliant, nonCompliant, notApplicable, resourceLabel, shownSetting, unknownInPreview } from "../verdict";
-import { encodeViolation } from "../verdictCodec";
+import { BEFORE_UPDATE, encodeViolation } from "../verdictCodec";
 
 export const kmsKeyRotationEnabled = defineResourcePolicy({
   name: "kms-key-rotation-enabled",
   description: "KMS keys that can rotate automatically must have enableKeyRotation set to true.",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Set enableKeyRotation: true on the aws.kms.Key (or run this policy at enforcement level \"remediate\").",
+  remediationSteps: `Set enableKeyRotation: true on the aws.kms.Key.${BEFORE_UPDATE}run this policy at enforcement level "remediate".`,
   appliesTo: { types: KEY_TYPES, described: "KMS keys" },
   config: policyConfig(),
   evaluate: (key) => {

@@ -78,5 +78,10 @@ describe("verdict kinds from the pack", () => {
     expect(message(check)).toContain(`Or, before an update: set this policy's enforcement level to "remediate"`);
     expect(message(audit)).toContain("Fix: set enableKeyRotation: true on the key");
     expect(message(audit)).not.toContain("remediate");
+    // The policy's remediation steps (SARIF rule help, JSON policies) likewise.
+    const steps = (evaluation: Evaluation) =>
+      buildReport(evaluation, { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT }).policies.find((policy) => policy.name === "kms-key-rotation-enabled")!.remediationSteps;
+    expect(steps(check)).toBe(`Set enableKeyRotation: true on the aws.kms.Key. Or, before an update: run this policy at enforcement level "remediate".`);
+    expect(steps(audit)).toBe("Set enableKeyRotation: true on the aws.kms.Key.");
   });
 });
