@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { PolicyPackCallError, PolicyPackConfigError, startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
-import { REGION_PATTERN } from "../facts";
+import { REGION_PATTERN, RESOURCE_TYPES } from "../facts";
 import { writeFileAtomically } from "./atomicWrite";
 import { evaluate, Evaluator } from "./evaluate";
 import { FORMATS, renderReport } from "./formats";
@@ -21,6 +21,7 @@ import { resolveReportTargets, type ReportTarget } from "./reportTargets";
 import { runProgram } from "./runProgram";
 import type { ResourceRecord } from "./resourceRecord";
 import { readStackExport } from "./stackExport";
+import { readStackOutputs } from "./stackOutputs";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
 import { describeValue } from "../shared/describe";
 
@@ -45,7 +46,7 @@ export interface CliDependencies {
 
 export const USAGE = `Usage:
   keyguard check [--project DIR] [--stack [ORG/[PROJECT/]]NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION] [--typecheck]
-                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
+                 [--stack-outputs FILE] [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
                  [--strict-unknowns] [--quiet]
   keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
                  [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
@@ -58,6 +59,8 @@ check   runs the Pulumi program in DIR (default: the nearest Pulumi.yaml at or a
         preview does (slower); without it only syntax errors stop the program.
 audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
         GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
+--stack-outputs FILE  the outputs of the stacks the program references (StackReference), which
+           pulumi preview reads from the backend: {"<stack name>": <pulumi stack output --json --show-secrets>}.
 --timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
            program's process is stopped.
 --report FORMAT=PATH  writes one report; repeat it for several from one run; PATH - is stdout.
@@ -83,6 +86,7 @@ const CHECK_OPTIONS = {
   config: { type: "string" },
   timeout: { type: "string" },
   typecheck: { type: "boolean" },
+  "stack-outputs": { type: "string" },
 } as const;
 
 const AUDIT_OPTIONS = {
@@ -269,9 +273,26 @@ function undecryptedConfigEntry(project: PulumiProject, key: string, cwd: string
   };
 }
 
+/** A referenced stack whose outputs were not supplied: every value taken from it is unknown offline. */
+function unsuppliedStackReferenceEntry(stackName: string, resources: ResourceRecord[], cwd: string): NotAnalyzed {
+  const reference = resources.find((resource) => resource.type === RESOURCE_TYPES.stackReference && resource.inputs.name === stackName);
+  const source = reference?.sourceLocation;
+  return {
+    kind: "stack-reference",
+    subject: stackName,
+    ...(reference ? { urn: reference.urn, resourceType: reference.type, resourceName: reference.name } : {}),
+    message:
+      `the outputs of stack ${stackName} are not known offline (pulumi preview reads them from the backend), so every value the program takes from them is unknown here ` +
+      `(a key from there is judged as a key outside the stack whose ARN could not be seen); give them with --stack-outputs FILE ` +
+      `({ "${stackName}": <what pulumi stack output --json --show-secrets --stack ${stackName} prints> })`,
+    ...(source ? { location: { file: path.relative(cwd, source.file).split(path.sep).join("/"), line: source.line, column: source.column } } : {}),
+  };
+}
+
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
   const timeoutMs = parseTimeout(flags.timeout as string | undefined);
+  const stackOutputs = readStackOutputs(flags["stack-outputs"] as string | undefined, io.cwd);
   const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
@@ -299,7 +320,9 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   const programRun = runProgram(project, {
     typecheck: flags.typecheck === true,
     onOutput: (line) => progress.programOutput(line),
-    onResource: (resource) => (analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource)),
+    // A read resource (a StackReference) is in the stack for AnalyzeStack, but the engine analyzes no inputs of it.
+    onResource: (resource) => (resource.read ? undefined : analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource)),
+    stackOutputs,
     signal: stopProgram.signal,
     timeoutMs,
   });
@@ -324,7 +347,10 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
         toolVersion: toolVersion(),
         strictUnknowns,
         baseDir: io.cwd,
-        notAnalyzed: run.undecryptedConfigRead.map((key) => undecryptedConfigEntry(project, key, io.cwd)),
+        notAnalyzed: [
+          ...run.undecryptedConfigRead.map((key) => undecryptedConfigEntry(project, key, io.cwd)),
+          ...run.unsuppliedStackReferences.map((stackName) => unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd)),
+        ],
         fallbackLocation: () => ({ file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"), line: 1 }),
       });
     }),

@@ -13,6 +13,7 @@ import { fileURLToPath } from "url";
 import type { ResourceRecord, SourceLocation } from "./resourceRecord";
 import { invokeResult } from "./offlineInvokes";
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
+import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret } from "../facts";
 import { oneLineReason } from "./usageError";
 
 export interface ProgramJob {
@@ -26,6 +27,8 @@ export interface ProgramJob {
   secretKeys: string[];
   /** `secure:` keys that could not be decrypted: the program gets them as unknown secrets. */
   undecryptableKeys: string[];
+  /** Referenced stacks' outputs the user supplied (`--stack-outputs`): stack name -> outputs. */
+  stackOutputs: Record<string, Record<string, unknown>>;
   region: string;
   /** Read by the TypeScript loader: compile with type checking, as `pulumi preview` does. */
   typecheck: boolean;
@@ -45,11 +48,22 @@ export type ProgramChildMessage =
       registeredOutputs: Record<string, Record<string, unknown>>;
       /** The undecryptable `secure:` keys the program read. */
       undecryptedConfigRead: string[];
+      /** Stacks the program referenced (StackReference) whose outputs were not supplied. */
+      unsuppliedStackReferences: string[];
     }
   | { kind: "failed"; reason: string };
 
 interface SourceMapLike {
   findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };
+}
+
+/** The pulumirpc.ReadResourceRequest accessors the recorder reads. */
+interface ReadResourceRequestLike {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
 }
 
 /** The pulumirpc.RegisterResourceRequest accessors the recorder reads (google-protobuf generated). */
@@ -204,11 +218,27 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
 
   const records = new Map<string, Omit<ResourceRecord, "outputs">>();
   const registeredOutputs: Record<string, Record<string, unknown>> = {};
+  const unsuppliedStackReferences = new Set<string>();
+  /**
+   * A StackReference's state as the engine reads it during preview: the referenced stack's outputs
+   * (all marked secret: a `--show-secrets` listing does not say which were), or, when the user did
+   * not supply them, unknown: the SDK turns the unknown sentinel into an unknown Output, so every
+   * value taken from it is unknown and still depends on the reference.
+   */
+  const stackReferenceState = (stackName: string): Record<string, unknown> => {
+    const supplied = Object.prototype.hasOwnProperty.call(job.stackOutputs, stackName) ? job.stackOutputs[stackName] : undefined;
+    if (supplied) return { name: stackName, outputs: supplied, secretOutputNames: Object.keys(supplied) };
+    unsuppliedStackReferences.add(stackName);
+    return { name: stackName, outputs: UNKNOWN_STRING_SENTINEL, secretOutputNames: UNKNOWN_STRING_SENTINEL };
+  };
   await pulumi.runtime.setMocks(
     {
       // A preview knows a new resource's inputs and nothing else: returning only the inputs
       // (and no id) leaves every other output unknown, as in `pulumi preview`.
-      newResource: (args) => ({ id: undefined as unknown as string, state: args.inputs }),
+      newResource: (args) =>
+        args.type === RESOURCE_TYPES.stackReference
+          ? { id: args.id ?? args.name, state: stackReferenceState(String(args.inputs.name ?? args.id ?? args.name)) }
+          : { id: undefined as unknown as string, state: args.inputs },
       call: (args) => invokeResult(args.token, args.inputs, job.region),
     },
     job.project,
@@ -255,6 +285,34 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       callback(err, response);
     });
   };
+  // A read (a StackReference, `aws.kms.Key.get`): the engine reads the state and puts the resource in
+  // the stack (AnalyzeStack sees it, so a value taken from it keeps its origin), but analyzes no inputs.
+  const readResource = (monitor.readResource as (req: unknown, cb: Callback) => Promise<void>).bind(monitor);
+  monitor.readResource = (request: ReadResourceRequestLike, callback: Callback) =>
+    readResource(request, (err: unknown, response: unknown) => {
+      if (!err && response) {
+        const read = response as { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined };
+        const state = read.getProperties()?.toJavaScript() ?? {};
+        // The engine hands a StackReference's outputs over as a secret when any of them is one.
+        if (request.getType() === RESOURCE_TYPES.stackReference && state.outputs !== UNKNOWN_STRING_SENTINEL && state.outputs !== undefined) state.outputs = wireSecret(state.outputs);
+        const record: Omit<ResourceRecord, "outputs"> = {
+          urn: read.getUrn(),
+          type: request.getType(),
+          name: request.getName(),
+          custom: true,
+          parent: request.getParent() || undefined,
+          dependencies: request.getDependenciesList(),
+          propertyDependencies: {},
+          inputs: state,
+          provider: request.getProvider() || undefined,
+          read: true,
+          sourceLocation: declaringLocation(request as unknown as RegisterResourceRequestLike, job.projectDir),
+        };
+        records.set(record.urn, record);
+        process.send?.({ kind: "registered", record } satisfies ProgramChildMessage);
+      }
+      callback(err, response);
+    });
   const registerResourceOutputs = (monitor.registerResourceOutputs as (req: unknown, cb: Callback) => void).bind(monitor);
   monitor.registerResourceOutputs = (request: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: Callback) => {
     registeredOutputs[request.getUrn()] = request.getOutputs()?.toJavaScript() ?? {};
@@ -291,7 +349,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     const computed = computedOutputNames(resource.constructor).filter((key) => !(key in record.inputs));
     if (computed.length > 0) computedOutputs[urn] = computed;
   }
-  return { kind: "done", computedOutputs, registeredOutputs, undecryptedConfigRead: [...undecryptedConfigRead].sort() };
+  return { kind: "done", computedOutputs, registeredOutputs, undecryptedConfigRead: [...undecryptedConfigRead].sort(), unsuppliedStackReferences: [...unsuppliedStackReferences].sort() };
 }
 
 /**

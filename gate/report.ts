@@ -76,11 +76,12 @@ export interface DriftEntry {
  * Something `pulumi preview --policy-pack` would have judged and the offline gate could not see:
  * - `remote-component`: a multi-language component, whose children its plugin creates;
  * - `secure-config`: a `secure:` config value, which cannot be decrypted offline, so every check
- *   on its value (the component's, the pack's) was deferred as for a value unknown in preview.
+ *   on its value (the component's, the pack's) was deferred as for a value unknown in preview;
+ * - `stack-reference`: a referenced stack whose outputs were not supplied (`--stack-outputs`).
  * Every format says it; with --strict-unknowns it fails the gate.
  */
 export interface NotAnalyzed {
-  kind: "remote-component" | "secure-config";
+  kind: "remote-component" | "secure-config" | "stack-reference";
   /** What could not be seen: the resource's URN, or the config key. */
   subject: string;
   urn?: string;

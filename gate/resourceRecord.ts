@@ -33,6 +33,11 @@ export interface ResourceRecord {
    * its plugin's Construct, which the offline run does not execute (check only).
    */
   remote?: boolean;
+  /**
+   * Read, not registered (a StackReference, a `.get()`): part of the stack for AnalyzeStack, with its
+   * read state as inputs and outputs, but never sent to Analyze, as the engine does (check only).
+   */
+  read?: boolean;
   /** Where the program declared the resource, when that can be found (check only). */
   sourceLocation?: SourceLocation;
 }

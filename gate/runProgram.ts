@@ -17,6 +17,8 @@ export interface ProgramRun {
   stackOutputs: Record<string, unknown>;
   /** The `secure:` config keys the program read that could not be decrypted offline. */
   undecryptedConfigRead: string[];
+  /** Referenced stacks whose outputs were not supplied (`--stack-outputs`): unknown offline. */
+  unsuppliedStackReferences: string[];
 }
 
 /**
@@ -30,7 +32,7 @@ function completeOutputs(resources: ResourceRecord[], done: Extract<ProgramChild
     if (registered) resource.outputs = { ...resource.inputs, ...registered };
   }
   const stack = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
-  return { resources, stackOutputs: stack ? stack.outputs : {}, undecryptedConfigRead: done.undecryptedConfigRead };
+  return { resources, stackOutputs: stack ? stack.outputs : {}, undecryptedConfigRead: done.undecryptedConfigRead, unsuppliedStackReferences: done.unsuppliedStackReferences };
 }
 
 /** The child module next to this one: programChild.js in dist/, programChild.ts from the sources. */
@@ -53,6 +55,8 @@ export interface RunProgramOptions {
   onResource?: (resource: ResourceRecord) => void;
   /** Stops the program's process when aborted. */
   signal?: AbortSignal;
+  /** Referenced stacks' outputs (`--stack-outputs`): stack name -> outputs. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
   /** The program's deadline: past it the process is killed and the run fails (default: none). */
   timeoutMs?: number;
   /** Compile the program with type checking, as `pulumi preview` does (see typescriptLoader.ts). */
@@ -74,6 +78,7 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     config: project.config,
     secretKeys: project.secretKeys,
     undecryptableKeys: Object.keys(project.undecryptable),
+    stackOutputs: options.stackOutputs ?? {},
     region: project.region,
     typecheck,
   };

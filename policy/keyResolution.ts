@@ -177,6 +177,8 @@ export type KeyResolution =
   | { kind: "aws-managed"; reference: string }
   | { kind: "in-stack"; keys: ResolvedKey[] }
   | { kind: "external"; reference: string; path: string }
+  /** A key from outside the stack whose reference is not known: it comes from another stack's outputs (a StackReference). */
+  | { kind: "external-unknown"; source: string }
   | { kind: "unknown"; why: string };
 
 /** What key resolution asks of the stack (answered from an index: see ./stack). */
@@ -213,6 +215,7 @@ function linked(index: KeyLookup, urns: readonly string[] | undefined, types: Re
 }
 
 const KEY_OR_ALIAS_TYPES: ReadonlySet<string> = new Set([...KEY_TYPES, ...ALIAS_TYPES]);
+const STACK_REFERENCE_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.stackReference]);
 
 /** Follows an alias to its key, and a replica to its primary, within the stack. */
 function follow(index: KeyLookup, start: ResourceView, path: string, depth = 0): KeyResolution {
@@ -257,6 +260,12 @@ export function resolveClusterKey(cluster: ResourceView, index: KeyLookup): KeyR
   }
   if (starts.length === 0) {
     if (reference.kind === "string") return { kind: "external", reference: reference.value, path: reference.value };
+    // Another stack's output (pulumi preview reads it; offline it may be unknown): a key from outside this stack.
+    const stackReference = linked(index, cluster.propertyDependencyUrns.kmsKeyId, STACK_REFERENCE_TYPES)[0];
+    if (stackReference) {
+      const stackName = readString(stackReference.props, "name");
+      return { kind: "external-unknown", source: `an output of stack ${stackName.kind === "string" ? stackName.value : `reference "${stackReference.name}"`} (a StackReference)` };
+    }
     return { kind: "unknown", why: "its kmsKeyId is unknown during preview and does not come from a KMS key or alias in this stack" };
   }
   const keys: ResolvedKey[] = [];

@@ -84,7 +84,7 @@ export function renderSarif(report: Report): string {
       name: NOT_ANALYZED_RULE,
       shortDescription: { text: "Not analyzed offline: pulumi preview would judge it, keyguard could not see it" },
       fullDescription: {
-        text: "A multi-language component whose children its plugin creates, or a secure config value that cannot be decrypted offline: the gate could not judge what pulumi preview --policy-pack would.",
+        text: "A multi-language component whose children its plugin creates, a secure config value that cannot be decrypted offline, or a referenced stack whose outputs were not supplied: the gate could not judge what pulumi preview --policy-pack would.",
       },
       help: {
         text: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; --strict-unknowns fails the gate on it.",

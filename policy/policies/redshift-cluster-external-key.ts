@@ -11,6 +11,9 @@
  * AWS facts: GetKeyRotationStatus takes a key id or key ARN (an ARN for another account's key), not
  * an alias; it returns KeyRotationEnabled and RotationPeriodInDays (90..2560, default 365).
  * A Multi-Region replica in the stack whose primary is outside it is judged by the primary's ARN.
+ * A key taken from another stack's outputs (a StackReference, which the cluster's
+ * propertyDependencies.kmsKeyId names) is outside the stack too; when its ARN is not known (the offline
+ * gate without the referenced stack's outputs) the verdict says it could not be checked.
  */
 import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN } from "../../facts";
 import { describeValue } from "../../shared/describe";
@@ -18,7 +21,7 @@ import { type ExternalKeyConfig, externalKeySettings, policyConfig } from "../co
 import { defineStackPolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState, resolveClusterKey, rotationPeriodOutOfBounds } from "../keyResolution";
 import { type LiveRotationStatus, type RotationStatusLookup, askEachKeyOnce, kmsRotationStatusLookup } from "../liveRotationStatus";
-import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel } from "../verdict";
+import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, unknownInPreview } from "../verdict";
 
 /** True when a key reference is covered by a trusted ARN (same ARN, its key id, or its alias name). */
 export function isTrustedKeyReference(reference: string, trustedKeyArns: readonly string[]): boolean {
@@ -84,6 +87,13 @@ export function externalKeyPolicy(newLookup: () => RotationStatusLookup = kmsRot
       return resolved.map(({ label, key }): Verdict => {
         if (key === undefined) return notApplicable(`${label} is not encrypted`);
         if (key.kind === "external") return judgeExternal(label, key.reference, key.path, config, statuses.get(key.reference));
+        if (key.kind === "external-unknown") {
+          // pulumi preview reads the referenced stack's outputs; only a run without them gets here.
+          return unknownInPreview(
+            `${label} is encrypted with a key from ${key.source}, outside this stack, whose ARN is not known here, so it could not be checked against trustedKeyArns or verified live; ` +
+              `required: a trusted or live-verified rotating key. Fix: give the referenced stack's outputs (keyguard check --stack-outputs FILE), or judge it with pulumi preview --policy-pack.`,
+          );
+        }
         const where = key.kind === "in-stack" ? "defined in this stack" : key.kind === "unknown" ? "unknown (redshift-cluster-key-rotated reports it)" : "not customer-managed (redshift-cluster-encrypted reports it)";
         return notApplicable(`${label}'s key is ${where}`);
       });

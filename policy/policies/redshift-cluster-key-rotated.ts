@@ -71,6 +71,8 @@ function judgeCluster(cluster: ResourceView, stack: StackLookup, config: BoundsC
       return notApplicable(`${label} names no customer-managed key (redshift-cluster-encrypted reports that)`);
     case "external":
       return notApplicable(`${label}'s key ${resolution.path} is not defined in this stack (redshift-cluster-external-key checks it)`);
+    case "external-unknown":
+      return notApplicable(`${label}'s key comes from ${resolution.source}, not from this stack (redshift-cluster-external-key checks it)`);
     case "unknown":
       return unknownInPreview(
         `${label}: the key that encrypts it could not be checked: ${resolution.why}; required: a kmsKeyId that names a key whose rotation can be checked. ` +

@@ -7,10 +7,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AnalyzerHost } from "../../engine";
-import type { CliDependencies } from "../../gate/cli";
+import { startAnalyzer, type AnalyzerHost } from "../../engine";
+import { defaultPolicyPackDir, type CliDependencies } from "../../gate/cli";
 import { renderJunit, renderSarif } from "../../gate/formats";
 import type { Report } from "../../gate/report";
+import { startLocalAws, type LocalAws } from "../support/localAws";
 import { parseJunit, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
 
 let host: AnalyzerHost;
@@ -199,5 +200,105 @@ describe("secure: config values, which cannot be decrypted offline", () => {
     expect(run.stderr.trim().split("\n").at(-1)).toMatch(
       /failed: config\.require\("warehousePassword"\): secure-plain-read:warehousePassword is a secure value, which keyguard check cannot decrypt offline, and the program reads it as plain text.*read it with config\.requireSecret .*or give its plaintext with --config FILE$/,
     );
+  });
+});
+
+describe("a key from another stack (StackReference): judged as a key outside the stack, not as unknown", () => {
+  const project = fixture("stack-reference-key");
+  const clusterUrn = "urn:pulumi:dev::stack-reference-key::pulumi:pulumi:Stack$aws:redshift/cluster:Cluster::warehouse";
+  const trustedKeyArn = "arn:aws:kms:eu-west-1:444455556666:key/0f0f0f0f-1111-2222-3333-444444444444";
+  const offKeyArn = "arn:aws:kms:eu-west-1:444455556666:key/0e0e0e0e-1111-2222-3333-444444444444";
+  let directory: string;
+  beforeAll(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-stack-outputs-"));
+  });
+  afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+  const write = (name: string, content: unknown) => {
+    const file = path.join(directory, name);
+    fs.writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+  const outputsWith = (keyArn: string) => write(`outputs-${keyArn.slice(-4)}-${Math.random().toString(36).slice(2)}.json`, { "acme/security/prod": { warehouseKeyArn: keyArn, vpcId: "vpc-0123456789abcdef0" } });
+  const externalKeyFindings = (report: Report) => report.violations.filter((violation) => violation.policyName === "redshift-cluster-external-key");
+
+  it("without the referenced outputs: no mandatory failure; the external-key policy says the key's ARN could not be seen, the report names the stack, --strict-unknowns fails", async () => {
+    const run = await runCli(["check", "--project", project, "--format", "json"], dependencies);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.summary.mandatory).toBe(0);
+    expect(report.notApplicable).toContainEqual(expect.objectContaining({ policyName: "redshift-cluster-key-rotated", urn: clusterUrn }));
+    expect(externalKeyFindings(report)).toEqual([
+      expect.objectContaining({
+        urn: clusterUrn,
+        enforcementLevel: "advisory",
+        undecidedUnknown: true,
+        message: expect.stringMatching(/encrypted with a key from an output of stack acme\/security\/prod \(a StackReference\), outside this stack, whose ARN is not known here/),
+      }),
+    ]);
+    expect(report.notAnalyzed).toEqual([
+      expect.objectContaining({ kind: "stack-reference", subject: "acme/security/prod", resourceType: "pulumi:pulumi:StackReference", location: expect.objectContaining({ file: "test/gate/fixtures/stack-reference-key/index.ts", line: 8 }) }),
+    ]);
+    const strict = await runCli(["check", "--project", project, "--format", "json", "--strict-unknowns"], dependencies);
+    expect(strict.code).toBe(1);
+  });
+
+  it("with the outputs (--stack-outputs) and the key in trustedKeyArns: passes, even under --strict-unknowns; the supplied values stay secret", async () => {
+    const policyConfig = write("trusted.json", { "redshift-cluster-external-key": { trustedKeyArns: [trustedKeyArn] } });
+    const run = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--policy-config", policyConfig, "--format", "json", "--strict-unknowns"], dependencies);
+    expect(run.stderr).not.toMatch(/keyguard: error/);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(externalKeyFindings(report)).toEqual([]);
+    expect(report.notAnalyzed).toEqual([]);
+    expect(report.notApplicable).toContainEqual(expect.objectContaining({ policyName: "redshift-cluster-key-rotated", urn: clusterUrn }));
+
+    // Not trusted: the advisory finding names the key from outside the stack, masked as the secret it was given as.
+    const untrusted = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--format", "json"], dependencies);
+    expect(untrusted.code).toBe(0);
+    const finding = externalKeyFindings(JSON.parse(untrusted.stdout) as Report)[0];
+    expect(finding).toMatchObject({ enforcementLevel: "advisory", undecidedUnknown: false });
+    expect(finding.message).toMatch(/is encrypted with key "\[secret\]", which is not defined in this stack and not in trustedKeyArns/);
+    expect(untrusted.stdout).not.toContain(trustedKeyArn);
+  });
+
+  it("an output the referenced stack does not have fails the program, as pulumi preview does (exit 2)", async () => {
+    const file = write("no-key.json", { "acme/security/prod": { vpcId: "vpc-0123456789abcdef0" } });
+    const run = await runCli(["check", "--project", project, "--stack-outputs", file], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Required output 'warehouseKeyArn' does not exist on stack 'acme\/security\/prod'/);
+  });
+
+  describe("with verifyExternalKeysLive, against the local AWS endpoint", () => {
+    let localAws: LocalAws;
+    let liveHost: AnalyzerHost;
+    let liveDependencies: CliDependencies;
+    beforeAll(async () => {
+      localAws = await startLocalAws();
+      liveHost = await startAnalyzer({ packDir: defaultPolicyPackDir(), env: { ...process.env, ...localAws.clientEnvironment("eu-west-1") } });
+      liveDependencies = { startPack: async () => liveHost, closePack: false };
+    });
+    afterAll(async () => {
+      await liveHost?.close();
+      await localAws?.stop();
+    });
+
+    it("a rotating key passes; a key whose rotation KMS reports off is reported (here at level mandatory: exit 1)", async () => {
+      localAws.reset();
+      localAws.addKey({ keyArn: trustedKeyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
+      localAws.addKey({ keyArn: offKeyArn, rotationEnabled: false });
+      const policyConfig = write("live.json", { "redshift-cluster-external-key": { enforcementLevel: "mandatory", verifyExternalKeysLive: true } });
+      const rotating = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--policy-config", policyConfig, "--format", "json"], liveDependencies);
+      expect(rotating.stderr).not.toMatch(/keyguard: error/);
+      expect(rotating.code).toBe(0);
+      expect(externalKeyFindings(JSON.parse(rotating.stdout) as Report)).toEqual([]);
+
+      const off = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(offKeyArn), "--policy-config", policyConfig, "--format", "json"], liveDependencies);
+      expect(off.code).toBe(1);
+      const findings = externalKeyFindings(JSON.parse(off.stdout) as Report);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ urn: clusterUrn, enforcementLevel: "mandatory" });
+      expect(findings[0].message).toMatch(/whose rotation KMS reports as off \(KeyRotationEnabled false\)/);
+      expect(localAws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.outcome)).toEqual(["ok", "ok"]);
+    });
   });
 });

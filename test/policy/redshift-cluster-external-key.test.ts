@@ -8,9 +8,12 @@ import { TRUSTED_KEY_ARN_PATTERN_SOURCE } from "../../policy/config";
 import type { LiveRotationStatus } from "../../policy/liveRotationStatus";
 import { externalKeyPolicy, isTrustedKeyReference, redshiftClusterExternalKey } from "../../policy/policies/redshift-cluster-external-key";
 import { engineStackResources, runStackPolicy } from "../support/policyArgs";
-import { ALIAS_ARN, ARN, type Expected, cluster, expectOutcome, key } from "../support/policyCases";
+import { RESOURCE_TYPES } from "../../facts";
+import { UNKNOWN } from "../../engine";
+import { ALIAS_ARN, ARN, type Expected, cluster, expectOutcome, key, resource } from "../support/policyCases";
 
 const external = cluster("c", { encrypted: "true", kmsKeyId: ARN("outside") });
+const fromStackReference = resource(RESOURCE_TYPES.stackReference, "security", { name: "acme/security/prod", outputs: UNKNOWN.string });
 const run = (resources = [external], config: Record<string, unknown> = {}) => runStackPolicy(redshiftClusterExternalKey, resources, config);
 
 describe("redshift-cluster-external-key", () => {
@@ -22,6 +25,13 @@ describe("redshift-cluster-external-key", () => {
     ["passes a key trusted by its ARN", [external], { trustedKeyArns: [ARN("outside")] }, "no violation"],
     ["passes a key id whose ARN is trusted", [cluster("c", { encrypted: "true", kmsKeyId: "outside" })], { trustedKeyArns: [ARN("outside")] }, "no violation"],
     ["passes an alias name whose alias ARN is trusted", [cluster("c", { encrypted: "true", kmsKeyId: "alias/shared" })], { trustedKeyArns: [ALIAS_ARN("alias/shared")] }, "no violation"],
+    [
+      "says a key from another stack's outputs whose ARN is unknown (offline, without the outputs) could not be checked, as an unknown, never a pass",
+      [fromStackReference, cluster("c", { encrypted: "true", kmsKeyId: UNKNOWN.string }, { propertyDependencies: { kmsKeyId: [fromStackReference.urn] } })],
+      {},
+      { violation: "encrypted with a key from an output of stack acme/security/prod (a StackReference), outside this stack, whose ARN is not known here" },
+    ],
+    ["judges a key from another stack's outputs by its ARN when it is known", [fromStackReference, cluster("c", { encrypted: "true", kmsKeyId: ARN("outside") }, { propertyDependencies: { kmsKeyId: [fromStackReference.urn] } })], { trustedKeyArns: [ARN("outside")] }, "no violation"],
     ["does not report a key defined in the stack", [key("k", { enableKeyRotation: true, arn: ARN("inside") }), cluster("c", { encrypted: "true", kmsKeyId: ARN("inside") })], {}, "no violation"],
   ])("%s", async (_title, resources, config, expected) => {
     expectOutcome(await run(resources, config), expected);

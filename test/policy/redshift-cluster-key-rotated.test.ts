@@ -26,6 +26,7 @@ const byValue = (kmsKeyId: string, enableKeyRotation = false) => [
 ];
 const primary = key("primary", { enableKeyRotation: false, arn: ARN("mrk-1"), multiRegion: true });
 const replica = resource(RESOURCE_TYPES.kmsReplicaKey, "replica", { primaryKeyArn: ARN("mrk-1"), arn: UNKNOWN.string });
+const stackReference = resource(RESOURCE_TYPES.stackReference, "acme/security/prod", { name: "acme/security/prod", outputs: UNKNOWN.string });
 const nativeAlias = resource(RESOURCE_TYPES.nativeKmsAlias, "a", { aliasName: "alias/n", targetKeyId: UNKNOWN.string }, { propertyDependencies: { targetKeyId: [urnOf(RESOURCE_TYPES.nativeKmsKey, "k")] } });
 
 describe("redshift-cluster-key-rotated", () => {
@@ -61,6 +62,12 @@ describe("redshift-cluster-key-rotated", () => {
     ["judges a cluster under a replica key by its primary in the stack", () => [primary, replica, clusterOn(replica)], {}, { violation: 'replica key "replica" (replica of key "primary")' }],
     ["passes a replica whose primary in the stack rotates", () => [key("primary", { enableKeyRotation: true, arn: ARN("mrk-1") }), replica, clusterOn(replica)], {}, "no violation"],
     ["leaves a replica whose primary is outside the stack to redshift-cluster-external-key", () => [replica, clusterOn(replica)], {}, { notApplicable: "" }],
+    [
+      "leaves a key taken from another stack's outputs (a StackReference), unknown offline, to redshift-cluster-external-key",
+      () => [stackReference, cluster("c", { encrypted: "true", kmsKeyId: UNKNOWN.string }, { propertyDependencies: { kmsKeyId: [stackReference.urn] }, dependencies: [stackReference.urn] })],
+      {},
+      { notApplicable: "" },
+    ],
     ["never passes a kmsKeyId unknown in preview that comes from no key in the stack", () => [cluster("c", { encrypted: "true", kmsKeyId: UNKNOWN.string })], {}, { violation: "kmsKeyId is unknown during preview and does not come from a KMS key or alias in this stack" }],
     ["falls back to the single key among the cluster's dependencies when kmsKeyId is unknown and has no property dependency", () => [off, cluster("c", { encrypted: "true", kmsKeyId: UNKNOWN.string }, { dependencies: [off.urn] })], {}, rotationOff],
     ["reports a key property unknown in preview by name", () => keyAndCluster(key("k", { enableKeyRotation: true, rotationPeriodInDays: UNKNOWN.number })), {}, { violation: "rotationPeriodInDays is unknown during preview" }],
