@@ -19,7 +19,17 @@ export interface RequestBounds {
 }
 
 /** The request-handler options that enforce the bounds (and send the handler's notes to `logger`, when given). */
-export function boundedRequestHandler(bounds: RequestBounds, logger?: KMSClientConfig["logger"]) {
+export interface BoundedRequestHandlerOptions {
+  requestTimeout: number;
+  connectionTimeout: number;
+  throwOnRequestTimeout: true;
+  logger?: KMSClientConfig["logger"];
+}
+
+// The return type is spelled out: inferred, its declaration would name @smithy/types by the path
+// node_modules resolves to, which breaks `tsc --declaration` (TS2742) wherever node_modules is a
+// link (pnpm, a checkout sharing another's node_modules, as the installed-package test's does).
+export function boundedRequestHandler(bounds: RequestBounds, logger?: KMSClientConfig["logger"]): BoundedRequestHandlerOptions {
   return { requestTimeout: bounds.requestTimeoutMs, connectionTimeout: bounds.connectionTimeoutMs, throwOnRequestTimeout: true, ...(logger ? { logger } : {}) };
 }
 

@@ -191,7 +191,7 @@ beforeAll(() => {
   // The clone's dependencies, as `npm ci` would install them (linked: the same lockfile).
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(checkout, "node_modules"), "dir");
   const packed = runReadmeCommand("npm pack", checkout);
-  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr.slice(-4000)}`);
+  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stdout.slice(-4000)}\n${packed.stderr.slice(-4000)}`);
   const tarballName = `${rootManifest.name}-${rootManifest.version}.tgz`;
 
   consumer = path.join(workDirectory, "platform");
@@ -214,7 +214,7 @@ beforeAll(() => {
     ),
   );
   const installed = runReadmeCommand(`npm install --save-exact @pulumi/pulumi@3.248.0 @pulumi/aws@7.48.0 ./${tarballName}`, consumer);
-  if (installed.code !== 0) throw new Error(`the install failed:\n${installed.stderr.slice(-4000)}`);
+  if (installed.code !== 0) throw new Error(`the install failed:\n${installed.stdout.slice(-2000)}\n${installed.stderr.slice(-4000)}`);
 }, 900_000);
 
 afterAll(() => {
