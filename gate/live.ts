@@ -117,6 +117,11 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
     resourceName: resource.name,
     ...rest,
   });
+  /** A call that failed: the thing is gone when AWS names it not found, otherwise the lookup failed. */
+  const lookupFailure = (resource: ResourceRecord, error: unknown, notFoundName: string, gone: string, asked: string): DriftEntry => {
+    const notFound = (error as { name?: string }).name === notFoundName;
+    return entry(resource, { kind: notFound ? "not-found" : "lookup-failed", message: notFound ? gone : `could not ask ${asked}: ${describeError(error)}` });
+  };
 
   const checks = resources.map(async (resource) => {
     if (!resource.custom) return;
@@ -130,14 +135,8 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         status = await client.send(new GetKeyRotationStatusCommand({ KeyId: keyReference }));
       } catch (error) {
         if (isCredentialRefusal(error)) return;
-        const notFound = (error as { name?: string }).name === "NotFoundException";
         drift.push(
-          entry(resource, {
-            kind: notFound ? "not-found" : "lookup-failed",
-            message: notFound
-              ? `KMS has no key ${keyReference}: it was deleted outside Pulumi`
-              : `could not ask KMS GetKeyRotationStatus for ${keyReference}: ${describeError(error)}`,
-          }),
+          lookupFailure(resource, error, "NotFoundException", `KMS has no key ${keyReference}: it was deleted outside Pulumi`, `KMS GetKeyRotationStatus for ${keyReference}`),
         );
         return;
       }
@@ -178,14 +177,14 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         cluster = response.Clusters?.[0];
       } catch (error) {
         if (isCredentialRefusal(error)) return;
-        const notFound = (error as { name?: string }).name === REDSHIFT_ERRORS.ClusterNotFound.sdkName;
         drift.push(
-          entry(resource, {
-            kind: notFound ? "not-found" : "lookup-failed",
-            message: notFound
-              ? `Redshift has no cluster ${clusterIdentifier}: it was deleted outside Pulumi`
-              : `could not ask Redshift DescribeClusters for ${clusterIdentifier}: ${describeError(error)}`,
-          }),
+          lookupFailure(
+            resource,
+            error,
+            REDSHIFT_ERRORS.ClusterNotFound.sdkName,
+            `Redshift has no cluster ${clusterIdentifier}: it was deleted outside Pulumi`,
+            `Redshift DescribeClusters for ${clusterIdentifier}`,
+          ),
         );
         return;
       }
