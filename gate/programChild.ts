@@ -108,6 +108,9 @@ function originalPosition(file: string, line: number, column: number): SourceLoc
   return { file, line, column };
 }
 
+/** This module's directory, and its sources' when it runs from dist/ (source maps point stack frames there). */
+const GATE_DIRECTORIES = [__dirname, path.resolve(__dirname, "..", "..", "gate")];
+
 function isProgramFile(file: string, projectDir: string): boolean {
   return file.startsWith(projectDir + path.sep) && !file.split(path.sep).includes("node_modules");
 }
@@ -133,7 +136,7 @@ function declaringLocation(request: RegisterResourceRequestLike, projectDir: str
     const location = originalPosition(file, pc.getLine(), pc.getColumn());
     if (isProgramFile(file, projectDir)) return location;
     // Frames in the gate itself (the stack resource is created here) say nothing about the program.
-    const isOurs = file.startsWith(__dirname + path.sep);
+    const isOurs = GATE_DIRECTORIES.some((directory) => file.startsWith(directory + path.sep));
     if (!firstKnown && !isOurs && !file.split(path.sep).includes("node_modules")) firstKnown = location;
   }
   return firstKnown;
