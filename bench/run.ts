@@ -4,7 +4,8 @@
 //   npm run bench                         everything (the figures committed in BENCHMARKS.md)
 //   npm run bench -- --only packs,gate    some phases (packs, gate, rotation, tests); writes bench/.work/results.partial.json
 //   npm run bench -- --quick              fewer repetitions, for trying the harness (never committed)
-//   npm run bench -- --profile            also write CPU profiles of the packs' AnalyzeStack to bench/.work/profiles
+//   npm run bench -- --profile            also write CPU profiles of the packs to bench/.work/profiles, and split
+//                                         one profiled keyguard check on 1,000 components into program/transport/pack
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,6 +21,7 @@ import { bundlePolicyPack } from "../scripts/bundlePolicyPack";
 import { judge, renderTable, rounded, writeAtomically, writeBenchmarksTable, type Figure, type Target } from "./report";
 import { measureRotations } from "./rotationDetection";
 import { elapsedMs, summarize, type Summary } from "./stats";
+import { checkCostSplit, describeCostSplit } from "./profiling/checkCostSplit";
 
 const repositoryRoot = path.resolve(__dirname, "..");
 const workDirectory = path.join(repositoryRoot, "bench", ".work");
@@ -432,6 +434,27 @@ async function gatePhase(): Promise<void> {
   const fleetDirectory = writeClusterFleetProgram(workDirectory, repositoryRoot, 1_000);
   const fleet = await timeCheck(fleetDirectory, GENERATED_STACK_NAME, reps.gateFleet, "1,000 EncryptedRedshiftClusters", 80_000);
   raw.gate = { repository, fleet };
+  if (flags.profile) {
+    // One more run with every process profiled: where the time goes, split for BENCHMARKS.md.
+    const profileDirectory = path.join(workDirectory, "profiles", "check-fleet1000");
+    fs.rmSync(profileDirectory, { recursive: true, force: true });
+    const hook = path.join(repositoryRoot, "bench", "profiling", "cpuProfileHook.js");
+    const run = await timeCommand(process.execPath, [keyguardBin, "check", "--project", fleetDirectory, "--stack", GENERATED_STACK_NAME, "--format", "json"], repositoryRoot, {
+      ...process.env,
+      CI: "1",
+      KEYGUARD_CPU_PROFILE_DIR: profileDirectory,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(),
+    });
+    const split = checkCostSplit(profileDirectory, run.wallMs);
+    raw.gateProfile = split;
+    log(`  keyguard check 1,000 EncryptedRedshiftClusters, profiled: ${describeCostSplit(split)}`);
+    ratioFigure(
+      { id: "check.fleet1000.profiled", group: "check", figure: "`keyguard check` on the 1,000 EncryptedRedshiftClusters, one run with every process CPU-profiled (slower than unprofiled)", unit: "ms", note: `diagnostic: ${describeCostSplit(split)}` },
+      run.wallMs,
+      undefined,
+      () => NaN,
+    );
+  }
   ratioFigure(
     { id: "check.repository", group: "check", figure: "`keyguard check` on the repository's stack program (index.ts, stack dev)", unit: "ms", target: { kind: "atMost", bound: 2_000, text: "< 2 s" }, note: `exit codes ${[...new Set(repository.exitCodes)].join("/")}${repository.resources ? `, ${repository.resources} resources` : ""}` },
     repository.wallMs,
