@@ -18,7 +18,7 @@ import { prepareSourcePackDirectory } from "./packStart";
 import { STACK_SHAPES, shapedStack, type StackShape } from "./stackShapes";
 import { startAnalyzer, type AnalyzeResult } from "../engine";
 import { bundlePolicyPack } from "../scripts/bundlePolicyPack";
-import { judge, renderTable, rounded, writeAtomically, writeBenchmarksTable, type Figure, type Target } from "./report";
+import { judge, renderSummary, renderTable, rounded, writeAtomically, writeBenchmarksTable, type Figure, type Target } from "./report";
 import { measureRotations } from "./rotationDetection";
 import { elapsedMs, summarize, type Summary } from "./stats";
 import { checkCostSplit, describeCostSplit } from "./profiling/checkCostSplit";
@@ -582,7 +582,7 @@ async function main(): Promise<void> {
   const resultsFile = complete ? path.join(repositoryRoot, "bench", "results.json") : path.join(workDirectory, "results.partial.json");
   writeAtomically(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const heading = `Measured ${results.generatedAt} on ${results.machine.cpus} × ${results.machine.cpuModel ?? "cpu"}, Node ${process.version}; load average before/after ${loadBefore.map((load) => load.toFixed(2)).join(" ")} / ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}; whole bench ${(durationMs / 1000).toFixed(0)} s.${failures.length ? ` **Failed phases: ${failures.map((failure) => failure.split(":")[0]).join(", ")}** (see bench/results.json).` : ""}`;
-  const table = renderTable(figures);
+  const table = `${renderSummary(figures)}\n\n${renderTable(figures)}`;
   if (complete) writeBenchmarksTable(path.join(repositoryRoot, "BENCHMARKS.md"), heading, table);
   log(`\n${heading}\n\n${table}\n\nwrote ${path.relative(repositoryRoot, resultsFile)}${complete ? " and BENCHMARKS.md" : ""}`);
   if (failures.length) process.exitCode = 1;
