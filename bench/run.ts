@@ -88,7 +88,7 @@ const reps = flags.quick
   : {
       startRounds: 7,
       sourceEvery: 2,
-      analyzeCalls: 10_000,
+      analyzeCalls: 6_000,
       stackSizes: [1_000, 10_000, 50_000],
       // A third round at 50,000 only while the bench is on course for its 10 minutes.
       stackRounds: [5, 3, 3],
