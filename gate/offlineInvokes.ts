@@ -25,10 +25,21 @@ export const OFFLINE_INVOKE_TOKENS = [
  * key at all (a mandatory violation pulumi preview never reports); as an ARN it is what it is, a key
  * from outside the stack, for redshift-cluster-external-key and trustedKeyArns to judge.
  */
-function offlineKeyArn(reference: string, region: string): string {
+export function offlineKeyArn(reference: string, region: string): string {
   if (reference.startsWith("arn:")) return reference;
   if (reference.startsWith("alias/")) return `arn:aws:kms:${region}:${OFFLINE_ACCOUNT_ID}:${reference}`;
   return `arn:aws:kms:${region}:${OFFLINE_ACCOUNT_ID}:key/${reference}`;
+}
+
+/**
+ * The state of an existing KMS key a program reads with `aws.kms.Key.get(name, id)`: pulumi preview
+ * reads it from AWS; offline only its reference is known, so it is given as an ARN (as getKey
+ * answers) and nothing else, and a cluster keyed by it is judged as keyed from outside the stack,
+ * never by a stand-in key whose unset enableKeyRotation would read as "rotation off".
+ */
+export function readKeyState(id: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+  const arn = offlineKeyArn(id, region);
+  return { ...inputs, arn, keyId: /:key\/(.+)$/.exec(arn)?.[1] ?? id };
 }
 
 export function invokeResult(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {

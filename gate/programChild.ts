@@ -11,7 +11,7 @@
 import * as path from "path";
 import { fileURLToPath } from "url";
 import type { ResourceRecord, SourceLocation } from "./resourceRecord";
-import { invokeResult } from "./offlineInvokes";
+import { invokeResult, readKeyState } from "./offlineInvokes";
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
 import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret } from "../facts";
 import { oneLineReason } from "./usageError";
@@ -241,7 +241,9 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       newResource: (args) =>
         args.type === RESOURCE_TYPES.stackReference
           ? { id: args.id ?? args.name, state: stackReferenceState(String(args.inputs.name ?? args.id ?? args.name)) }
-          : { id: undefined as unknown as string, state: args.inputs },
+          : args.id && args.type === RESOURCE_TYPES.kmsKey
+            ? { id: args.id, state: readKeyState(args.id, args.inputs, job.region) }
+            : { id: undefined as unknown as string, state: args.inputs },
       call: (args) => invokeResult(args.token, args.inputs, job.region),
     },
     job.project,
@@ -288,16 +290,18 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       callback(err, response);
     });
   };
-  // A read (a StackReference, `aws.kms.Key.get`): the engine reads the state and puts the resource in
-  // the stack (AnalyzeStack sees it, so a value taken from it keeps its origin), but analyzes no inputs.
+  // A StackReference is a read: the engine reads its state and puts it in the stack (AnalyzeStack sees
+  // it, so a value taken from it keeps its origin), but analyzes no inputs. Other reads (`.get()`) are
+  // left out: their cloud state is not known offline, and an empty stand-in (a key with no
+  // enableKeyRotation) would be judged as if it were the real resource.
   const readResource = (monitor.readResource as (req: unknown, cb: Callback) => Promise<void>).bind(monitor);
   monitor.readResource = (request: ReadResourceRequestLike, callback: Callback) =>
     readResource(request, (err: unknown, response: unknown) => {
-      if (!err && response) {
+      if (!err && response && request.getType() === RESOURCE_TYPES.stackReference) {
         const read = response as { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined };
         const state = read.getProperties()?.toJavaScript() ?? {};
         // The engine hands a StackReference's outputs over as a secret when any of them is one.
-        if (request.getType() === RESOURCE_TYPES.stackReference && state.outputs !== UNKNOWN_STRING_SENTINEL && state.outputs !== undefined) state.outputs = wireSecret(state.outputs);
+        if (state.outputs !== UNKNOWN_STRING_SENTINEL && state.outputs !== undefined) state.outputs = wireSecret(state.outputs);
         const record: Omit<ResourceRecord, "outputs"> = {
           urn: read.getUrn(),
           type: request.getType(),

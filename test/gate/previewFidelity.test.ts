@@ -302,3 +302,15 @@ describe("a key from another stack (StackReference): judged as a key outside the
     });
   });
 });
+
+describe("an existing key read with aws.kms.Key.get, whose state only AWS knows", () => {
+  it("is judged as a key from outside the stack (advisory), not as an unknown key reference (a mandatory failure preview never gives)", async () => {
+    const run = await runCli(["check", "--project", fixture("existing-key-get"), "--format", "json"], dependencies);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.summary.mandatory).toBe(0);
+    const external = report.violations.filter((violation) => violation.policyName === "redshift-cluster-external-key");
+    expect(external).toHaveLength(1);
+    expect(external[0].message).toMatch(/encrypted with key "arn:aws:kms:eu-west-1:123456789012:key\/1234abcd-12ab-34cd-56ef-1234567890ab", which is not defined in this stack/);
+  });
+});
