@@ -5,22 +5,34 @@
  * violation (or drift, or with --strict-unknowns an undecidable value), 2 a usage error or a
  * program / pack that failed, with a one-line reason on stderr.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
-import { PolicyPackCallError, PolicyPackConfigError, startAnalyzer, type AnalyzerHost, type PolicyPackConfig } from "../engine";
-import { REGION_PATTERN, RESOURCE_TYPES } from "../facts";
+import { PolicyPackCallError, PolicyPackConfigError, startAnalyzer, type AnalyzerHost } from "../engine";
+import { REGION_PATTERN } from "../facts";
 import { writeFileAtomically } from "./atomicWrite";
+import {
+  AUDIT_OPTIONS,
+  CHECK_OPTIONS,
+  liveRequestTimeout,
+  parseFlags,
+  parseTimeout,
+  projectDirectory,
+  readPolicyConfig,
+  reportTargets,
+  resolvePackDir,
+  toolVersion,
+  USAGE,
+} from "./cliArguments";
 import { evaluate, Evaluator } from "./evaluate";
-import { FORMATS, renderReport } from "./formats";
+import { renderReport } from "./formats";
 import { checkLive } from "./live";
 import { Progress } from "./progress";
-import { findProjectDir, readPulumiProject, type PulumiProject } from "./pulumiProject";
-import { buildReport, isReportedResource, type NotAnalyzed, type Report, type ReportLocation } from "./report";
-import { resolveReportTargets, type ReportTarget } from "./reportTargets";
+import { readPulumiProject } from "./pulumiProject";
+import { buildReport, isReportedResource, type Report } from "./report";
+import type { ReportTarget } from "./reportTargets";
 import { runProgram } from "./runProgram";
 import type { ResourceRecord } from "./resourceRecord";
 import { readStackExport } from "./stackExport";
+import { undecryptedConfigEntry, unsuppliedStackReferenceEntry } from "./notAnalyzedEntries";
 import { readStackOutputs } from "./stackOutputs";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
 import { describeValue } from "../shared/describe";
@@ -37,145 +49,13 @@ export interface CliIo {
   cwd: string;
 }
 
+export { DEFAULT_PROGRAM_TIMEOUT_MS, defaultPolicyPackDir, parseTimeout, toolVersion, USAGE } from "./cliArguments";
+
 export interface CliDependencies {
   /** Launches the pack; tests pass one that reuses a running pack. Default: engine/analyzerHost startAnalyzer. */
   startPack?: (packDir: string) => Promise<AnalyzerHost>;
   /** Whether to stop the pack when done (false for a reused pack). Default: true. */
   closePack?: boolean;
-}
-
-export const USAGE = `Usage:
-  keyguard check [--project DIR] [--stack [ORG/[PROJECT/]]NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION] [--typecheck]
-                 [--stack-outputs FILE] [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
-                 [--strict-unknowns] [--quiet]
-  keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
-                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
-                 [--strict-unknowns] [--quiet]
-  keyguard --help | --version
-
-check   runs the Pulumi program in DIR (default: the nearest Pulumi.yaml at or above the current
-        folder) in preview mode under Pulumi's mocks, offline, and evaluates its resources with the
-        policy pack (default: keyguard's own). --typecheck checks the program's types as pulumi
-        preview does (slower); without it only syntax errors stop the program.
-audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
-        GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
---stack-outputs FILE  the outputs of the stacks the program references (StackReference), which
-           pulumi preview reads from the backend: {"<stack name>": <pulumi stack output --json --show-secrets>}.
---timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
-           program's process is stopped.
---report FORMAT=PATH  writes one report; repeat it for several from one run; PATH - is stdout.
-        FORMAT: ${FORMATS.join(", ")}. --format/--output add one more (default: text on stdout).
---quiet drops the progress lines on stderr (errors still show).
-Exit codes: 0 passed, 1 mandatory violation / drift / (--strict-unknowns) undecidable value, 2 usage error.
-`;
-
-const COMMON_OPTIONS = {
-  "policy-config": { type: "string" },
-  "policy-pack": { type: "string" },
-  format: { type: "string" },
-  output: { type: "string" },
-  report: { type: "string", multiple: true },
-  "strict-unknowns": { type: "boolean" },
-  quiet: { type: "boolean" },
-} as const;
-
-const CHECK_OPTIONS = {
-  ...COMMON_OPTIONS,
-  project: { type: "string" },
-  stack: { type: "string" },
-  config: { type: "string" },
-  timeout: { type: "string" },
-  typecheck: { type: "boolean" },
-  "stack-outputs": { type: "string" },
-} as const;
-
-const AUDIT_OPTIONS = {
-  ...COMMON_OPTIONS,
-  "stack-export": { type: "string" },
-  live: { type: "boolean" },
-  region: { type: "string" },
-} as const;
-
-/** The package root: the nearest directory above this file with keyguard's package.json. */
-function packageRoot(): string {
-  let directory = __dirname;
-  for (;;) {
-    const manifest = path.join(directory, "package.json");
-    if (fs.existsSync(manifest)) {
-      try {
-        if ((JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name === "keyguard") return directory;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const parent = path.dirname(directory);
-    if (parent === directory) return path.resolve(__dirname, "..");
-    directory = parent;
-  }
-}
-
-export function toolVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "0.0.0";
-  }
-}
-
-/** keyguard's own policy pack, used when --policy-pack is not given. */
-export function defaultPolicyPackDir(): string {
-  return path.join(packageRoot(), "policy");
-}
-
-function parseFlags<T extends typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS>(command: string, args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
-  } catch (error) {
-    const message = (error as Error).message.split("\n")[0];
-    const allowed = Object.keys(options).map((name) => `--${name}`).join(", ");
-    throw new UsageError(`keyguard ${command}: ${message.replace(/\. To specify a positional argument.*$/, "")}; allowed options: ${allowed}`);
-  }
-}
-
-function readPolicyConfig(file: string | undefined, cwd: string): PolicyPackConfig {
-  if (file === undefined) return {};
-  const absolute = path.resolve(cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(absolute, "utf8");
-  } catch (error) {
-    throw new UsageError(`--policy-config ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--policy-config ${file} is not JSON (the format of \`pulumi preview --policy-pack-config\`): ${(error as Error).message}`);
-  }
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new UsageError(`--policy-config ${file} must be a JSON object keyed by policy name (or "all"), got ${describeValue(config)}`);
-  }
-  return config as PolicyPackConfig;
-}
-
-/** `--project`, else the nearest folder with a Pulumi.yaml at or above the current one, as the Pulumi CLI looks. */
-function projectDirectory(flag: string | undefined, cwd: string): string {
-  if (flag !== undefined) return path.resolve(cwd, flag);
-  const found = findProjectDir(cwd);
-  if (found === undefined) throw new UsageError(`no Pulumi.yaml in ${cwd} or any folder above it: run keyguard check in a Pulumi project, or give --project DIR`);
-  return found;
-}
-
-function resolvePackDir(flag: string | undefined, cwd: string): string {
-  const packDir = flag === undefined ? defaultPolicyPackDir() : path.resolve(cwd, flag);
-  if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
-    throw new UsageError(`--policy-pack ${flag ?? packDir}: no PulumiPolicy.yaml in ${packDir}; give a policy pack directory`);
-  }
-  return packDir;
-}
-
-function reportTargets(flags: Record<string, string | boolean | string[] | undefined>, cwd: string): ReportTarget[] {
-  return resolveReportTargets({ report: flags.report as string[] | undefined, format: flags.format as string | undefined, output: flags.output as string | undefined }, cwd);
 }
 
 /** Renders and writes every report of the run; stdout last, after the files are in place. */
@@ -224,69 +104,6 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
     if (error instanceof PolicyPackCallError && error.packError?.name === PACK_CONFIG_ERROR) throw new UsageError(`--policy-config: ${error.packError.message}`);
     throw error;
   }
-}
-
-/**
- * A program's deadline: well above what any real program takes offline (seconds; about a minute
- * for a thousand components), so only a program that would never finish `pulumi preview` reaches it.
- */
-export const DEFAULT_PROGRAM_TIMEOUT_MS = 10 * 60_000;
-
-/** `--timeout`: whole seconds (`90`, `90s`) or minutes (`5m`), more than zero. */
-export function parseTimeout(flag: string | undefined): number {
-  if (flag === undefined) return DEFAULT_PROGRAM_TIMEOUT_MS;
-  const match = /^(\d+)(s|m)?$/.exec(flag.trim());
-  const amount = match ? Number(match[1]) : NaN;
-  if (!match || !(amount > 0)) {
-    throw new UsageError(`--timeout ${describeValue(flag)} is not a duration: give whole seconds (90, 90s) or minutes (5m), more than 0`);
-  }
-  return amount * (match[2] === "m" ? 60_000 : 1000);
-}
-
-/** Where a config key is set: its line in the file that holds it (1 when it cannot be found). */
-function configKeyLocation(file: string, qualifiedKey: string, project: PulumiProject, cwd: string): ReportLocation {
-  const bare = qualifiedKey.startsWith(`${project.project}:`) ? qualifiedKey.slice(project.project.length + 1) : undefined;
-  const names = [qualifiedKey, ...(bare ? [bare] : [])];
-  let line = 1;
-  try {
-    const index = fs
-      .readFileSync(file, "utf8")
-      .split("\n")
-      .findIndex((text) => names.some((name) => new RegExp(`^\\s*(["']?)${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\1\\s*:`).test(text)));
-    if (index >= 0) line = index + 1;
-  } catch {
-    // the file was read moments ago; a location is a courtesy
-  }
-  return { file: path.relative(cwd, file).split(path.sep).join("/") || path.basename(file), line };
-}
-
-/** A `secure:` value the program read, which the offline run could not decrypt. */
-function undecryptedConfigEntry(project: PulumiProject, key: string, cwd: string): NotAnalyzed {
-  return {
-    kind: "secure-config",
-    subject: key,
-    message:
-      `config ${key} is a secure value that cannot be decrypted offline: the program got it as an unknown secret, so every check on its value ` +
-      "(the component's, the pack's) waits for the deployment, as for a value unknown during preview (pulumi preview decrypts and checks it); " +
-      "give its plaintext with --config FILE to check it here",
-    location: configKeyLocation(project.undecryptable[key], key, project, cwd),
-  };
-}
-
-/** A referenced stack whose outputs were not supplied: every value taken from it is unknown offline. */
-function unsuppliedStackReferenceEntry(stackName: string, resources: ResourceRecord[], cwd: string): NotAnalyzed {
-  const reference = resources.find((resource) => resource.type === RESOURCE_TYPES.stackReference && resource.inputs.name === stackName);
-  const source = reference?.sourceLocation;
-  return {
-    kind: "stack-reference",
-    subject: stackName,
-    ...(reference ? { urn: reference.urn, resourceType: reference.type, resourceName: reference.name } : {}),
-    message:
-      `the outputs of stack ${stackName} are not known offline (pulumi preview reads them from the backend), so every value the program takes from them is unknown here ` +
-      `(a key from there is judged as a key outside the stack whose ARN could not be seen); give them with --stack-outputs FILE ` +
-      `({ "${stackName}": <what pulumi stack output --json --show-secrets --stack ${stackName} prints> })`,
-    ...(source ? { location: { file: path.relative(cwd, source.file).split(path.sep).join("/"), line: source.line, column: source.column } } : {}),
-  };
 }
 
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
@@ -453,13 +270,3 @@ export function run(): void {
 
 if (require.main === module) run();
 
-/** KEYGUARD_AWS_REQUEST_TIMEOUT_MS: how long `--live` waits for one AWS answer (default 15 s). */
-function liveRequestTimeout(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.KEYGUARD_AWS_REQUEST_TIMEOUT_MS;
-  if (raw === undefined || raw === "") return undefined;
-  const milliseconds = Number(raw);
-  if (!Number.isInteger(milliseconds) || milliseconds <= 0) {
-    throw new UsageError(`KEYGUARD_AWS_REQUEST_TIMEOUT_MS ${describeValue(raw)} is not allowed: give a whole, positive number of milliseconds`);
-  }
-  return milliseconds;
-}
