@@ -9,11 +9,12 @@
  * an IPC channel for the result.
  */
 import * as path from "path";
-import { fileURLToPath } from "url";
-import type { ResourceRecord, SourceLocation } from "./resourceRecord";
+import { declaringLocation } from "./declaringLocation";
+import type { ResourceRecord } from "./resourceRecord";
 import { invokeResult, readKeyState } from "./offlineInvokes";
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
 import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret } from "../facts";
+import { deferArboristLoad, silenceSerializerWarnings } from "./sdkLoadTweaks";
 import { oneLineReason } from "./usageError";
 
 export interface ProgramJob {
@@ -53,10 +54,6 @@ export type ProgramChildMessage =
     }
   | { kind: "failed"; reason: string };
 
-interface SourceMapLike {
-  findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };
-}
-
 /** The pulumirpc.ReadResourceRequest accessors the recorder reads. */
 interface ReadResourceRequestLike {
   getType(): string;
@@ -95,53 +92,6 @@ function send(message: ProgramChildMessage): Promise<void> {
   });
 }
 
-/** Where a position in compiled code came from, using the source maps the TypeScript loader kept. */
-function originalPosition(file: string, line: number, column: number): SourceLocation {
-  const maps = (globalThis as { __keyguardSourceMaps?: Map<string, SourceMapLike> }).__keyguardSourceMaps;
-  const map = maps?.get(file);
-  if (map) {
-    const entry = map.findEntry(line - 1, column - 1);
-    if (entry && typeof entry.originalLine === "number") {
-      return { file, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
-    }
-  }
-  return { file, line, column };
-}
-
-/** This module's directory, and its sources' when it runs from dist/ (source maps point stack frames there). */
-const GATE_DIRECTORIES = [__dirname, path.resolve(__dirname, "..", "..", "gate")];
-
-function isProgramFile(file: string, projectDir: string): boolean {
-  return file.startsWith(projectDir + path.sep) && !file.split(path.sep).includes("node_modules");
-}
-
-/**
- * The program line that declared a resource: the first stack frame inside the project (so a key
- * created inside a component points at the program's `new EncryptedRedshiftCluster(...)`), else
- * the SDK's own source position.
- */
-function declaringLocation(request: RegisterResourceRequestLike, projectDir: string): SourceLocation | undefined {
-  const frames = request.getStacktrace?.()?.getFramesList() ?? [];
-  const positions = frames.map((frame) => frame.getPc()).filter((pc) => pc !== undefined);
-  const fallback = request.getSourceposition();
-  if (fallback) positions.push(fallback);
-  let firstKnown: SourceLocation | undefined;
-  for (const pc of positions) {
-    let file: string;
-    try {
-      file = fileURLToPath(pc.getUri());
-    } catch {
-      continue;
-    }
-    const location = originalPosition(file, pc.getLine(), pc.getColumn());
-    if (isProgramFile(file, projectDir)) return location;
-    // Frames in the gate itself (the stack resource is created here) say nothing about the program.
-    const isOurs = GATE_DIRECTORIES.some((directory) => file.startsWith(directory + path.sep));
-    if (!firstKnown && !isOurs && !file.split(path.sep).includes("node_modules")) firstKnown = location;
-  }
-  return firstKnown;
-}
-
 const computedOutputsByClass = new Map<unknown, string[]>();
 
 /**
@@ -158,48 +108,6 @@ function computedOutputNames(resourceClass: unknown): string[] {
     computedOutputsByClass.set(resourceClass, names);
   }
   return names;
-}
-
-/**
- * Defers loading @npmcli/arborist (and pacote, sigstore... behind it), which @pulumi/pulumi's
- * closure serializer requires at start-up but uses only to compute a Lambda callback's package
- * paths: a third of the SDK's load time, paid by every `keyguard check`. The module is loaded,
- * unchanged, on the first access to it. `__esModule` makes TypeScript's __importStar hand the
- * proxy through without enumerating it.
- */
-function deferArboristLoad(): void {
-  const Module = require("module") as { _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown };
-  const load = Module._load;
-  Module._load = function (request, parent, isMain) {
-    if (request !== "@npmcli/arborist" || !parent?.filename?.includes(`${path.sep}closure${path.sep}`)) return load.call(this, request, parent, isMain);
-    let real: Record<string | symbol, unknown> | undefined;
-    const actual = () => (real ??= load.call(Module, request, parent, isMain) as Record<string | symbol, unknown>);
-    return new Proxy({} as Record<string | symbol, unknown>, {
-      get: (_target, property) => (property === "__esModule" ? true : actual()[property]),
-      has: (_target, property) => property in actual(),
-      ownKeys: () => Reflect.ownKeys(actual()),
-      getOwnPropertyDescriptor: (_target, property) => {
-        const descriptor = Reflect.getOwnPropertyDescriptor(actual(), property);
-        return descriptor ? { ...descriptor, configurable: true } : undefined;
-      },
-    });
-  };
-}
-
-/**
- * Pulumi's closure serializer loads every built-in module to recognise them in closures, and so
- * triggers Node's warnings for `sys` (DEP0025) and `wasi`: noise about the SDK, not the program.
- * Every other warning gets through.
- */
-function silenceSerializerWarnings(): void {
-  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((...args: unknown[]) => {
-    const [warning, second, third] = args;
-    const text = String(warning instanceof Error ? warning.message : warning);
-    const code = typeof second === "object" && second !== null ? (second as { code?: string }).code : third;
-    if (code === "DEP0025" || /^WASI is an experimental feature/.test(text)) return;
-    emitWarning(...args);
-  }) as typeof process.emitWarning;
 }
 
 async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
