@@ -28,7 +28,11 @@ export interface StartFigures {
 }
 
 /** Launches the packs in turn for `rounds` rounds and records launch-to-port times. */
-export async function measurePackStarts(packs: readonly PackUnderTest[], rounds: number, log: (line: string) => void): Promise<StartFigures> {
+export async function measurePackStarts(
+  packs: readonly PackUnderTest[],
+  rounds: number,
+  log: (line: string) => void,
+): Promise<StartFigures> {
   const samplesMs: Record<string, number[]> = Object.fromEntries(packs.map((pack) => [pack.id, [] as number[]]));
   for (let round = 0; round < rounds; round++) {
     const line: string[] = [];
@@ -93,13 +97,27 @@ function asAnalyzeInputs(resource: SyntheticResource): AnalyzerStackResource {
  * Starts every pack once and configures it with its defaults, as the engine does before analyzing.
  * With `profileDirectory`, each pack runs under `node --cpu-prof` and writes its profile there when closed.
  */
-export async function startConfigured(packs: readonly PackUnderTest[], profileDirectory?: string): Promise<Map<string, AnalyzerHost>> {
+export async function startConfigured(
+  packs: readonly PackUnderTest[],
+  profileDirectory?: string,
+): Promise<Map<string, AnalyzerHost>> {
   const hosts = new Map<string, AnalyzerHost>();
   for (const pack of packs) {
     const nodeArgs = profileDirectory
-      ? ["--require", path.join(__dirname, "profiling", "exitOnSigterm.js"), "--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, `--cpu-prof-name=${pack.id}.cpuprofile`]
+      ? [
+          "--require",
+          path.join(__dirname, "profiling", "exitOnSigterm.js"),
+          "--cpu-prof",
+          `--cpu-prof-dir=${profileDirectory}`,
+          `--cpu-prof-name=${pack.id}.cpuprofile`,
+        ]
       : [];
-    const host = await startAnalyzer({ packDir: pack.directory, startTimeoutMs: 180_000, callTimeoutMs: 600_000, nodeArgs });
+    const host = await startAnalyzer({
+      packDir: pack.directory,
+      startTimeoutMs: 180_000,
+      callTimeoutMs: 600_000,
+      nodeArgs,
+    });
     await host.configure({});
     hosts.set(pack.id, host);
   }
@@ -138,7 +156,8 @@ export async function measureAnalyze(
         diagnostics[id] += result.diagnostics.length;
       }
     }
-    if ((blockStart / blockSize) % 5 === 4) log(`  analyze: ${blockStart + block.length}/${resources.length} resources on every pack`);
+    if ((blockStart / blockSize) % 5 === 4)
+      log(`  analyze: ${blockStart + block.length}/${resources.length} resources on every pack`);
   }
   return Object.fromEntries(
     ids.map((id) => [
@@ -198,7 +217,9 @@ export async function measureAnalyzeStack(
   plans: readonly StackSizePlan[],
   log: (line: string) => void,
 ): Promise<Record<string, AnalyzeStackFigures[]>> {
-  const figures: Record<string, AnalyzeStackFigures[]> = Object.fromEntries([...hosts.keys()].map((id) => [id, [] as AnalyzeStackFigures[]]));
+  const figures: Record<string, AnalyzeStackFigures[]> = Object.fromEntries(
+    [...hosts.keys()].map((id) => [id, [] as AnalyzeStackFigures[]]),
+  );
   for (const [planIndex, plan] of plans.entries()) {
     const ids = [...(plan.packIds ?? hosts.keys())];
     const size = plan.resources;
@@ -217,7 +238,9 @@ export async function measureAnalyzeStack(
         diagnostics[id] = result.diagnostics.length;
       }
     }
-    const peaks = plan.measurePeakMemory ? Object.fromEntries(ids.map((id) => [id, peakResidentMiB(hosts.get(id)!.pid)])) : {};
+    const peaks = plan.measurePeakMemory
+      ? Object.fromEntries(ids.map((id) => [id, peakResidentMiB(hosts.get(id)!.pid)]))
+      : {};
     const marshalMs = marshalMedianMs(resources, 3);
     for (const id of ids) {
       const roundTripMs = summarize(roundTrips[id]);
@@ -231,8 +254,12 @@ export async function measureAnalyzeStack(
         peakRssMiB: peaks[id],
       });
     }
-    const peakNote = plan.measurePeakMemory ? `; peak RSS ${ids.map((id) => `${id} ${peaks[id]?.toFixed(0) ?? "?"} MiB`).join(", ")}` : "";
-    log(`  analyzeStack ${plan.shape} ${size}: ${ids.map((id) => `${id} ${summarize(roundTrips[id]).median.toFixed(0)} ms`).join(", ")} (marshalling ${marshalMs.toFixed(0)} ms${peakNote})`);
+    const peakNote = plan.measurePeakMemory
+      ? `; peak RSS ${ids.map((id) => `${id} ${peaks[id]?.toFixed(0) ?? "?"} MiB`).join(", ")}`
+      : "";
+    log(
+      `  analyzeStack ${plan.shape} ${size}: ${ids.map((id) => `${id} ${summarize(roundTrips[id]).median.toFixed(0)} ms`).join(", ")} (marshalling ${marshalMs.toFixed(0)} ms${peakNote})`,
+    );
   }
   return figures;
 }

@@ -13,7 +13,13 @@ export interface CommandRun {
 }
 
 /** Runs `command args` in `cwd` and resolves with its wall time and output (it never rejects on a non-zero exit). */
-export function timeCommand(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 600_000): Promise<CommandRun> {
+export function timeCommand(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 600_000,
+): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
     const startedAt = process.hrtime.bigint();
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -61,7 +67,9 @@ export function vitestDuration(output: string): string | undefined {
 /** Per-file lines of vitest's default reporter ("✓ test/x.test.ts (12 tests) 5234ms"), slowest first. */
 export function vitestFileTimes(output: string): { file: string; tests: number; ms: number }[] {
   const files: { file: string; tests: number; ms: number }[] = [];
-  for (const match of plainText(output).matchAll(/^\s*[✓×❯↓]\s+(\S+\.test\.ts)\s+\((\d+) tests?[^)]*\)\s+(\d+(?:\.\d+)?)(ms|s)\b/gm)) {
+  for (const match of plainText(output).matchAll(
+    /^\s*[✓×❯↓]\s+(\S+\.test\.ts)\s+\((\d+) tests?[^)]*\)\s+(\d+(?:\.\d+)?)(ms|s)\b/gm,
+  )) {
     files.push({ file: match[1], tests: Number(match[2]), ms: Number(match[3]) * (match[4] === "s" ? 1000 : 1) });
   }
   return files.sort((a, b) => b.ms - a.ms);

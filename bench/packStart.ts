@@ -18,11 +18,16 @@ import * as path from "node:path";
 export function prepareSourcePackDirectory(policyDirectory: string, workDirectory: string): string {
   const sourceEntry = path.join(policyDirectory, "index.ts");
   if (!fs.existsSync(sourceEntry)) {
-    throw new Error(`policy pack source ${sourceEntry} does not exist: the from-source comparison needs the pack's TypeScript entry`);
+    throw new Error(
+      `policy pack source ${sourceEntry} does not exist: the from-source comparison needs the pack's TypeScript entry`,
+    );
   }
   const directory = path.join(workDirectory, "policy-from-source");
   fs.mkdirSync(directory, { recursive: true });
-  const shippedManifest = JSON.parse(fs.readFileSync(path.join(policyDirectory, "package.json"), "utf8")) as Record<string, unknown>;
+  const shippedManifest = JSON.parse(fs.readFileSync(path.join(policyDirectory, "package.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
   const manifest = { ...shippedManifest, main: sourceEntry };
   fs.writeFileSync(path.join(directory, "package.json"), JSON.stringify(manifest, null, 2));
   fs.copyFileSync(path.join(policyDirectory, "PulumiPolicy.yaml"), path.join(directory, "PulumiPolicy.yaml"));

@@ -70,7 +70,10 @@ export const SECTIONS: readonly { group: string; title: string }[] = [
   { group: "analyzeStack", title: "AnalyzeStack: ≤ 1.2× the floor at 10,000 and 50,000 resources, every stack shape" },
   { group: "growth", title: "AnalyzeStack growth: time per resource from 10,000 to 50,000 resources grows ≤ 1.2×" },
   { group: "memory", title: "Peak memory of the pack process at 50,000 resources: ≤ 1.5× the floor's" },
-  { group: "decision", title: "Three stack policies: what the framework charges for them (the decision in BENCHMARKS.md)" },
+  {
+    group: "decision",
+    title: "Three stack policies: what the framework charges for them (the decision in BENCHMARKS.md)",
+  },
   { group: "awsguard", title: "Side by side with @pulumi/awsguard: not slower" },
   { group: "check", title: "`keyguard check`: repository stack < 2 s, 1,000 components < 15 s" },
   { group: "rotation", title: "Rotation provider against the local AWS endpoint" },
@@ -79,12 +82,18 @@ export const SECTIONS: readonly { group: string; title: string }[] = [
 ];
 
 function renderSectionTable(figures: readonly Figure[]): string {
-  const lines = ["| Figure | Value (median, spread) | Compared with (same run) | Ratio | Target | Met |", "|---|---|---|---|---|---|"];
+  const lines = [
+    "| Figure | Value (median, spread) | Compared with (same run) | Ratio | Target | Met |",
+    "|---|---|---|---|---|---|",
+  ];
   for (const figure of figures) {
     const comparison = figure.comparedWith
       ? `${figure.comparedWith}${figure.comparedValue !== undefined ? `: ${formatValue(figure.comparedValue, figure.unit)}` : ""}`
       : "—";
-    const ratio = figure.ratio !== undefined ? `${figure.ratio.toFixed(2)}×${figure.ratioMeaning ? ` (${figure.ratioMeaning})` : ""}` : "—";
+    const ratio =
+      figure.ratio !== undefined
+        ? `${figure.ratio.toFixed(2)}×${figure.ratioMeaning ? ` (${figure.ratioMeaning})` : ""}`
+        : "—";
     const met = figure.met === undefined ? "—" : figure.met ? "**met**" : "**not met**";
     lines.push(
       `| ${escapeCell(figure.figure + (figure.note ? ` — ${figure.note}` : ""))} | ${escapeCell(formatValue(figure.value, figure.unit) + formatSpread(figure.spread, figure.unit))} | ${escapeCell(comparison)} | ${escapeCell(ratio)} | ${escapeCell(figure.target?.text ?? "—")} | ${met} |`,
@@ -96,7 +105,12 @@ function renderSectionTable(figures: readonly Figure[]): string {
 /** The Markdown tables, one per section (target): figure, value (median and spread), comparison, ratio, target, met or not. */
 export function renderTable(figures: readonly Figure[]): string {
   const known = new Set(SECTIONS.map((section) => section.group));
-  const sections = [...SECTIONS, ...[...new Set(figures.map((figure) => figure.group))].filter((group) => !known.has(group)).map((group) => ({ group, title: group }))];
+  const sections = [
+    ...SECTIONS,
+    ...[...new Set(figures.map((figure) => figure.group))]
+      .filter((group) => !known.has(group))
+      .map((group) => ({ group, title: group })),
+  ];
   return sections
     .map((section) => ({ section, members: figures.filter((figure) => figure.group === section.group) }))
     .filter(({ members }) => members.length > 0)
@@ -112,7 +126,9 @@ export function renderSummary(figures: readonly Figure[]): string {
   const missed = targeted.filter((figure) => !figure.met);
   return [
     `**Targets met: ${targeted.length - missed.length} of ${targeted.length}.**`,
-    ...(missed.length ? ["", "Not met (see the analysis below):", "", ...missed.map((figure) => `- ${line(figure)}`)] : []),
+    ...(missed.length
+      ? ["", "Not met (see the analysis below):", "", ...missed.map((figure) => `- ${line(figure)}`)]
+      : []),
   ].join("\n");
 }
 
@@ -125,7 +141,10 @@ export function writeBenchmarksTable(file: string, heading: string, table: strin
   const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n";
   const start = existing.indexOf(TABLE_START);
   const end = existing.indexOf(TABLE_END);
-  const next = start >= 0 && end > start ? existing.slice(0, start) + block + existing.slice(end + TABLE_END.length) : `${existing.trimEnd()}\n\n${block}\n`;
+  const next =
+    start >= 0 && end > start
+      ? existing.slice(0, start) + block + existing.slice(end + TABLE_END.length)
+      : `${existing.trimEnd()}\n\n${block}\n`;
   writeAtomically(file, next);
 }
 
@@ -138,5 +157,7 @@ export function writeAtomically(file: string, text: string): void {
 
 /** Rounds every number in a results object for a readable results.json. */
 export function rounded<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (_key, member: unknown) => (typeof member === "number" ? round(member, 3) : member))) as T;
+  return JSON.parse(
+    JSON.stringify(value, (_key, member: unknown) => (typeof member === "number" ? round(member, 3) : member)),
+  ) as T;
 }

@@ -16,7 +16,11 @@
 // finished (the endpoint finishes it RotateEncryptionKey's time + the duration); the delay is
 // between the two. API calls are every call the Update made, RotateEncryptionKey included.
 import { createRedshiftKeyRotationProvider, DEFAULT_TUNING } from "../providers/redshiftKeyRotation/provider";
-import { serializeRedshiftKeyRotationProvider, startDynamicProviderHost, withProvider } from "../test/support/dynamicProviderHost";
+import {
+  serializeRedshiftKeyRotationProvider,
+  startDynamicProviderHost,
+  withProvider,
+} from "../test/support/dynamicProviderHost";
 import { createVirtualClock, startLocalAws, type LocalAws, type RecordedCall } from "../test/support/localAws";
 import { summarize, type Summary } from "./stats";
 
@@ -51,24 +55,52 @@ function keyArnFor(index: number): string {
 }
 
 /** Reads the delay and the call count of one re-key out of the endpoint's call log. */
-function analyseCalls(calls: readonly RecordedCall[], clusterIdentifier: string, keyArn: string, rotationMs: number, fromIndex: number): Omit<RotationRun, "clock" | "rotationSeconds"> {
-  const mine = calls.slice(fromIndex).filter((call) => call.clusterIdentifier === clusterIdentifier || (call.keyId !== undefined && keyArn.endsWith(call.keyId)) || call.keyId === keyArn);
+function analyseCalls(
+  calls: readonly RecordedCall[],
+  clusterIdentifier: string,
+  keyArn: string,
+  rotationMs: number,
+  fromIndex: number,
+): Omit<RotationRun, "clock" | "rotationSeconds"> {
+  const mine = calls
+    .slice(fromIndex)
+    .filter(
+      (call) =>
+        call.clusterIdentifier === clusterIdentifier ||
+        (call.keyId !== undefined && keyArn.endsWith(call.keyId)) ||
+        call.keyId === keyArn,
+    );
   const rotate = mine.find((call) => call.action === "RotateEncryptionKey" && call.outcome === "ok");
-  if (!rotate) throw new Error(`rotation bench: no successful RotateEncryptionKey for ${clusterIdentifier} in the endpoint's call log`);
+  if (!rotate)
+    throw new Error(
+      `rotation bench: no successful RotateEncryptionKey for ${clusterIdentifier} in the endpoint's call log`,
+    );
   const finishedAt = rotate.at + rotationMs;
   const noticed = mine.find((call) => call.action === "DescribeClusters" && call.at >= finishedAt);
-  if (!noticed) throw new Error(`rotation bench: no DescribeClusters for ${clusterIdentifier} after its rotation finished`);
+  if (!noticed)
+    throw new Error(`rotation bench: no DescribeClusters for ${clusterIdentifier} after its rotation finished`);
   const callsByAction: Record<string, number> = {};
   for (const call of mine) callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
   return { detectionDelayMs: noticed.at - finishedAt, apiCalls: mine.length, callsByAction };
 }
 
 function baseInputs(clusterIdentifier: string, keyArn: string): Record<string, unknown> {
-  return { clusterIdentifier, kmsKeyId: keyArn, region, followKeyMaterialRotations: true, timeoutMinutes: 60, triggers: { generation: 1 } };
+  return {
+    clusterIdentifier,
+    kmsKeyId: keyArn,
+    region,
+    followKeyMaterialRotations: true,
+    timeoutMinutes: 60,
+    triggers: { generation: 1 },
+  };
 }
 
 /** Real time through Pulumi's dynamic-provider host: every duration × `runs`, concurrently. */
-async function realTimeRuns(durationsSeconds: readonly number[], runs: number, log: (line: string) => void): Promise<RotationRun[]> {
+async function realTimeRuns(
+  durationsSeconds: readonly number[],
+  runs: number,
+  log: (line: string) => void,
+): Promise<RotationRun[]> {
   const aws = await startLocalAws();
   const host = await startDynamicProviderHost({ env: aws.clientEnvironment(region) });
   try {
@@ -82,12 +114,17 @@ async function realTimeRuns(durationsSeconds: readonly number[], runs: number, l
         aws.addCluster({ clusterIdentifier, kmsKeyId: keyArn, rotationDurationMs: seconds * 1000 });
         const created = await host.create(withProvider(providerText, baseInputs(clusterIdentifier, keyArn)));
         const fromIndex = aws.calls.length;
-        const news = withProvider(providerText, { ...baseInputs(clusterIdentifier, keyArn), triggers: { generation: 2 } });
+        const news = withProvider(providerText, {
+          ...baseInputs(clusterIdentifier, keyArn),
+          triggers: { generation: 2 },
+        });
         await host.update(created.id, created.properties, news);
         const returnedAt = Date.now();
         // Only the Update's calls count; create's reads came before fromIndex.
         const analysed = analyseCalls(aws.calls, clusterIdentifier, keyArn, seconds * 1000, fromIndex);
-        const rotate = aws.calls.find((call) => call.action === "RotateEncryptionKey" && call.clusterIdentifier === clusterIdentifier)!;
+        const rotate = aws.calls.find(
+          (call) => call.action === "RotateEncryptionKey" && call.clusterIdentifier === clusterIdentifier,
+        )!;
         const run_: RotationRun = {
           clock: "real",
           rotationSeconds: seconds,
@@ -96,7 +133,9 @@ async function realTimeRuns(durationsSeconds: readonly number[], runs: number, l
           apiCalls: analysed.apiCalls,
           callsByAction: analysed.callsByAction,
         };
-        log(`  real ${seconds} s rotation #${run + 1}: noticed ${run_.detectionDelayMs} ms after finishing, ${run_.apiCalls} API calls ${JSON.stringify(run_.callsByAction)}`);
+        log(
+          `  real ${seconds} s rotation #${run + 1}: noticed ${run_.detectionDelayMs} ms after finishing, ${run_.apiCalls} API calls ${JSON.stringify(run_.callsByAction)}`,
+        );
         return run_;
       }),
     );
@@ -125,7 +164,9 @@ export async function virtualTimeRun(seconds: number, log: (line: string) => voi
     await provider.update!(created.id, created.outs ?? {}, { ...inputs, triggers: { generation: 2 } });
     const analysed = analyseCalls(aws.calls, clusterIdentifier, keyArn, seconds * 1000, fromIndex);
     const run: RotationRun = { clock: "virtual", rotationSeconds: seconds, ...analysed };
-    log(`  virtual ${seconds} s rotation: noticed ${run.detectionDelayMs} ms after finishing, ${run.apiCalls} API calls ${JSON.stringify(run.callsByAction)}`);
+    log(
+      `  virtual ${seconds} s rotation: noticed ${run.detectionDelayMs} ms after finishing, ${run.apiCalls} API calls ${JSON.stringify(run.callsByAction)}`,
+    );
     return run;
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in savedEnvironment)) delete process.env[key];
@@ -137,11 +178,15 @@ export async function virtualTimeRun(seconds: number, log: (line: string) => voi
 function describeCalls(runs: readonly RotationRun[]): string {
   const medianByAction = new Map<string, number>();
   const actions = new Set(runs.flatMap((run) => Object.keys(run.callsByAction)));
-  for (const action of actions) medianByAction.set(action, summarize(runs.map((run) => run.callsByAction[action] ?? 0)).median);
+  for (const action of actions)
+    medianByAction.set(action, summarize(runs.map((run) => run.callsByAction[action] ?? 0)).median);
   return [...medianByAction.entries()].map(([action, count]) => `${action} ${count}`).join(", ");
 }
 
-export async function measureRotations(options: { runs: number; log: (line: string) => void }): Promise<RotationResults> {
+export async function measureRotations(options: {
+  runs: number;
+  log: (line: string) => void;
+}): Promise<RotationResults> {
   const { runs, log } = options;
   const realDurations = [5, 30];
   const virtualDurations = [5, 30, 300];

@@ -11,14 +11,32 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
-import { measureAnalyze, measureAnalyzeStack, measurePackStarts, startConfigured, type AnalyzeFigures, type AnalyzeStackFigures, type PackUnderTest, type StackSizePlan } from "./analyzerThroughput";
+import {
+  measureAnalyze,
+  measureAnalyzeStack,
+  measurePackStarts,
+  startConfigured,
+  type AnalyzeFigures,
+  type AnalyzeStackFigures,
+  type PackUnderTest,
+  type StackSizePlan,
+} from "./analyzerThroughput";
 import { plainText, timeCommand, vitestDuration, vitestFileTimes, vitestSummary } from "./commandTiming";
 import { GENERATED_STACK_NAME, writeClusterFleetProgram } from "./generatedProgram";
 import { prepareSourcePackDirectory } from "./packStart";
 import { STACK_SHAPES, shapedStack, type StackShape } from "./stackShapes";
 import { startAnalyzer, type AnalyzeResult } from "../engine";
 import { bundlePolicyPack } from "../scripts/bundlePolicyPack";
-import { judge, renderSummary, renderTable, rounded, writeAtomically, writeBenchmarksTable, type Figure, type Target } from "./report";
+import {
+  judge,
+  renderSummary,
+  renderTable,
+  rounded,
+  writeAtomically,
+  writeBenchmarksTable,
+  type Figure,
+  type Target,
+} from "./report";
 import { measureRotations } from "./rotationDetection";
 import { elapsedMs, summarize, type Summary } from "./stats";
 import { checkCostSplit, describeCostSplit } from "./profiling/checkCostSplit";
@@ -51,10 +69,18 @@ function newestSourceMs(directories: readonly string[]): number {
  * stale code.
  */
 async function ensureBuilt(): Promise<void> {
-  const sources = newestSourceMs(["policy", "facts", "gate", "engine", "components", "providers", "scripts"].map((name) => path.join(repositoryRoot, name)));
-  const stale = [shippedPackEntry, compiledGate].filter((file) => !fs.existsSync(file) || fs.statSync(file).mtimeMs < sources);
+  const sources = newestSourceMs(
+    ["policy", "facts", "gate", "engine", "components", "providers", "scripts"].map((name) =>
+      path.join(repositoryRoot, name),
+    ),
+  );
+  const stale = [shippedPackEntry, compiledGate].filter(
+    (file) => !fs.existsSync(file) || fs.statSync(file).mtimeMs < sources,
+  );
   if (stale.length === 0) return;
-  log(`${stale.map((file) => path.relative(repositoryRoot, file)).join(", ")} missing or older than the sources: running npm run build`);
+  log(
+    `${stale.map((file) => path.relative(repositoryRoot, file)).join(", ")} missing or older than the sources: running npm run build`,
+  );
   const build = await timeCommand("npm", ["run", "build"], repositoryRoot);
   if (build.exitCode !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }
@@ -84,7 +110,16 @@ const benchStartedAt = process.hrtime.bigint();
 
 /** Repetition counts: the full run's, or a quick run's for trying the harness. */
 const reps = flags.quick
-  ? { startRounds: 3, sourceEvery: 3, analyzeCalls: 1_000, stackSizes: [1_000, 2_000, 10_000], stackRounds: [2, 2, 1], gateRepo: 2, gateFleet: 1, rotationRuns: 1 }
+  ? {
+      startRounds: 3,
+      sourceEvery: 3,
+      analyzeCalls: 1_000,
+      stackSizes: [1_000, 2_000, 10_000],
+      stackRounds: [2, 2, 1],
+      gateRepo: 2,
+      gateFleet: 1,
+      rotationRuns: 1,
+    }
   : {
       startRounds: 7,
       sourceEvery: 2,
@@ -136,9 +171,21 @@ function ratioFigure(
 function packsUnderTest(plainDirectory: string): Record<string, PackUnderTest> {
   return {
     keyguard: { id: "keyguard", label: "keyguard (shipped bundle)", directory: policyDirectory },
-    floor: { id: "floor", label: "no-op floor pack", directory: path.join(repositoryRoot, "bench", "fixtures", "noop-pack") },
-    floorMatched: { id: "floorMatched", label: "no-op pack with keyguard's number of policies", directory: path.join(repositoryRoot, "bench", "fixtures", "noop-matched-pack") },
-    awsguard: { id: "awsguard", label: "@pulumi/awsguard (KMS rotation + Redshift policies)", directory: path.join(repositoryRoot, "bench", "fixtures", "awsguard-pack") },
+    floor: {
+      id: "floor",
+      label: "no-op floor pack",
+      directory: path.join(repositoryRoot, "bench", "fixtures", "noop-pack"),
+    },
+    floorMatched: {
+      id: "floorMatched",
+      label: "no-op pack with keyguard's number of policies",
+      directory: path.join(repositoryRoot, "bench", "fixtures", "noop-matched-pack"),
+    },
+    awsguard: {
+      id: "awsguard",
+      label: "@pulumi/awsguard (KMS rotation + Redshift policies)",
+      directory: path.join(repositoryRoot, "bench", "fixtures", "awsguard-pack"),
+    },
     plain: { id: "plain", label: "keyguard, plain build (@pulumi/policy not bundled)", directory: plainDirectory },
   };
 }
@@ -151,7 +198,8 @@ const PLAIN = "keyguard's plain build (stock @pulumi/policy outside the bundle, 
 async function buildPlainPack(): Promise<string> {
   const directory = path.join(workDirectory, "policy-plain");
   fs.mkdirSync(path.join(directory, "dist"), { recursive: true });
-  for (const file of ["package.json", "PulumiPolicy.yaml"]) fs.copyFileSync(path.join(policyDirectory, file), path.join(directory, file));
+  for (const file of ["package.json", "PulumiPolicy.yaml"])
+    fs.copyFileSync(path.join(policyDirectory, file), path.join(directory, file));
   await bundlePolicyPack({ outfile: path.join(directory, "dist", "index.js"), bundleFramework: false });
   return directory;
 }
@@ -167,7 +215,8 @@ function stackPlans(): StackSizePlan[] {
       // The decision on three stack policies (BENCHMARKS.md) is taken on what users deploy.
       if (shape === "component") packIds.push("floorMatched");
       if (shape === "component" && !isLargest) packIds.push("plain", "awsguard");
-      const repetitions = isLargest && shape !== "component" ? Math.min(2, reps.stackRounds[index]) : reps.stackRounds[index];
+      const repetitions =
+        isLargest && shape !== "component" ? Math.min(2, reps.stackRounds[index]) : reps.stackRounds[index];
       plans.push({
         shape,
         resources,
@@ -183,17 +232,33 @@ function stackPlans(): StackSizePlan[] {
 
 async function packPhase(): Promise<void> {
   const packs = packsUnderTest(await buildPlainPack());
-  const source: PackUnderTest = { id: "source", label: "keyguard from TypeScript source", directory: prepareSourcePackDirectory(policyDirectory, workDirectory) };
+  const source: PackUnderTest = {
+    id: "source",
+    label: "keyguard from TypeScript source",
+    directory: prepareSourcePackDirectory(policyDirectory, workDirectory),
+  };
   const shapes = Object.keys(STACK_SHAPES) as StackShape[];
   const agreement = await sameVerdicts(packs.keyguard.directory, packs.plain.directory, shapes);
 
   log("1. Pack start-to-port (launched as the engine launches it), packs taking turns");
   // The from-source launch takes several times longer than the others: it takes its turn every few rounds.
-  const starts = await measurePackStarts([packs.keyguard, packs.floor, packs.awsguard, packs.plain, { ...source, everyNthRound: reps.sourceEvery }], reps.startRounds, log);
+  const starts = await measurePackStarts(
+    [packs.keyguard, packs.floor, packs.awsguard, packs.plain, { ...source, everyNthRound: reps.sourceEvery }],
+    reps.startRounds,
+    log,
+  );
   const start = starts.startMs;
   raw.packStart = { summaries: start, samplesMs: starts.samplesMs };
   ratioFigure(
-    { id: "start.vsFloor", group: "start", figure: "Pack start-to-port, keyguard as shipped (one bundle with @pulumi/policy inside)", unit: "ms", comparedWith: FLOOR, ratioMeaning: "shipped ÷ floor", target: { kind: "atMost", bound: 0.8, text: "≤ 0.80× the floor" } },
+    {
+      id: "start.vsFloor",
+      group: "start",
+      figure: "Pack start-to-port, keyguard as shipped (one bundle with @pulumi/policy inside)",
+      unit: "ms",
+      comparedWith: FLOOR,
+      ratioMeaning: "shipped ÷ floor",
+      target: { kind: "atMost", bound: 0.8, text: "≤ 0.80× the floor" },
+    },
     start.keyguard,
     start.floor,
   );
@@ -211,18 +276,37 @@ async function packPhase(): Promise<void> {
     start.floor,
   );
   ratioFigure(
-    { id: "start.vsSource", group: "start", figure: "Pack start-to-port, keyguard as shipped", unit: "ms", comparedWith: "the same pack from TypeScript source (run-policy-pack's ts-node, type-checked, cold)", ratioMeaning: "source ÷ shipped", note: "diagnostic" },
+    {
+      id: "start.vsSource",
+      group: "start",
+      figure: "Pack start-to-port, keyguard as shipped",
+      unit: "ms",
+      comparedWith: "the same pack from TypeScript source (run-policy-pack's ts-node, type-checked, cold)",
+      ratioMeaning: "source ÷ shipped",
+      note: "diagnostic",
+    },
     start.keyguard,
     start.source,
     (value, comparedValue) => comparedValue / value,
   );
   ratioFigure(
-    { id: "start.vsAwsguard", group: "awsguard", figure: "Pack start-to-port, keyguard as shipped", unit: "ms", comparedWith: "@pulumi/awsguard (its KMS + Redshift policies)", ratioMeaning: "keyguard ÷ awsguard", target: { kind: "atMost", bound: 1, text: "not slower (≤ 1.00×)" } },
+    {
+      id: "start.vsAwsguard",
+      group: "awsguard",
+      figure: "Pack start-to-port, keyguard as shipped",
+      unit: "ms",
+      comparedWith: "@pulumi/awsguard (its KMS + Redshift policies)",
+      ratioMeaning: "keyguard ÷ awsguard",
+      target: { kind: "atMost", bound: 1, text: "not slower (≤ 1.00×)" },
+    },
     start.keyguard,
     start.awsguard,
   );
 
-  const hosts = await startConfigured([packs.keyguard, packs.floor, packs.floorMatched, packs.awsguard, packs.plain], flags.profile ? path.join(workDirectory, "profiles") : undefined);
+  const hosts = await startConfigured(
+    [packs.keyguard, packs.floor, packs.floorMatched, packs.awsguard, packs.plain],
+    flags.profile ? path.join(workDirectory, "profiles") : undefined,
+  );
   try {
     const analyzeByShape: Partial<Record<StackShape, Record<string, AnalyzeFigures>>> = {};
     for (const shape of ["component", "keysAndClusters"] as StackShape[]) {
@@ -232,22 +316,54 @@ async function packPhase(): Promise<void> {
       analyzeByShape[shape] = analyze;
       const figure = `Analyze over gRPC, per call, ${label} (${reps.analyzeCalls.toLocaleString("en")} resources, inputs)`;
       ratioFigure(
-        { id: `analyze.${shape}.vsFloor`, group: "analyze", figure, unit: "ms", comparedWith: FLOOR, ratioMeaning: "keyguard ÷ floor", target: { kind: "atMost", bound: 1.2, text: "≤ 1.20× the floor" } },
+        {
+          id: `analyze.${shape}.vsFloor`,
+          group: "analyze",
+          figure,
+          unit: "ms",
+          comparedWith: FLOOR,
+          ratioMeaning: "keyguard ÷ floor",
+          target: { kind: "atMost", bound: 1.2, text: "≤ 1.20× the floor" },
+        },
         analyze.keyguard.latencyMs,
         analyze.floor.latencyMs,
       );
       ratioFigure(
-        { id: `analyze.${shape}.vsMatchedFloor`, group: "analyze", figure, unit: "ms", comparedWith: MATCHED_FLOOR, ratioMeaning: "keyguard ÷ matched floor", note: "diagnostic" },
+        {
+          id: `analyze.${shape}.vsMatchedFloor`,
+          group: "analyze",
+          figure,
+          unit: "ms",
+          comparedWith: MATCHED_FLOOR,
+          ratioMeaning: "keyguard ÷ matched floor",
+          note: "diagnostic",
+        },
         analyze.keyguard.latencyMs,
         analyze.floorMatched.latencyMs,
       );
       ratioFigure(
-        { id: `analyze.${shape}.vsPlain`, group: "analyze", figure, unit: "ms", comparedWith: PLAIN, ratioMeaning: "shipped ÷ plain", note: "diagnostic: what deserializing once for all policies saves" },
+        {
+          id: `analyze.${shape}.vsPlain`,
+          group: "analyze",
+          figure,
+          unit: "ms",
+          comparedWith: PLAIN,
+          ratioMeaning: "shipped ÷ plain",
+          note: "diagnostic: what deserializing once for all policies saves",
+        },
         analyze.keyguard.latencyMs,
         analyze.plain.latencyMs,
       );
       ratioFigure(
-        { id: `analyze.${shape}.vsAwsguard`, group: "awsguard", figure, unit: "ms", comparedWith: "@pulumi/awsguard", ratioMeaning: "keyguard ÷ awsguard", target: { kind: "atMost", bound: 1, text: "not slower (≤ 1.00×)" } },
+        {
+          id: `analyze.${shape}.vsAwsguard`,
+          group: "awsguard",
+          figure,
+          unit: "ms",
+          comparedWith: "@pulumi/awsguard",
+          ratioMeaning: "keyguard ÷ awsguard",
+          target: { kind: "atMost", bound: 1, text: "not slower (≤ 1.00×)" },
+        },
         analyze.keyguard.latencyMs,
         analyze.awsguard.latencyMs,
       );
@@ -257,7 +373,8 @@ async function packPhase(): Promise<void> {
     log(`3. AnalyzeStack: ${shapes.join(", ")} stacks of ${reps.stackSizes.join(", ")} resources, packs taking turns`);
     const stacks = await measureAnalyzeStack(hosts, stackPlans(), log);
     raw.analyzeStack = stacks;
-    const at = (id: string, shape: StackShape, resources: number): AnalyzeStackFigures | undefined => stacks[id]?.find((figure) => figure.shape === shape && figure.resources === resources);
+    const at = (id: string, shape: StackShape, resources: number): AnalyzeStackFigures | undefined =>
+      stacks[id]?.find((figure) => figure.shape === shape && figure.resources === resources);
     const targetSizes = new Set([10_000, 50_000]);
     for (const measured of stacks.keyguard) {
       const { shape, resources } = measured;
@@ -280,12 +397,26 @@ async function packPhase(): Promise<void> {
       const matched = at("floorMatched", shape, resources);
       if (matched) {
         ratioFigure(
-          { id: `analyzeStack.${shape}.${resources}.matchedVsFloor`, group: "decision", figure: `AnalyzeStack round trip, ${label}, ${size} resources: three no-op stack policies on stock @pulumi/policy`, unit: "ms", comparedWith: FLOOR, ratioMeaning: "matched floor ÷ floor: what three stack policies cost before any rule runs" },
+          {
+            id: `analyzeStack.${shape}.${resources}.matchedVsFloor`,
+            group: "decision",
+            figure: `AnalyzeStack round trip, ${label}, ${size} resources: three no-op stack policies on stock @pulumi/policy`,
+            unit: "ms",
+            comparedWith: FLOOR,
+            ratioMeaning: "matched floor ÷ floor: what three stack policies cost before any rule runs",
+          },
           matched.roundTripMs,
           at("floor", shape, resources)?.roundTripMs,
         );
         ratioFigure(
-          { id: `analyzeStack.${shape}.${resources}.vsMatchedFloor`, group: "decision", figure: `AnalyzeStack round trip, ${label}, ${size} resources: keyguard as shipped (three stack policies, the stack deserialized once)`, unit: "ms", comparedWith: MATCHED_FLOOR, ratioMeaning: "keyguard ÷ matched floor" },
+          {
+            id: `analyzeStack.${shape}.${resources}.vsMatchedFloor`,
+            group: "decision",
+            figure: `AnalyzeStack round trip, ${label}, ${size} resources: keyguard as shipped (three stack policies, the stack deserialized once)`,
+            unit: "ms",
+            comparedWith: MATCHED_FLOOR,
+            ratioMeaning: "keyguard ÷ matched floor",
+          },
           measured.roundTripMs,
           matched.roundTripMs,
         );
@@ -293,7 +424,14 @@ async function packPhase(): Promise<void> {
       const plain = at("plain", shape, resources);
       if (plain) {
         ratioFigure(
-          { id: `analyzeStack.${shape}.${resources}.plainVsFloor`, group: "decision", figure: `AnalyzeStack round trip, ${label}, ${size} resources: keyguard's plain build (the stack deserialized once per stack policy)`, unit: "ms", comparedWith: FLOOR, ratioMeaning: "plain ÷ floor" },
+          {
+            id: `analyzeStack.${shape}.${resources}.plainVsFloor`,
+            group: "decision",
+            figure: `AnalyzeStack round trip, ${label}, ${size} resources: keyguard's plain build (the stack deserialized once per stack policy)`,
+            unit: "ms",
+            comparedWith: FLOOR,
+            ratioMeaning: "plain ÷ floor",
+          },
           plain.roundTripMs,
           at("floor", shape, resources)?.roundTripMs,
         );
@@ -348,8 +486,10 @@ async function packPhase(): Promise<void> {
       if (!awsguardStack) continue;
       // A preview pays Analyze for every resource and AnalyzeStack once: that sum is the per-resource
       // cost a user sees, and what awsguard (resource policies only) is compared on.
-      const keyguardPreview = componentAnalyze.keyguard.latencyMs.median * measured.resources + measured.roundTripMs.median;
-      const awsguardPreview = componentAnalyze.awsguard.latencyMs.median * measured.resources + awsguardStack.roundTripMs.median;
+      const keyguardPreview =
+        componentAnalyze.keyguard.latencyMs.median * measured.resources + measured.roundTripMs.median;
+      const awsguardPreview =
+        componentAnalyze.awsguard.latencyMs.median * measured.resources + awsguardStack.roundTripMs.median;
       ratioFigure(
         {
           id: `preview.component.${measured.resources}.vsAwsguard`,
@@ -382,10 +522,20 @@ async function sameVerdicts(packA: string, packB: string, shapes: readonly Stack
       await host.configure({});
       const lines: string[] = [];
       const record = (result: AnalyzeResult, urn: string) => {
-        for (const d of result.diagnostics) lines.push(`${d.policyName} ${d.enforcementLevel} ${d.urn || urn} ${d.message}`);
+        for (const d of result.diagnostics)
+          lines.push(`${d.policyName} ${d.enforcementLevel} ${d.urn || urn} ${d.message}`);
         for (const n of result.notApplicable) lines.push(`${n.policyName} not-applicable ${urn} ${n.reason}`);
       };
-      for (const resource of resources) record(await host.analyze({ urn: resource.urn, type: resource.type, name: resource.name, properties: resource.properties }), resource.urn);
+      for (const resource of resources)
+        record(
+          await host.analyze({
+            urn: resource.urn,
+            type: resource.type,
+            name: resource.name,
+            properties: resource.properties,
+          }),
+          resource.urn,
+        );
       record(await host.analyzeStack(resources), "stack");
       return lines.sort().join("\n");
     } finally {
@@ -393,7 +543,8 @@ async function sameVerdicts(packA: string, packB: string, shapes: readonly Stack
     }
   };
   const differing: string[] = [];
-  for (const shape of shapes) if ((await verdicts(packA, shape)) !== (await verdicts(packB, shape))) differing.push(shape);
+  for (const shape of shapes)
+    if ((await verdicts(packA, shape)) !== (await verdicts(packB, shape))) differing.push(shape);
   return differing.length === 0 ? "yes" : `NO (${differing.join(", ")})`;
 }
 
@@ -405,13 +556,24 @@ async function sameVerdicts(packA: string, packB: string, shapes: readonly Stack
  * Runs `keyguard check` `repetitions` times, but stops after two once `budgetMs` is spent, so that a
  * slow gate cannot push the whole bench past its 10 minutes (the figure then says n=2).
  */
-async function timeCheck(projectDirectory: string, stack: string, repetitions: number, what: string, budgetMs = Infinity): Promise<{ wallMs: Summary; exitCodes: number[]; resources?: number }> {
+async function timeCheck(
+  projectDirectory: string,
+  stack: string,
+  repetitions: number,
+  what: string,
+  budgetMs = Infinity,
+): Promise<{ wallMs: Summary; exitCodes: number[]; resources?: number }> {
   const samples: number[] = [];
   const exitCodes: number[] = [];
   let resources: number | undefined;
   for (let round = 0; round < repetitions; round++) {
     if (round >= 2 && samples.reduce((sum, value) => sum + value, 0) > budgetMs) break;
-    const run = await timeCommand(process.execPath, [keyguardBin, "check", "--project", projectDirectory, "--stack", stack, "--format", "json"], repositoryRoot, { ...process.env, CI: "1" });
+    const run = await timeCommand(
+      process.execPath,
+      [keyguardBin, "check", "--project", projectDirectory, "--stack", stack, "--format", "json"],
+      repositoryRoot,
+      { ...process.env, CI: "1" },
+    );
     if (run.exitCode !== 0 && run.exitCode !== 1) {
       throw new Error(`keyguard check on ${what} failed (exit ${run.exitCode}): ${plainText(run.stderr).slice(-3000)}`);
     }
@@ -432,37 +594,70 @@ async function gatePhase(): Promise<void> {
   log("4. keyguard check wall time");
   const repository = await timeCheck(repositoryRoot, "dev", reps.gateRepo, "the repository's stack");
   const fleetDirectory = writeClusterFleetProgram(workDirectory, repositoryRoot, 1_000);
-  const fleet = await timeCheck(fleetDirectory, GENERATED_STACK_NAME, reps.gateFleet, "1,000 EncryptedRedshiftClusters", 80_000);
+  const fleet = await timeCheck(
+    fleetDirectory,
+    GENERATED_STACK_NAME,
+    reps.gateFleet,
+    "1,000 EncryptedRedshiftClusters",
+    80_000,
+  );
   raw.gate = { repository, fleet };
   if (flags.profile) {
     // One more run with every process profiled: where the time goes, split for BENCHMARKS.md.
     const profileDirectory = path.join(workDirectory, "profiles", "check-fleet1000");
     fs.rmSync(profileDirectory, { recursive: true, force: true });
     const hook = path.join(repositoryRoot, "bench", "profiling", "cpuProfileHook.js");
-    const run = await timeCommand(process.execPath, [keyguardBin, "check", "--project", fleetDirectory, "--stack", GENERATED_STACK_NAME, "--format", "json"], repositoryRoot, {
-      ...process.env,
-      CI: "1",
-      KEYGUARD_CPU_PROFILE_DIR: profileDirectory,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(),
-    });
+    const run = await timeCommand(
+      process.execPath,
+      [keyguardBin, "check", "--project", fleetDirectory, "--stack", GENERATED_STACK_NAME, "--format", "json"],
+      repositoryRoot,
+      {
+        ...process.env,
+        CI: "1",
+        KEYGUARD_CPU_PROFILE_DIR: profileDirectory,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(),
+      },
+    );
     const split = checkCostSplit(profileDirectory, run.wallMs);
     raw.gateProfile = split;
     log(`  keyguard check 1,000 EncryptedRedshiftClusters, profiled: ${describeCostSplit(split)}`);
     ratioFigure(
-      { id: "check.fleet1000.profiled", group: "check", figure: "`keyguard check` on the 1,000 EncryptedRedshiftClusters, one run with every process CPU-profiled (slower than unprofiled)", unit: "ms", note: `diagnostic: ${describeCostSplit(split)}` },
+      {
+        id: "check.fleet1000.profiled",
+        group: "check",
+        figure:
+          "`keyguard check` on the 1,000 EncryptedRedshiftClusters, one run with every process CPU-profiled (slower than unprofiled)",
+        unit: "ms",
+        note: `diagnostic: ${describeCostSplit(split)}`,
+      },
       run.wallMs,
       undefined,
       () => NaN,
     );
   }
   ratioFigure(
-    { id: "check.repository", group: "check", figure: "`keyguard check` on the repository's stack program (index.ts, stack dev)", unit: "ms", target: { kind: "atMost", bound: 2_000, text: "< 2 s" }, note: `exit codes ${[...new Set(repository.exitCodes)].join("/")}${repository.resources ? `, ${repository.resources} resources` : ""}` },
+    {
+      id: "check.repository",
+      group: "check",
+      figure: "`keyguard check` on the repository's stack program (index.ts, stack dev)",
+      unit: "ms",
+      target: { kind: "atMost", bound: 2_000, text: "< 2 s" },
+      note: `exit codes ${[...new Set(repository.exitCodes)].join("/")}${repository.resources ? `, ${repository.resources} resources` : ""}`,
+    },
     repository.wallMs,
     undefined,
     () => NaN,
   );
   ratioFigure(
-    { id: "check.fleet1000", group: "check", figure: "`keyguard check` on a generated program with 1,000 EncryptedRedshiftClusters (the component's stack shape, with the real ~97 KB serialized provider per RedshiftKeyRotation)", unit: "ms", target: { kind: "atMost", bound: 15_000, text: "< 15 s" }, note: `exit codes ${[...new Set(fleet.exitCodes)].join("/")}${fleet.resources ? `, ${fleet.resources} resources` : ""}` },
+    {
+      id: "check.fleet1000",
+      group: "check",
+      figure:
+        "`keyguard check` on a generated program with 1,000 EncryptedRedshiftClusters (the component's stack shape, with the real ~97 KB serialized provider per RedshiftKeyRotation)",
+      unit: "ms",
+      target: { kind: "atMost", bound: 15_000, text: "< 15 s" },
+      note: `exit codes ${[...new Set(fleet.exitCodes)].join("/")}${fleet.resources ? `, ${fleet.resources} resources` : ""}`,
+    },
     fleet.wallMs,
     undefined,
     () => NaN,
@@ -481,13 +676,26 @@ async function rotationPhase(): Promise<void> {
     const seconds = rotation.rotationSeconds;
     const targeted = seconds === 30;
     ratioFigure(
-      { id: `rotation.${seconds}s.detectionDelay`, group: "rotation", figure: `Rotation taking ${seconds} s: delay from finishing to being noticed`, unit: "ms", target: targeted ? { kind: "atMost", bound: 2_000, text: "≤ 2 s" } : undefined, note: rotation.note },
+      {
+        id: `rotation.${seconds}s.detectionDelay`,
+        group: "rotation",
+        figure: `Rotation taking ${seconds} s: delay from finishing to being noticed`,
+        unit: "ms",
+        target: targeted ? { kind: "atMost", bound: 2_000, text: "≤ 2 s" } : undefined,
+        note: rotation.note,
+      },
       rotation.detectionDelayMs,
       undefined,
       () => NaN,
     );
     ratioFigure(
-      { id: `rotation.${seconds}s.apiCalls`, group: "rotation", figure: `Rotation taking ${seconds} s: AWS API calls in all (${rotation.callsByAction})`, unit: "calls", target: targeted ? { kind: "atMost", bound: 15, text: "≤ 15" } : undefined },
+      {
+        id: `rotation.${seconds}s.apiCalls`,
+        group: "rotation",
+        figure: `Rotation taking ${seconds} s: AWS API calls in all (${rotation.callsByAction})`,
+        unit: "calls",
+        target: targeted ? { kind: "atMost", bound: 15, text: "≤ 15" } : undefined,
+      },
       rotation.apiCalls,
       undefined,
       () => NaN,
@@ -501,7 +709,13 @@ async function rotationPhase(): Promise<void> {
 
 async function testPhase(): Promise<void> {
   log("6. npm test (once)");
-  const run = await timeCommand("npm", ["test"], repositoryRoot, { ...process.env, CI: "1", FORCE_COLOR: "0" }, 900_000);
+  const run = await timeCommand(
+    "npm",
+    ["test"],
+    repositoryRoot,
+    { ...process.env, CI: "1", FORCE_COLOR: "0" },
+    900_000,
+  );
   const summary = vitestSummary(run.stdout + run.stderr);
   const vitestWall = vitestDuration(run.stdout);
   const slowestFiles = vitestFileTimes(run.stdout);
@@ -514,9 +728,23 @@ async function testPhase(): Promise<void> {
     stdoutTail: plainText(run.stdout).slice(-3000),
     stderrTail: plainText(run.stderr).slice(-1500),
   };
-  log(`  npm test: ${run.wallMs.toFixed(0)} ms, exit ${run.exitCode}, ${summary.testFiles ?? "?"} files, ${summary.tests ?? "?"} tests`);
+  log(
+    `  npm test: ${run.wallMs.toFixed(0)} ms, exit ${run.exitCode}, ${summary.testFiles ?? "?"} files, ${summary.tests ?? "?"} tests`,
+  );
   ratioFigure(
-    { id: "npmTest.wall", group: "tests", figure: "`npm test` wall time (tsc --noEmit, eslint, vitest)", unit: "ms", target: { kind: "atMost", bound: 60_000, text: "< 60 s" }, note: `exit ${run.exitCode}; test files ${summary.testFiles ?? "?"}; tests ${summary.tests ?? "?"}; vitest's own duration ${vitestWall ?? "?"}; slowest files: ${slowestFiles.slice(0, 3).map((file) => `${file.file} ${(file.ms / 1000).toFixed(1)} s`).join(", ") || "?"}` },
+    {
+      id: "npmTest.wall",
+      group: "tests",
+      figure: "`npm test` wall time (tsc --noEmit, eslint, vitest)",
+      unit: "ms",
+      target: { kind: "atMost", bound: 60_000, text: "< 60 s" },
+      note: `exit ${run.exitCode}; test files ${summary.testFiles ?? "?"}; tests ${summary.tests ?? "?"}; vitest's own duration ${vitestWall ?? "?"}; slowest files: ${
+        slowestFiles
+          .slice(0, 3)
+          .map((file) => `${file.file} ${(file.ms / 1000).toFixed(1)} s`)
+          .join(", ") || "?"
+      }`,
+    },
     run.wallMs,
     undefined,
     () => NaN,
@@ -529,8 +757,15 @@ async function main(): Promise<void> {
   fs.mkdirSync(workDirectory, { recursive: true });
   const startedAt = benchStartedAt;
   const loadBefore = os.loadavg();
-  log(`keyguard bench: phases ${phases.join(", ")}${flags.quick ? " (quick)" : ""} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, load ${loadBefore.map((load) => load.toFixed(2)).join(" ")}`);
-  const runners: Record<Phase, () => Promise<void>> = { packs: packPhase, gate: gatePhase, rotation: rotationPhase, tests: testPhase };
+  log(
+    `keyguard bench: phases ${phases.join(", ")}${flags.quick ? " (quick)" : ""} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, load ${loadBefore.map((load) => load.toFixed(2)).join(" ")}`,
+  );
+  const runners: Record<Phase, () => Promise<void>> = {
+    packs: packPhase,
+    gate: gatePhase,
+    rotation: rotationPhase,
+    tests: testPhase,
+  };
   const failures: string[] = [];
   await ensureBuilt();
   const phaseSeconds: Partial<Record<Phase, number>> = {};
@@ -554,7 +789,13 @@ async function main(): Promise<void> {
   const durationMs = elapsedMs(startedAt);
   if (complete) {
     ratioFigure(
-      { id: "bench.duration", group: "bench", figure: "`npm run bench` itself, all phases", unit: "ms", target: { kind: "atMost", bound: 600_000, text: "< 10 min" } },
+      {
+        id: "bench.duration",
+        group: "bench",
+        figure: "`npm run bench` itself, all phases",
+        unit: "ms",
+        target: { kind: "atMost", bound: 600_000, text: "< 10 min" },
+      },
       durationMs,
       undefined,
       () => NaN,
@@ -579,12 +820,21 @@ async function main(): Promise<void> {
     figures,
     raw,
   });
-  const resultsFile = complete ? path.join(repositoryRoot, "bench", "results.json") : path.join(workDirectory, "results.partial.json");
+  const resultsFile = complete
+    ? path.join(repositoryRoot, "bench", "results.json")
+    : path.join(workDirectory, "results.partial.json");
   writeAtomically(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  const heading = `Measured ${results.generatedAt} on ${results.machine.cpus} × ${results.machine.cpuModel ?? "cpu"}, Node ${process.version}; load average before/after ${loadBefore.map((load) => load.toFixed(2)).join(" ")} / ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}; whole bench ${(durationMs / 1000).toFixed(0)} s.${failures.length ? ` **Failed phases: ${failures.map((failure) => failure.split(":")[0]).join(", ")}** (see bench/results.json).` : ""}`;
+  const heading = `Measured ${results.generatedAt} on ${results.machine.cpus} × ${results.machine.cpuModel ?? "cpu"}, Node ${process.version}; load average before/after ${loadBefore.map((load) => load.toFixed(2)).join(" ")} / ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(
+      " ",
+    )}; whole bench ${(durationMs / 1000).toFixed(0)} s.${failures.length ? ` **Failed phases: ${failures.map((failure) => failure.split(":")[0]).join(", ")}** (see bench/results.json).` : ""}`;
   const table = `${renderSummary(figures)}\n\n${renderTable(figures)}`;
   if (complete) writeBenchmarksTable(path.join(repositoryRoot, "BENCHMARKS.md"), heading, table);
-  log(`\n${heading}\n\n${table}\n\nwrote ${path.relative(repositoryRoot, resultsFile)}${complete ? " and BENCHMARKS.md" : ""}`);
+  log(
+    `\n${heading}\n\n${table}\n\nwrote ${path.relative(repositoryRoot, resultsFile)}${complete ? " and BENCHMARKS.md" : ""}`,
+  );
   if (failures.length) process.exitCode = 1;
 }
 

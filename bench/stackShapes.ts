@@ -3,7 +3,13 @@
 // property dependencies). Three shapes (STACK_SHAPES): what EncryptedRedshiftCluster deploys, a mix
 // of everything the pack reads, and the keys-and-clusters mix of the first benchmarks. Deterministic,
 // so every pack sees exactly the same resources in every run.
-import { DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, ROTATABLE_KEY_SPEC, ROTATABLE_KEY_USAGE, UNKNOWN_STRING_SENTINEL } from "../facts";
+import {
+  DEFAULT_ROTATION_PERIOD_IN_DAYS,
+  RESOURCE_TYPES,
+  ROTATABLE_KEY_SPEC,
+  ROTATABLE_KEY_USAGE,
+  UNKNOWN_STRING_SENTINEL,
+} from "../facts";
 
 /** One resource as the engine describes it to an analyzer (plain JSON values for `properties`). */
 export interface SyntheticResource {
@@ -177,14 +183,31 @@ function keyPolicyDocument(index: number): string {
     Version: "2012-10-17",
     Id: "keyguard-redshift-cluster-key",
     Statement: [
-      { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
       {
         Sid: "RedshiftUsesTheKeyForTheAccount",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+        Action: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:CreateGrant",
+          "kms:ListGrants",
+          "kms:DescribeKey",
+        ],
         Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": accountId }, StringLike: { "aws:ResourceTag/group": String(index % 50) } },
+        Condition: {
+          StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": accountId },
+          StringLike: { "aws:ResourceTag/group": String(index % 50) },
+        },
       },
     ],
   });
@@ -234,7 +257,16 @@ function component(index: number): SyntheticResource[] {
       tagsAll: preview ? UNKNOWN : tags,
     },
     dependencies: [],
-    propertyDependencies: noDependencies("customerMasterKeySpec", "deletionWindowInDays", "description", "enableKeyRotation", "keyUsage", "policy", "rotationPeriodInDays", "tags"),
+    propertyDependencies: noDependencies(
+      "customerMasterKeySpec",
+      "deletionWindowInDays",
+      "description",
+      "enableKeyRotation",
+      "keyUsage",
+      "policy",
+      "rotationPeriodInDays",
+      "tags",
+    ),
   };
   const alias: SyntheticResource = {
     type: RESOURCE_TYPES.kmsAlias,
@@ -274,14 +306,30 @@ function component(index: number): SyntheticResource[] {
       arn: known(`arn:aws:redshift:${region}:${accountId}:cluster:${clusterIdentifier}`),
       endpoint: known(`${clusterIdentifier}.c0ffee.${region}.redshift.amazonaws.com:5439`),
       dnsName: known(`${clusterIdentifier}.c0ffee.${region}.redshift.amazonaws.com`),
-      masterPasswordSecretArn: known(`arn:aws:secretsmanager:${region}:${accountId}:secret:redshift!${clusterIdentifier}-admin`),
+      masterPasswordSecretArn: known(
+        `arn:aws:secretsmanager:${region}:${accountId}:secret:redshift!${clusterIdentifier}-admin`,
+      ),
       tagsAll: preview ? UNKNOWN : tags,
     },
     dependencies: [key.urn],
     propertyDependencies: {
-      ...noDependencies("automatedSnapshotRetentionPeriod", "clusterIdentifier", "databaseName", "encrypted", "enhancedVpcRouting", "skipFinalSnapshot"),
+      ...noDependencies(
+        "automatedSnapshotRetentionPeriod",
+        "clusterIdentifier",
+        "databaseName",
+        "encrypted",
+        "enhancedVpcRouting",
+        "skipFinalSnapshot",
+      ),
       kmsKeyId: [key.urn],
-      ...noDependencies("manageMasterPassword", "masterUsername", "nodeType", "numberOfNodes", "publiclyAccessible", "tags"),
+      ...noDependencies(
+        "manageMasterPassword",
+        "masterUsername",
+        "nodeType",
+        "numberOfNodes",
+        "publiclyAccessible",
+        "tags",
+      ),
     },
   };
   const rotation: SyntheticResource = {
@@ -309,7 +357,13 @@ function component(index: number): SyntheticResource[] {
     name,
     urn: componentUrn,
     parent: stackUrn,
-    properties: { aliasName, clusterIdentifier, endpoint: cluster.properties.endpoint, keyArn: known(keyArn), keyRotationId: rotation.properties.id },
+    properties: {
+      aliasName,
+      clusterIdentifier,
+      endpoint: cluster.properties.endpoint,
+      keyArn: known(keyArn),
+      keyRotationId: rotation.properties.id,
+    },
     dependencies: [],
     propertyDependencies: {},
   };
@@ -346,7 +400,13 @@ function plainCluster(type: string, name: string, kmsKeyId: string, keyUrn: stri
       id: name,
     },
     dependencies: keyUrn ? [keyUrn] : [],
-    propertyDependencies: { clusterIdentifier: [], encrypted: [], kmsKeyId: keyUrn ? [keyUrn] : [], nodeType: [], numberOfNodes: [] },
+    propertyDependencies: {
+      clusterIdentifier: [],
+      encrypted: [],
+      kmsKeyId: keyUrn ? [keyUrn] : [],
+      nodeType: [],
+      numberOfNodes: [],
+    },
   };
 }
 
@@ -356,9 +416,21 @@ function rotationFor(cluster: SyntheticResource): SyntheticResource {
     type: RESOURCE_TYPES.redshiftKeyRotation,
     name,
     urn: urnOf(RESOURCE_TYPES.redshiftKeyRotation, name),
-    properties: { __provider: PROVIDER_STAND_IN, clusterIdentifier: cluster.properties.clusterIdentifier, kmsKeyId: cluster.properties.kmsKeyId, region, id: `${name}-id`, rotationCount: 1 },
+    properties: {
+      __provider: PROVIDER_STAND_IN,
+      clusterIdentifier: cluster.properties.clusterIdentifier,
+      kmsKeyId: cluster.properties.kmsKeyId,
+      region,
+      id: `${name}-id`,
+      rotationCount: 1,
+    },
     dependencies: [cluster.urn],
-    propertyDependencies: { __provider: [], clusterIdentifier: [cluster.urn], kmsKeyId: cluster.dependencies, region: [] },
+    propertyDependencies: {
+      __provider: [],
+      clusterIdentifier: [cluster.urn],
+      kmsKeyId: cluster.dependencies,
+      region: [],
+    },
   };
 }
 
@@ -373,7 +445,9 @@ function rotationFor(cluster: SyntheticResource): SyntheticResource {
 function mixedGroup(group: number): SyntheticResource[] {
   const resources: SyntheticResource[] = component(group);
 
-  const primaryId = `mrk-${keyIdFor(2_000_000 + group).replace(/-/g, "").slice(0, 24)}`;
+  const primaryId = `mrk-${keyIdFor(2_000_000 + group)
+    .replace(/-/g, "")
+    .slice(0, 24)}`;
   const primary: SyntheticResource = {
     type: RESOURCE_TYPES.kmsKey,
     name: `mr-primary-${group}`,
@@ -389,7 +463,13 @@ function mixedGroup(group: number): SyntheticResource[] {
       arn: `arn:aws:kms:${region}:${accountId}:key/${primaryId}`,
     },
     dependencies: [],
-    propertyDependencies: noDependencies("customerMasterKeySpec", "keyUsage", "enableKeyRotation", "rotationPeriodInDays", "multiRegion"),
+    propertyDependencies: noDependencies(
+      "customerMasterKeySpec",
+      "keyUsage",
+      "enableKeyRotation",
+      "rotationPeriodInDays",
+      "multiRegion",
+    ),
   };
   const replica: SyntheticResource = {
     type: RESOURCE_TYPES.kmsReplicaKey,
@@ -409,7 +489,12 @@ function mixedGroup(group: number): SyntheticResource[] {
     dependencies: [primary.urn],
     propertyDependencies: { primaryKeyArn: [primary.urn], deletionWindowInDays: [], enabled: [] },
   };
-  const replicaCluster = plainCluster(RESOURCE_TYPES.redshiftCluster, `replica-warehouse-${group}`, replica.properties.arn as string, replica.urn);
+  const replicaCluster = plainCluster(
+    RESOURCE_TYPES.redshiftCluster,
+    `replica-warehouse-${group}`,
+    replica.properties.arn as string,
+    replica.urn,
+  );
   resources.push(primary, replica, replicaCluster, rotationFor(replicaCluster));
 
   const nativeKeyId = keyIdFor(3_000_000 + group);
@@ -417,7 +502,16 @@ function mixedGroup(group: number): SyntheticResource[] {
     type: RESOURCE_TYPES.nativeKmsKey,
     name: `native-key-${group}`,
     urn: urnOf(RESOURCE_TYPES.nativeKmsKey, `native-key-${group}`),
-    properties: { keySpec: ROTATABLE_KEY_SPEC, keyUsage: ROTATABLE_KEY_USAGE, origin: "AWS_KMS", enableKeyRotation: true, rotationPeriodInDays: 180, keyId: nativeKeyId, arn: `arn:aws:kms:${region}:${accountId}:key/${nativeKeyId}`, id: nativeKeyId },
+    properties: {
+      keySpec: ROTATABLE_KEY_SPEC,
+      keyUsage: ROTATABLE_KEY_USAGE,
+      origin: "AWS_KMS",
+      enableKeyRotation: true,
+      rotationPeriodInDays: 180,
+      keyId: nativeKeyId,
+      arn: `arn:aws:kms:${region}:${accountId}:key/${nativeKeyId}`,
+      id: nativeKeyId,
+    },
     dependencies: [],
     propertyDependencies: noDependencies("keySpec", "keyUsage", "origin", "enableKeyRotation", "rotationPeriodInDays"),
   };
@@ -430,7 +524,12 @@ function mixedGroup(group: number): SyntheticResource[] {
     dependencies: [nativeKey.urn],
     propertyDependencies: { aliasName: [], targetKeyId: [nativeKey.urn] },
   };
-  const nativeCluster = plainCluster(RESOURCE_TYPES.nativeRedshiftCluster, `native-warehouse-${group}`, nativeAliasName, nativeAlias.urn);
+  const nativeCluster = plainCluster(
+    RESOURCE_TYPES.nativeRedshiftCluster,
+    `native-warehouse-${group}`,
+    nativeAliasName,
+    nativeAlias.urn,
+  );
   resources.push(nativeKey, nativeAlias, nativeCluster, rotationFor(nativeCluster));
 
   const namespaceKeyId = keyIdFor(4_000_000 + group);
@@ -438,7 +537,14 @@ function mixedGroup(group: number): SyntheticResource[] {
     type: RESOURCE_TYPES.kmsKey,
     name: `serverless-key-${group}`,
     urn: urnOf(RESOURCE_TYPES.kmsKey, `serverless-key-${group}`),
-    properties: { customerMasterKeySpec: ROTATABLE_KEY_SPEC, keyUsage: ROTATABLE_KEY_USAGE, enableKeyRotation: true, id: namespaceKeyId, keyId: namespaceKeyId, arn: `arn:aws:kms:${region}:${accountId}:key/${namespaceKeyId}` },
+    properties: {
+      customerMasterKeySpec: ROTATABLE_KEY_SPEC,
+      keyUsage: ROTATABLE_KEY_USAGE,
+      enableKeyRotation: true,
+      id: namespaceKeyId,
+      keyId: namespaceKeyId,
+      arn: `arn:aws:kms:${region}:${accountId}:key/${namespaceKeyId}`,
+    },
     dependencies: [],
     propertyDependencies: noDependencies("customerMasterKeySpec", "keyUsage", "enableKeyRotation"),
   };
@@ -446,7 +552,12 @@ function mixedGroup(group: number): SyntheticResource[] {
     type: RESOURCE_TYPES.redshiftServerlessNamespace,
     name: `namespace-${group}`,
     urn: urnOf(RESOURCE_TYPES.redshiftServerlessNamespace, `namespace-${group}`),
-    properties: { namespaceName: `analytics-${group}`, kmsKeyId: namespaceKey.properties.arn, dbName: "analytics", id: `analytics-${group}` },
+    properties: {
+      namespaceName: `analytics-${group}`,
+      kmsKeyId: namespaceKey.properties.arn,
+      dbName: "analytics",
+      id: `analytics-${group}`,
+    },
     dependencies: [namespaceKey.urn],
     propertyDependencies: { namespaceName: [], kmsKeyId: [namespaceKey.urn], dbName: [] },
   };
@@ -457,15 +568,30 @@ function mixedGroup(group: number): SyntheticResource[] {
     type: RESOURCE_TYPES.kmsExternalKey,
     name: `imported-key-${group}`,
     urn: urnOf(RESOURCE_TYPES.kmsExternalKey, `imported-key-${group}`),
-    properties: { description: "Key material imported from the HSM", enabled: true, id: importedId, arn: `arn:aws:kms:${region}:${accountId}:key/${importedId}` },
+    properties: {
+      description: "Key material imported from the HSM",
+      enabled: true,
+      id: importedId,
+      arn: `arn:aws:kms:${region}:${accountId}:key/${importedId}`,
+    },
     dependencies: [],
     propertyDependencies: noDependencies("description", "enabled"),
   };
-  const importedCluster = plainCluster(RESOURCE_TYPES.redshiftCluster, `imported-warehouse-${group}`, imported.properties.arn as string, imported.urn);
+  const importedCluster = plainCluster(
+    RESOURCE_TYPES.redshiftCluster,
+    `imported-warehouse-${group}`,
+    imported.properties.arn as string,
+    imported.urn,
+  );
   resources.push(imported, importedCluster, rotationFor(importedCluster));
 
   const foreignArn = `arn:aws:kms:${region}:210987654321:key/${keyIdFor(6_000_000 + group)}`;
-  const foreignCluster = plainCluster(RESOURCE_TYPES.redshiftCluster, `shared-key-warehouse-${group}`, foreignArn, undefined);
+  const foreignCluster = plainCluster(
+    RESOURCE_TYPES.redshiftCluster,
+    `shared-key-warehouse-${group}`,
+    foreignArn,
+    undefined,
+  );
   resources.push(foreignCluster, rotationFor(foreignCluster));
   return resources;
 }
@@ -517,11 +643,17 @@ export const STACK_SHAPES: Record<StackShape, StackShapeInfo> = {
 /** A stack of `shape` with exactly `resourceCount` resources. */
 export function shapedStack(shape: StackShape, resourceCount: number): SyntheticResource[] {
   const info = STACK_SHAPES[shape];
-  if (!info) throw new Error(`shapedStack: unknown shape ${JSON.stringify(shape)}; shapes are ${Object.keys(STACK_SHAPES).join(", ")}`);
+  if (!info)
+    throw new Error(
+      `shapedStack: unknown shape ${JSON.stringify(shape)}; shapes are ${Object.keys(STACK_SHAPES).join(", ")}`,
+    );
   if (!Number.isInteger(resourceCount) || resourceCount <= 0 || resourceCount % info.groupSize !== 0) {
-    throw new Error(`shapedStack: resourceCount for the ${shape} shape must be a positive multiple of ${info.groupSize}, got ${resourceCount}`);
+    throw new Error(
+      `shapedStack: resourceCount for the ${shape} shape must be a positive multiple of ${info.groupSize}, got ${resourceCount}`,
+    );
   }
   const resources = info.build(resourceCount);
-  if (resources.length !== resourceCount) throw new Error(`shapedStack: the ${shape} shape built ${resources.length} resources instead of ${resourceCount}`);
+  if (resources.length !== resourceCount)
+    throw new Error(`shapedStack: the ${shape} shape built ${resources.length} resources instead of ${resourceCount}`);
   return resources;
 }

@@ -26,7 +26,14 @@ import {
   remediateResultFromWire,
 } from "./marshal";
 import { normalizePolicyPackConfig, type PolicyPackConfig, type ResolvedPolicyConfig } from "./packConfig";
-import type { AnalyzeResult, AnalyzerInfo, AnalyzerResource, AnalyzerStackResource, RemediateResult, StackConfiguration } from "./protocol";
+import type {
+  AnalyzeResult,
+  AnalyzerInfo,
+  AnalyzerResource,
+  AnalyzerStackResource,
+  RemediateResult,
+  StackConfiguration,
+} from "./protocol";
 
 /**
  * A pack call that failed. `packError` is the pack's own error (its class name and message, as
@@ -51,7 +58,12 @@ function packErrorOf(details: string): { name: string; message: string } | undef
 }
 
 function unary<Req, Res>(
-  method: (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall,
+  method: (
+    request: Req,
+    metadata: grpc.Metadata,
+    options: Partial<grpc.CallOptions>,
+    callback: (error: grpc.ServiceError | null, response: Res) => void,
+  ) => grpc.ClientUnaryCall,
   request: Req,
   timeoutMs: number,
   what: string,
@@ -62,7 +74,13 @@ function unary<Req, Res>(
       if (error) {
         const tail = stderr().trim();
         const details = error.details || error.message;
-        reject(new PolicyPackCallError(`policy pack ${what} failed: ${details}${tail ? `\npack stderr:\n${tail.slice(-4000)}` : ""}`, packErrorOf(details), { cause: error }));
+        reject(
+          new PolicyPackCallError(
+            `policy pack ${what} failed: ${details}${tail ? `\npack stderr:\n${tail.slice(-4000)}` : ""}`,
+            packErrorOf(details),
+            { cause: error },
+          ),
+        );
       } else {
         resolve(response);
       }
@@ -127,7 +145,12 @@ export class AnalyzerHost {
   }
 
   private call<Req, Res>(
-    method: (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall,
+    method: (
+      request: Req,
+      metadata: grpc.Metadata,
+      options: Partial<grpc.CallOptions>,
+      callback: (error: grpc.ServiceError | null, response: Res) => void,
+    ) => grpc.ClientUnaryCall,
     request: Req,
     what: string,
   ): Promise<Res> {
@@ -138,7 +161,11 @@ export class AnalyzerHost {
   /** `GetAnalyzerInfo`: the pack's name, version, policies (with levels and config schemas). Cached. */
   async getAnalyzerInfo(): Promise<AnalyzerInfo> {
     if (this.info) return this.info;
-    const response = await this.call<Empty, analyzerProto.AnalyzerInfo>(this.client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo");
+    const response = await this.call<Empty, analyzerProto.AnalyzerInfo>(
+      this.client.getAnalyzerInfo,
+      new Empty(),
+      "GetAnalyzerInfo",
+    );
     this.info = analyzerInfoFromWire(response);
     return this.info;
   }
@@ -150,7 +177,11 @@ export class AnalyzerHost {
    */
   async configure(config: PolicyPackConfig = {}): Promise<Record<string, ResolvedPolicyConfig>> {
     const resolved = normalizePolicyPackConfig(config, await this.getAnalyzerInfo());
-    await this.call<analyzerProto.ConfigureAnalyzerRequest, Empty>(this.client.configure, configureRequest(resolved), "Configure");
+    await this.call<analyzerProto.ConfigureAnalyzerRequest, Empty>(
+      this.client.configure,
+      configureRequest(resolved),
+      "Configure",
+    );
     return resolved;
   }
 
@@ -161,19 +192,31 @@ export class AnalyzerHost {
 
   /** `Analyze`: resource policies on one resource's inputs. */
   async analyze(resource: AnalyzerResource): Promise<AnalyzeResult> {
-    const response = await this.call<analyzerProto.AnalyzeRequest, analyzerProto.AnalyzeResponse>(this.client.analyze, analyzeRequest(resource), `Analyze of ${resource.urn}`);
+    const response = await this.call<analyzerProto.AnalyzeRequest, analyzerProto.AnalyzeResponse>(
+      this.client.analyze,
+      analyzeRequest(resource),
+      `Analyze of ${resource.urn}`,
+    );
     return analyzeResultFromWire(response);
   }
 
   /** `AnalyzeStack`: stack policies on all resources' outputs, with parents and dependencies. */
   async analyzeStack(resources: AnalyzerStackResource[]): Promise<AnalyzeResult> {
-    const response = await this.call<analyzerProto.AnalyzeStackRequest, analyzerProto.AnalyzeResponse>(this.client.analyzeStack, analyzeStackRequest(resources), "AnalyzeStack");
+    const response = await this.call<analyzerProto.AnalyzeStackRequest, analyzerProto.AnalyzeResponse>(
+      this.client.analyzeStack,
+      analyzeStackRequest(resources),
+      "AnalyzeStack",
+    );
     return analyzeResultFromWire(response);
   }
 
   /** `Remediate`: remediations (policies at level `remediate`) on one resource's inputs. */
   async remediate(resource: AnalyzerResource): Promise<RemediateResult> {
-    const response = await this.call<analyzerProto.AnalyzeRequest, analyzerProto.RemediateResponse>(this.client.remediate, analyzeRequest(resource), `Remediate of ${resource.urn}`);
+    const response = await this.call<analyzerProto.AnalyzeRequest, analyzerProto.RemediateResponse>(
+      this.client.remediate,
+      analyzeRequest(resource),
+      `Remediate of ${resource.urn}`,
+    );
     return remediateResultFromWire(response);
   }
 
@@ -202,11 +245,15 @@ export function startAnalyzer(options: StartAnalyzerOptions): Promise<AnalyzerHo
   const packDir = path.resolve(options.packDir);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), runPolicyPackPath(), options.engineAddress ?? "127.0.0.1:0", "."], {
-    cwd: packDir,
-    env: options.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), runPolicyPackPath(), options.engineAddress ?? "127.0.0.1:0", "."],
+    {
+      cwd: packDir,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const stderrChunks: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderrChunks.push(chunk));
   return new Promise((resolve, reject) => {

@@ -8,7 +8,18 @@
  *   host.analyzeStack(resources), host.remediate(resource), host.close()
  *   secret(value), UNKNOWN, toStruct(props), fromStruct(struct), normalizePolicyPackConfig(config, info)
  */
-export { AnalyzerHost, PolicyPackCallError, runPolicyPackPath, startAnalyzer, type StartAnalyzerOptions } from "./analyzerHost";
-export { normalizePolicyPackConfig, PolicyPackConfigError, type PolicyPackConfig, type ResolvedPolicyConfig } from "./packConfig";
+export {
+  AnalyzerHost,
+  PolicyPackCallError,
+  runPolicyPackPath,
+  startAnalyzer,
+  type StartAnalyzerOptions,
+} from "./analyzerHost";
+export {
+  normalizePolicyPackConfig,
+  PolicyPackConfigError,
+  type PolicyPackConfig,
+  type ResolvedPolicyConfig,
+} from "./packConfig";
 export * from "./protocol";
 export { UNKNOWN, fromStruct, isWireSecret, secret, toStruct, type WireSecret } from "./wireValues";

@@ -45,7 +45,10 @@ function severityFromWire(severity: analyzerProto.PolicySeverity): PolicySeverit
   return (["unspecified", "low", "medium", "high", "critical"] as const)[severity] ?? "unspecified";
 }
 
-function optionsToWire(options: AnalyzerResourceOptions | undefined, parent: string | undefined): analyzerProto.AnalyzerResourceOptions {
+function optionsToWire(
+  options: AnalyzerResourceOptions | undefined,
+  parent: string | undefined,
+): analyzerProto.AnalyzerResourceOptions {
   const wire = new analyzerProto.AnalyzerResourceOptions();
   wire.setProtect(options?.protect ?? false);
   wire.setIgnorechangesList(options?.ignoreChanges ?? []);
@@ -149,7 +152,9 @@ export function analyzerInfoFromWire(response: analyzerProto.AnalyzerInfo): Anal
               ? "stack"
               : "unknown",
         severity: severityFromWire(p.getSeverity()),
-        configSchema: schema ? { properties: fromStruct(schema.getProperties()) ?? {}, required: schema.getRequiredList() } : undefined,
+        configSchema: schema
+          ? { properties: fromStruct(schema.getProperties()) ?? {}, required: schema.getRequiredList() }
+          : undefined,
         remediationSteps: p.getRemediationSteps(),
         url: p.getUrl(),
         tags: p.getTagsList(),
@@ -159,7 +164,9 @@ export function analyzerInfoFromWire(response: analyzerProto.AnalyzerInfo): Anal
 }
 
 /** `Configure`'s request: every policy's resolved level and properties. */
-export function configureRequest(resolved: Record<string, ResolvedPolicyConfig>): analyzerProto.ConfigureAnalyzerRequest {
+export function configureRequest(
+  resolved: Record<string, ResolvedPolicyConfig>,
+): analyzerProto.ConfigureAnalyzerRequest {
   const request = new analyzerProto.ConfigureAnalyzerRequest();
   const map = request.getPolicyconfigMap();
   for (const [name, policyConfig] of Object.entries(resolved)) {
@@ -185,7 +192,8 @@ export function configureStackRequest(stack: StackConfiguration): analyzerProto.
 
 /** `AnalyzeStack`'s request: every resource's outputs with its parent and dependencies. */
 export function analyzeStackRequest(resources: AnalyzerStackResource[]): analyzerProto.AnalyzeStackRequest {
-  if (!Array.isArray(resources)) throw new TypeError(`analyzerHost: analyzeStack takes an array of resources, got ${String(resources)}`);
+  if (!Array.isArray(resources))
+    throw new TypeError(`analyzerHost: analyzeStack takes an array of resources, got ${String(resources)}`);
   const request = new analyzerProto.AnalyzeStackRequest();
   request.setResourcesList(
     resources.map((resource, index) => {

@@ -8,7 +8,10 @@ import { ENFORCEMENT_LEVELS, type AnalyzerInfo, type EnforcementLevel } from "./
  * Policy-pack config in the format of `pulumi ... --policy-pack-config <file>`:
  * `{ "all": "advisory", "<policy>": "mandatory" | { "enforcementLevel": "...", "<property>": value } }`.
  */
-export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PolicyPackConfig = Record<
+  string,
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 /** What `Configure` carries for one policy: its level and its properties (schema defaults applied). */
 export interface ResolvedPolicyConfig {
@@ -28,14 +31,21 @@ export class PolicyPackConfigError extends Error {
  * config, then the user's values. Unknown policy names and enforcement levels are clear errors.
  * Property values are not schema-validated here: the pack validates its own config.
  */
-export function normalizePolicyPackConfig(config: PolicyPackConfig, info: AnalyzerInfo): Record<string, ResolvedPolicyConfig> {
+export function normalizePolicyPackConfig(
+  config: PolicyPackConfig,
+  info: AnalyzerInfo,
+): Record<string, ResolvedPolicyConfig> {
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new PolicyPackConfigError(`policy pack config must be a JSON object keyed by policy name (or "all"), got ${Array.isArray(config) ? "an array" : String(config)}`);
+    throw new PolicyPackConfigError(
+      `policy pack config must be a JSON object keyed by policy name (or "all"), got ${Array.isArray(config) ? "an array" : String(config)}`,
+    );
   }
   const known = new Set(info.policies.map((policy) => policy.name));
   const checkLevel = (level: unknown, where: string): EnforcementLevel => {
     if (typeof level !== "string" || !ENFORCEMENT_LEVELS.includes(level as EnforcementLevel)) {
-      throw new PolicyPackConfigError(`policy pack config ${where}: enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`);
+      throw new PolicyPackConfigError(
+        `policy pack config ${where}: enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`,
+      );
     }
     return level as EnforcementLevel;
   };
@@ -49,7 +59,8 @@ export function normalizePolicyPackConfig(config: PolicyPackConfig, info: Analyz
   let allLevel: EnforcementLevel | undefined;
   if (config.all !== undefined) {
     const all = config.all;
-    allLevel = typeof all === "string" ? checkLevel(all, `"all"`) : checkLevel(all?.enforcementLevel, `"all".enforcementLevel`);
+    allLevel =
+      typeof all === "string" ? checkLevel(all, `"all"`) : checkLevel(all?.enforcementLevel, `"all".enforcementLevel`);
   }
   const resolved: Record<string, ResolvedPolicyConfig> = {};
   for (const policy of info.policies) {
@@ -57,7 +68,8 @@ export function normalizePolicyPackConfig(config: PolicyPackConfig, info: Analyz
     const initial = info.initialConfig[policy.name];
     const properties: Record<string, unknown> = {};
     for (const [name, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
-      if (schema && typeof schema === "object" && "default" in schema) properties[name] = (schema as { default: unknown }).default;
+      if (schema && typeof schema === "object" && "default" in schema)
+        properties[name] = (schema as { default: unknown }).default;
     }
     Object.assign(properties, initial?.properties ?? {});
     let level: EnforcementLevel = allLevel ?? initial?.enforcementLevel ?? policy.enforcementLevel;
@@ -65,7 +77,9 @@ export function normalizePolicyPackConfig(config: PolicyPackConfig, info: Analyz
       level = checkLevel(user, `"${policy.name}"`);
     } else if (user !== undefined) {
       if (typeof user !== "object" || user === null || Array.isArray(user)) {
-        throw new PolicyPackConfigError(`policy pack config "${policy.name}" must be an enforcement level or an object, got ${JSON.stringify(user)}`);
+        throw new PolicyPackConfigError(
+          `policy pack config "${policy.name}" must be an enforcement level or an object, got ${JSON.stringify(user)}`,
+        );
       }
       const { enforcementLevel, ...rest } = user;
       if (enforcementLevel !== undefined) level = checkLevel(enforcementLevel, `"${policy.name}".enforcementLevel`);

@@ -61,7 +61,11 @@ export function encodeLongProtobufStringsNatively(): void {
     return bytes;
   };
   writer.writeString = function (this: BinaryWriterPrototype, field, value) {
-    if (typeof value === "string" && value.length >= LONG_STRING_CHARS && (value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    if (
+      typeof value === "string" &&
+      value.length >= LONG_STRING_CHARS &&
+      (value as string & { isWellFormed(): boolean }).isWellFormed()
+    ) {
       this.writeBytes(field, utf8(value));
       return;
     }
@@ -90,14 +94,23 @@ export function decodeLongProtobufStringsNatively(): boolean {
   const probeBytes = new Uint8Array(Buffer.from(probeText, "utf8"));
   const protobuf = pulumiProtobuf();
   const reader = new protobuf.BinaryReader(probeBytes) as Record<string, unknown>;
-  const decoder = Object.values(reader).find((member): member is Record<string, unknown> => typeof member === "object" && member !== null && typeof (member as { readStringWithLength?: unknown }).readStringWithLength === "function");
+  const decoder = Object.values(reader).find(
+    (member): member is Record<string, unknown> =>
+      typeof member === "object" &&
+      member !== null &&
+      typeof (member as { readStringWithLength?: unknown }).readStringWithLength === "function",
+  );
   if (!decoder) return false;
   const prototype = Object.getPrototypeOf(decoder) as Record<string, unknown> & { __keyguardNativeStrings?: true };
   if (prototype.__keyguardNativeStrings) return true;
   const decodeInLoop = prototype.readString as DecodeString;
   // Every name the decoder's own readString goes by (BinaryReader calls it by its internal name).
   const names = Object.getOwnPropertyNames(prototype).filter((name) => prototype[name] === decodeInLoop);
-  const bytesField = Object.keys(decoder).find((key) => decoder[key] === probeBytes || (decoder[key] instanceof Uint8Array && (decoder[key] as Uint8Array).buffer === probeBytes.buffer));
+  const bytesField = Object.keys(decoder).find(
+    (key) =>
+      decoder[key] === probeBytes ||
+      (decoder[key] instanceof Uint8Array && (decoder[key] as Uint8Array).buffer === probeBytes.buffer),
+  );
   const before = Object.fromEntries(Object.entries(decoder).filter(([, value]) => typeof value === "number"));
   const expected = decodeInLoop.call(decoder, probeBytes.length);
   const cursorField = Object.keys(before).find((key) => before[key] === 0 && decoder[key] === probeBytes.length);
@@ -115,8 +128,14 @@ export function decodeLongProtobufStringsNatively(): boolean {
     return decodeInLoop.call(this, length);
   };
   const check = new protobuf.BinaryReader(probeBytes) as Record<string, unknown>;
-  const checkDecoder = Object.values(check).find((member) => member && Object.getPrototypeOf(member) === prototype) as Record<string, unknown>;
-  if (decodeNatively.call(checkDecoder, probeBytes.length) !== probeText || checkDecoder[cursorField] !== probeBytes.length) return false;
+  const checkDecoder = Object.values(check).find(
+    (member) => member && Object.getPrototypeOf(member) === prototype,
+  ) as Record<string, unknown>;
+  if (
+    decodeNatively.call(checkDecoder, probeBytes.length) !== probeText ||
+    checkDecoder[cursorField] !== probeBytes.length
+  )
+    return false;
   for (const name of names) prototype[name] = decodeNatively;
   prototype.__keyguardNativeStrings = true;
   return true;

@@ -56,7 +56,9 @@ function toWireValue(value: unknown, where: string): JavaScriptValue {
 export function toStruct(properties: Record<string, unknown> | undefined): Struct {
   if (properties === undefined) return new Struct();
   if (typeof properties !== "object" || properties === null || Array.isArray(properties)) {
-    throw new TypeError(`analyzerHost: properties must be a plain object, got ${Array.isArray(properties) ? "an array" : String(properties)}`);
+    throw new TypeError(
+      `analyzerHost: properties must be a plain object, got ${Array.isArray(properties) ? "an array" : String(properties)}`,
+    );
   }
   return Struct.fromJavaScript(toWireValue(properties, "properties") as Record<string, JavaScriptValue>);
 }

@@ -57,7 +57,8 @@ export type KmsErrorName = keyof typeof KMS_ERRORS;
 export const KMS_ERROR_HINTS: Record<string, string> = {
   NotFoundException: "the key does not exist in this account and region",
   InvalidArnException: "kmsKeyId is not a valid KMS key ARN",
-  KMSInvalidStateException: "the key is disabled, pending deletion or pending import; a key in that state does not rotate",
+  KMSInvalidStateException:
+    "the key is disabled, pending deletion or pending import; a key in that state does not rotate",
   UnsupportedOperationException:
     "automatic rotation exists only for symmetric encryption keys with KMS-generated material (not asymmetric, HMAC, imported-material or custom key store keys)",
   AccessDeniedException: "the credentials may not read the key's rotation; see the IAM section of the README",
@@ -109,13 +110,18 @@ export function keyArnProblem(keyArn: unknown): string | undefined {
 /** True when a key reference names the AWS-managed Redshift key, in any of its forms. */
 export function isAwsManagedRedshiftKeyReference(kmsKeyId: string): boolean {
   const trimmed = kmsKeyId.trim();
-  return trimmed === AWS_MANAGED_REDSHIFT_ALIAS || /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/aws\/redshift$/.test(trimmed);
+  return (
+    trimmed === AWS_MANAGED_REDSHIFT_ALIAS ||
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/aws\/redshift$/.test(trimmed)
+  );
 }
 
 /** Why a value is not an alias name a customer may create, or undefined when it is. */
 export function aliasNameProblem(aliasName: unknown): string | undefined {
   const allowed = `AWS KMS allows "alias/" followed by 1 to 250 letters, digits, "/", "_" or "-", not starting with "${AWS_MANAGED_ALIAS_PREFIX}" (reserved for AWS-managed keys)`;
-  if (typeof aliasName !== "string" || !ALIAS_NAME_PATTERN.test(aliasName)) return `got ${describeValue(aliasName)}; ${allowed}`;
-  if (aliasName.startsWith(AWS_MANAGED_ALIAS_PREFIX)) return `got ${describeValue(aliasName)}: it is reserved for AWS-managed keys; ${allowed}`;
+  if (typeof aliasName !== "string" || !ALIAS_NAME_PATTERN.test(aliasName))
+    return `got ${describeValue(aliasName)}; ${allowed}`;
+  if (aliasName.startsWith(AWS_MANAGED_ALIAS_PREFIX))
+    return `got ${describeValue(aliasName)}: it is reserved for AWS-managed keys; ${allowed}`;
   return undefined;
 }

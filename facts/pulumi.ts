@@ -53,7 +53,11 @@ export interface WireSecret {
 
 /** True when a value is a secret in its signed form (wire or state). */
 export function isWireSecret(value: unknown): value is WireSecret {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE
+  );
 }
 
 /** Wraps a value as a secret, in the form the engine puts on the wire. */

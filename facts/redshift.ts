@@ -23,7 +23,8 @@ export function clusterIdentifierProblem(clusterIdentifier: unknown): string | u
     return `${got} (${clusterIdentifier.length} characters); ${allowed}`;
   }
   if (!/^[a-z]/.test(clusterIdentifier)) return `${got}: it must start with a lowercase letter; ${allowed}`;
-  if (!/^[a-z0-9-]+$/.test(clusterIdentifier)) return `${got}: it has characters other than lowercase letters, digits and hyphens; ${allowed}`;
+  if (!/^[a-z0-9-]+$/.test(clusterIdentifier))
+    return `${got}: it has characters other than lowercase letters, digits and hyphens; ${allowed}`;
   if (clusterIdentifier.includes("--")) return `${got}: it has two consecutive hyphens; ${allowed}`;
   if (clusterIdentifier.endsWith("-")) return `${got}: it ends with a hyphen; ${allowed}`;
   return undefined;
@@ -51,7 +52,8 @@ export function masterUsernameProblem(masterUsername: unknown): string | undefin
   const got = `got ${describeValue(masterUsername)}`;
   if (masterUsername.length < 1 || masterUsername.length > MAX_MASTER_USERNAME_LENGTH) return `${got}; ${allowed}`;
   if (!/^[a-z]/.test(masterUsername)) return `${got}: it must start with a lowercase letter; ${allowed}`;
-  if (!/^[a-z0-9_+.@-]+$/.test(masterUsername)) return `${got}: it has a character Redshift does not accept; ${allowed}`;
+  if (!/^[a-z0-9_+.@-]+$/.test(masterUsername))
+    return `${got}: it has a character Redshift does not accept; ${allowed}`;
   if (REDSHIFT_RESERVED_WORDS.has(masterUsername.toUpperCase())) return `${got}: it is a reserved word; ${allowed}`;
   return undefined;
 }
@@ -134,11 +136,14 @@ export const MASTER_PASSWORD_FORBIDDEN_CHARACTERS = ["'", '"', "\\", "/", "@"] a
  */
 export function masterPasswordProblem(masterPassword: unknown): string | undefined {
   const allowed = `Redshift allows ${MIN_MASTER_PASSWORD_LENGTH} to ${MAX_MASTER_PASSWORD_LENGTH} printable ASCII characters except ${MASTER_PASSWORD_FORBIDDEN_CHARACTERS.join(" ")} and space, with at least one uppercase letter, one lowercase letter and one digit`;
-  if (typeof masterPassword !== "string") return `got ${masterPassword === null ? "null" : `a ${typeof masterPassword}`}; ${allowed}`;
+  if (typeof masterPassword !== "string")
+    return `got ${masterPassword === null ? "null" : `a ${typeof masterPassword}`}; ${allowed}`;
   // Not even the length is repeated: it narrows a brute-force search.
   const got = "got a password";
-  if (masterPassword.length < MIN_MASTER_PASSWORD_LENGTH) return `${got} shorter than ${MIN_MASTER_PASSWORD_LENGTH} characters; ${allowed}`;
-  if (masterPassword.length > MAX_MASTER_PASSWORD_LENGTH) return `${got} longer than ${MAX_MASTER_PASSWORD_LENGTH} characters; ${allowed}`;
+  if (masterPassword.length < MIN_MASTER_PASSWORD_LENGTH)
+    return `${got} shorter than ${MIN_MASTER_PASSWORD_LENGTH} characters; ${allowed}`;
+  if (masterPassword.length > MAX_MASTER_PASSWORD_LENGTH)
+    return `${got} longer than ${MAX_MASTER_PASSWORD_LENGTH} characters; ${allowed}`;
   for (const character of masterPassword) {
     const code = character.codePointAt(0) ?? 0;
     if (code < 33 || code > 126 || (MASTER_PASSWORD_FORBIDDEN_CHARACTERS as readonly string[]).includes(character)) {

@@ -25,14 +25,19 @@ export function checkReportTargets(targets: ReportTarget[], cwd: string): void {
   for (const target of targets) {
     const absolute = path.resolve(cwd, target.file);
     const earlier = seen.get(absolute);
-    if (earlier) throw new UsageError(`${target.flag} ${target.file}: ${earlier.flag} ${earlier.file} already writes to ${absolute}; give each report its own file`);
+    if (earlier)
+      throw new UsageError(
+        `${target.flag} ${target.file}: ${earlier.flag} ${earlier.file} already writes to ${absolute}; give each report its own file`,
+      );
     seen.set(absolute, target);
     checkDirectory(target, absolute);
     const probe = temporaryName(absolute);
     try {
       fs.closeSync(fs.openSync(probe, "wx", 0o644));
     } catch (error) {
-      throw new UsageError(`${target.flag} ${target.file} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} in ${path.dirname(absolute)}`);
+      throw new UsageError(
+        `${target.flag} ${target.file} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} in ${path.dirname(absolute)}`,
+      );
     } finally {
       fs.rmSync(probe, { force: true });
     }
@@ -50,7 +55,10 @@ function checkDirectory(target: ReportTarget, absolute: string): void {
 }
 
 function temporaryName(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
 }
 
 export function writeFileAtomically(file: string, content: string, flag = "--output"): void {
@@ -69,6 +77,8 @@ export function writeFileAtomically(file: string, content: string, flag = "--out
     if (descriptor !== undefined) fs.closeSync(descriptor);
     fs.rmSync(temporary, { force: true });
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`${flag} ${file} could not be written: ${(error as NodeJS.ErrnoException).code ?? ""} ${(error as Error).message}`.trim());
+    throw new UsageError(
+      `${flag} ${file} could not be written: ${(error as NodeJS.ErrnoException).code ?? ""} ${(error as Error).message}`.trim(),
+    );
   }
 }

@@ -72,7 +72,12 @@ function emit(report: Report, targets: ReportTarget[], io: CliIo, progress: Prog
   }
 }
 
-async function withPack<T>(packDir: string, dependencies: CliDependencies, progress: Progress, use: (host: AnalyzerHost) => Promise<T>): Promise<T> {
+async function withPack<T>(
+  packDir: string,
+  dependencies: CliDependencies,
+  progress: Progress,
+  use: (host: AnalyzerHost) => Promise<T>,
+): Promise<T> {
   progress.step(`starting policy pack ${packDir}`);
   let host: AnalyzerHost;
   try {
@@ -82,7 +87,9 @@ async function withPack<T>(packDir: string, dependencies: CliDependencies, progr
     // pack's own error line, which says why.
     const [what, ...stderrTail] = ((error as Error).message ?? String(error)).split("\n");
     const packError = stderrTail.reverse().find((line) => /\b[A-Za-z]*Error\b:/.test(line));
-    throw new ProgramError(`the policy pack in ${packDir} did not start: ${what}${packError ? `: ${packError.trim()}` : ""}`);
+    throw new ProgramError(
+      `the policy pack in ${packDir} did not start: ${what}${packError ? `: ${packError.trim()}` : ""}`,
+    );
   }
   try {
     return await use(host);
@@ -99,9 +106,11 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PolicyPackConfigError) throw new UsageError(`--policy-config: ${error.message.replace(/^policy pack config\s*/, "")}`);
+    if (error instanceof PolicyPackConfigError)
+      throw new UsageError(`--policy-config: ${error.message.replace(/^policy pack config\s*/, "")}`);
     // The pack validates its own config when a policy first reads it, and names the bad value.
-    if (error instanceof PolicyPackCallError && error.packError?.name === PACK_CONFIG_ERROR) throw new UsageError(`--policy-config: ${error.packError.message}`);
+    if (error instanceof PolicyPackCallError && error.packError?.name === PACK_CONFIG_ERROR)
+      throw new UsageError(`--policy-config: ${error.packError.message}`);
     throw error;
   }
 }
@@ -120,7 +129,9 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
     flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config as string),
   );
   const strictUnknowns = flags["strict-unknowns"] === true;
-  progress.step(`running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks, ${flags.typecheck === true ? "checking types as pulumi preview does" : "types not checked (--typecheck checks them)"}`);
+  progress.step(
+    `running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks, ${flags.typecheck === true ? "checking types as pulumi preview does" : "types not checked (--typecheck checks them)"}`,
+  );
   const evaluateOptions = {
     mode: "check" as const,
     stack: { project: project.project, stack: project.stack },
@@ -138,7 +149,8 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
     typecheck: flags.typecheck === true,
     onOutput: (line) => progress.programOutput(line),
     // A read resource (a StackReference) is in the stack for AnalyzeStack, but the engine analyzes no inputs of it.
-    onResource: (resource) => (resource.read ? undefined : analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource)),
+    onResource: (resource) =>
+      resource.read ? undefined : analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource),
     stackOutputs,
     signal: stopProgram.signal,
     timeoutMs,
@@ -158,7 +170,9 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
       analyzeNow = (resource) => evaluator.analyze(resource);
       for (const resource of registeredEarly.splice(0)) evaluator.analyze(resource);
       const run = await programRun;
-      progress.step(`the program registered ${run.resources.filter(isReportedResource).length} resources (and the stack)`);
+      progress.step(
+        `the program registered ${run.resources.filter(isReportedResource).length} resources (and the stack)`,
+      );
       const evaluation = await evaluator.finish(run.resources);
       return buildReport(evaluation, {
         toolVersion: toolVersion(),
@@ -166,9 +180,14 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
         baseDir: io.cwd,
         notAnalyzed: [
           ...run.undecryptedConfigRead.map((key) => undecryptedConfigEntry(project, key, io.cwd)),
-          ...run.unsuppliedStackReferences.map((stackName) => unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd)),
+          ...run.unsuppliedStackReferences.map((stackName) =>
+            unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd),
+          ),
         ],
-        fallbackLocation: () => ({ file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"), line: 1 }),
+        fallbackLocation: () => ({
+          file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"),
+          line: 1,
+        }),
       });
     }),
   ).finally(() => stopProgram.abort());
@@ -179,7 +198,8 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
 async function audit(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("audit", args, AUDIT_OPTIONS);
   const exportFile = flags["stack-export"] as string | undefined;
-  if (exportFile === undefined) throw new UsageError("keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`)");
+  if (exportFile === undefined)
+    throw new UsageError("keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`)");
   if (flags.region !== undefined && !REGION_PATTERN.test(flags.region as string)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
@@ -189,10 +209,15 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
   const absoluteExport = path.resolve(io.cwd, exportFile);
   const stackExport = readStackExport(absoluteExport);
-  progress.step(`read ${stackExport.resources.filter(isReportedResource).length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`);
+  progress.step(
+    `read ${stackExport.resources.filter(isReportedResource).length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`,
+  );
   const liveDrift =
     flags.live === true
-      ? checkLive(stackExport.resources, { region: flags.region as string | undefined, requestTimeoutMs: liveRequestTimeout(io.env) })
+      ? checkLive(stackExport.resources, {
+          region: flags.region as string | undefined,
+          requestTimeoutMs: liveRequestTimeout(io.env),
+        })
       : Promise.resolve(undefined);
   // Keep an early AWS failure from going unhandled while the pack works.
   liveDrift.catch(() => undefined);
@@ -207,14 +232,18 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
       const drift = await liveDrift;
       if (drift) progress.step(`asked AWS about the stack's keys and clusters: ${drift.length} drifted`);
-      const exportRelative = path.relative(io.cwd, absoluteExport).split(path.sep).join("/") || path.basename(absoluteExport);
+      const exportRelative =
+        path.relative(io.cwd, absoluteExport).split(path.sep).join("/") || path.basename(absoluteExport);
       return buildReport(evaluation, {
         toolVersion: toolVersion(),
         strictUnknowns: flags["strict-unknowns"] === true,
         baseDir: io.cwd,
         drift,
         extraSecrets: stackExport.plaintextSecrets,
-        fallbackLocation: (resource) => ({ file: exportRelative, line: (resource && stackExport.lineOfUrn.get(resource.urn)) ?? 1 }),
+        fallbackLocation: (resource) => ({
+          file: exportRelative,
+          line: (resource && stackExport.lineOfUrn.get(resource.urn)) ?? 1,
+        }),
       });
     }),
   );
@@ -247,7 +276,9 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
       case undefined:
         throw new UsageError("a command is required: keyguard check or keyguard audit (keyguard --help for usage)");
       default:
-        throw new UsageError(`unknown command ${describeValue(command)}; the commands are check and audit (keyguard --help for usage)`);
+        throw new UsageError(
+          `unknown command ${describeValue(command)}; the commands are check and audit (keyguard --help for usage)`,
+        );
     }
   } catch (error) {
     io.stderr.write(`keyguard: error: ${oneLineReason(error)}\n`);
@@ -257,7 +288,12 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
 
 /** Entry point of bin/keyguard.js. */
 export function run(): void {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  }).then(
     (code) => {
       process.exitCode = code;
     },
@@ -269,4 +305,3 @@ export function run(): void {
 }
 
 if (require.main === module) run();
-

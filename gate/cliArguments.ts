@@ -85,7 +85,8 @@ function packageRoot(): string {
 
 export function toolVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string })
+      .version;
   } catch {
     return "0.0.0";
   }
@@ -96,13 +97,24 @@ export function defaultPolicyPackDir(): string {
   return path.join(packageRoot(), "policy");
 }
 
-export function parseFlags<T extends typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS>(command: string, args: string[], options: T) {
+export function parseFlags<T extends typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS>(
+  command: string,
+  args: string[],
+  options: T,
+) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | string[] | undefined
+    >;
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
-    const allowed = Object.keys(options).map((name) => `--${name}`).join(", ");
-    throw new UsageError(`keyguard ${command}: ${message.replace(/\. To specify a positional argument.*$/, "")}; allowed options: ${allowed}`);
+    const allowed = Object.keys(options)
+      .map((name) => `--${name}`)
+      .join(", ");
+    throw new UsageError(
+      `keyguard ${command}: ${message.replace(/\. To specify a positional argument.*$/, "")}; allowed options: ${allowed}`,
+    );
   }
 }
 
@@ -113,16 +125,22 @@ export function readPolicyConfig(file: string | undefined, cwd: string): PolicyP
   try {
     text = fs.readFileSync(absolute, "utf8");
   } catch (error) {
-    throw new UsageError(`--policy-config ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(
+      `--policy-config ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--policy-config ${file} is not JSON (the format of \`pulumi preview --policy-pack-config\`): ${(error as Error).message}`);
+    throw new UsageError(
+      `--policy-config ${file} is not JSON (the format of \`pulumi preview --policy-pack-config\`): ${(error as Error).message}`,
+    );
   }
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new UsageError(`--policy-config ${file} must be a JSON object keyed by policy name (or "all"), got ${describeValue(config)}`);
+    throw new UsageError(
+      `--policy-config ${file} must be a JSON object keyed by policy name (or "all"), got ${describeValue(config)}`,
+    );
   }
   return config as PolicyPackConfig;
 }
@@ -131,20 +149,35 @@ export function readPolicyConfig(file: string | undefined, cwd: string): PolicyP
 export function projectDirectory(flag: string | undefined, cwd: string): string {
   if (flag !== undefined) return path.resolve(cwd, flag);
   const found = findProjectDir(cwd);
-  if (found === undefined) throw new UsageError(`no Pulumi.yaml in ${cwd} or any folder above it: run keyguard check in a Pulumi project, or give --project DIR`);
+  if (found === undefined)
+    throw new UsageError(
+      `no Pulumi.yaml in ${cwd} or any folder above it: run keyguard check in a Pulumi project, or give --project DIR`,
+    );
   return found;
 }
 
 export function resolvePackDir(flag: string | undefined, cwd: string): string {
   const packDir = flag === undefined ? defaultPolicyPackDir() : path.resolve(cwd, flag);
   if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
-    throw new UsageError(`--policy-pack ${flag ?? packDir}: no PulumiPolicy.yaml in ${packDir}; give a policy pack directory`);
+    throw new UsageError(
+      `--policy-pack ${flag ?? packDir}: no PulumiPolicy.yaml in ${packDir}; give a policy pack directory`,
+    );
   }
   return packDir;
 }
 
-export function reportTargets(flags: Record<string, string | boolean | string[] | undefined>, cwd: string): ReportTarget[] {
-  return resolveReportTargets({ report: flags.report as string[] | undefined, format: flags.format as string | undefined, output: flags.output as string | undefined }, cwd);
+export function reportTargets(
+  flags: Record<string, string | boolean | string[] | undefined>,
+  cwd: string,
+): ReportTarget[] {
+  return resolveReportTargets(
+    {
+      report: flags.report as string[] | undefined,
+      format: flags.format as string | undefined,
+      output: flags.output as string | undefined,
+    },
+    cwd,
+  );
 }
 
 /**
@@ -159,7 +192,9 @@ export function parseTimeout(flag: string | undefined): number {
   const match = /^(\d+)(s|m)?$/.exec(flag.trim());
   const amount = match ? Number(match[1]) : NaN;
   if (!match || !(amount > 0)) {
-    throw new UsageError(`--timeout ${describeValue(flag)} is not a duration: give whole seconds (90, 90s) or minutes (5m), more than 0`);
+    throw new UsageError(
+      `--timeout ${describeValue(flag)} is not a duration: give whole seconds (90, 90s) or minutes (5m), more than 0`,
+    );
   }
   return amount * (match[2] === "m" ? 60_000 : 1000);
 }
@@ -170,7 +205,9 @@ export function liveRequestTimeout(env: NodeJS.ProcessEnv): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const milliseconds = Number(raw);
   if (!Number.isInteger(milliseconds) || milliseconds <= 0) {
-    throw new UsageError(`KEYGUARD_AWS_REQUEST_TIMEOUT_MS ${describeValue(raw)} is not allowed: give a whole, positive number of milliseconds`);
+    throw new UsageError(
+      `KEYGUARD_AWS_REQUEST_TIMEOUT_MS ${describeValue(raw)} is not allowed: give a whole, positive number of milliseconds`,
+    );
   }
   return milliseconds;
 }

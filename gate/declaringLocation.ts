@@ -14,7 +14,9 @@ interface SourceMapLike {
 /** The source-position accessors of a pulumirpc Register/ReadResourceRequest (google-protobuf generated). */
 export interface SourcePositionRequest {
   getSourceposition(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
-  getStacktrace?(): { getFramesList(): { getPc(): { getUri(): string; getLine(): number; getColumn(): number } | undefined }[] } | undefined;
+  getStacktrace?():
+    | { getFramesList(): { getPc(): { getUri(): string; getLine(): number; getColumn(): number } | undefined }[] }
+    | undefined;
 }
 
 /** Where a position in compiled code came from, using the source maps the TypeScript loader kept. */

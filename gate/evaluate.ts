@@ -10,13 +10,25 @@
  * does the same (and reports each change at level "remediate", which does not fail the gate);
  * `audit` judges deployed state, which no remediation has touched yet, so it does not remediate.
  */
-import { isWireSecret, type AnalyzerHost, type AnalyzerInfo, type PolicyDiagnostic, type PolicyPackConfig, type PolicyNotApplicable } from "../engine";
+import {
+  isWireSecret,
+  type AnalyzerHost,
+  type AnalyzerInfo,
+  type PolicyDiagnostic,
+  type PolicyPackConfig,
+  type PolicyNotApplicable,
+} from "../engine";
 import type { ResourceRecord, SourceLocation, StackIdentity } from "./resourceRecord";
 import { describeValue } from "../shared/describe";
 import { isReportedResource } from "./report";
 import type { KeyguardStackPolicy } from "../policy/define";
 import { KEYGUARD_PACK_NAME, keyguardPolicies } from "../policy/policies";
-import { decodeNotApplicable, decodeViolation, withoutFixBeforeUpdate, type ViolationKind } from "../policy/verdictCodec";
+import {
+  decodeNotApplicable,
+  decodeViolation,
+  withoutFixBeforeUpdate,
+  type ViolationKind,
+} from "../policy/verdictCodec";
 
 export interface Finding {
   policyName: string;
@@ -111,9 +123,15 @@ export class Evaluator {
   async start(): Promise<void> {
     this.info = await this.host.getAnalyzerInfo();
     this.resolved = await this.host.configure(this.options.policyConfig);
-    this.remediating = this.options.mode === "check" && Object.values(this.resolved).some((config) => config.enforcementLevel === "remediate");
+    this.remediating =
+      this.options.mode === "check" &&
+      Object.values(this.resolved).some((config) => config.enforcementLevel === "remediate");
     try {
-      await this.host.configureStack({ stack: this.options.stack.stack, project: this.options.stack.project, dryRun: this.options.mode === "check" });
+      await this.host.configureStack({
+        stack: this.options.stack.stack,
+        project: this.options.stack.project,
+        dryRun: this.options.mode === "check",
+      });
     } catch {
       // Packs built on an older @pulumi/policy do not serve ConfigureStack; the engine goes on without it too.
     }
@@ -132,7 +150,8 @@ export class Evaluator {
           properties: inputs,
           options: { protect: resource.protect, parent: resource.parent },
         });
-        for (const diagnostic of result.diagnostics) this.findings.push(this.toFinding(diagnostic, "resource", resource.urn));
+        for (const diagnostic of result.diagnostics)
+          this.findings.push(this.toFinding(diagnostic, "resource", resource.urn));
         this.addNotApplicable(result.notApplicable, resource.urn, "resource");
       } finally {
         this.release();
@@ -180,7 +199,9 @@ export class Evaluator {
       stack: this.options.stack,
       pack: { name: info.name, version: info.version, dir: this.options.packDir },
       policies: info.policies,
-      enforcementLevels: Object.fromEntries(Object.entries(this.resolved).map(([name, config]) => [name, config.enforcementLevel])),
+      enforcementLevels: Object.fromEntries(
+        Object.entries(this.resolved).map(([name, config]) => [name, config.enforcementLevel]),
+      ),
       resources,
       findings: this.findings,
       notApplicable: this.notApplicable,
@@ -199,18 +220,31 @@ export class Evaluator {
     let inputs = resource.inputs;
     const changed: Record<string, unknown> = {};
     for (const remediation of result.remediations) {
-      const diagnostic = { ...remediation, enforcementLevel: "remediate" as const, urn: resource.urn, severity: this.severityOf(remediation.policyName) };
+      const diagnostic = {
+        ...remediation,
+        enforcementLevel: "remediate" as const,
+        urn: resource.urn,
+        severity: this.severityOf(remediation.policyName),
+      };
       if (remediation.properties) {
         const names = changedPropertyNames(inputs, remediation.properties);
         for (const name of names) changed[name] = remediation.properties[name];
         if (names.length > 0) {
-          const changes = names.map((name) => `${name} to ${isWireSecret(remediation.properties?.[name]) ? "a secret value" : describeValue(remediation.properties?.[name])}`).join(", ");
+          const changes = names
+            .map(
+              (name) =>
+                `${name} to ${isWireSecret(remediation.properties?.[name]) ? "a secret value" : describeValue(remediation.properties?.[name])}`,
+            )
+            .join(", ");
           const message = `remediated: at level "remediate" the pack sets ${changes} before the update, as pulumi preview and pulumi up do; set it in the program to keep the program and the stack alike.`;
           this.findings.push(this.toFinding({ ...diagnostic, message }, "resource", resource.urn));
         }
         inputs = remediation.properties;
       }
-      if (remediation.diagnostic) this.findings.push(this.toFinding({ ...diagnostic, message: remediation.diagnostic }, "resource", resource.urn));
+      if (remediation.diagnostic)
+        this.findings.push(
+          this.toFinding({ ...diagnostic, message: remediation.diagnostic }, "resource", resource.urn),
+        );
     }
     if (Object.keys(changed).length > 0) this.remediatedProperties.set(resource.urn, changed);
     return inputs;
@@ -258,20 +292,34 @@ export class Evaluator {
   private addStackPolicySubjects(resources: ResourceRecord[], diagnostics: PolicyDiagnostic[]): void {
     if (this.info?.name !== KEYGUARD_PACK_NAME) return;
     for (const served of this.info.policies) {
-      const policy = keyguardPolicies.find((candidate): candidate is KeyguardStackPolicy => candidate.name === served.name && "appliesTo" in candidate);
+      const policy = keyguardPolicies.find(
+        (candidate): candidate is KeyguardStackPolicy => candidate.name === served.name && "appliesTo" in candidate,
+      );
       const config = this.resolved[served.name];
       if (served.policyType !== "stack" || !policy || !config || config.enforcementLevel === "disabled") continue;
-      const wholeStack = this.notApplicable.find((entry) => entry.policyName === served.name && entry.phase === "stack" && entry.urn === "");
-      const reported = new Set(diagnostics.filter((diagnostic) => diagnostic.policyName === served.name).map((diagnostic) => diagnostic.urn));
+      const wholeStack = this.notApplicable.find(
+        (entry) => entry.policyName === served.name && entry.phase === "stack" && entry.urn === "",
+      );
+      const reported = new Set(
+        diagnostics.filter((diagnostic) => diagnostic.policyName === served.name).map((diagnostic) => diagnostic.urn),
+      );
       for (const resource of resources) {
         if (!isReportedResource(resource) || reported.has(resource.urn)) continue;
         const base = { policyName: served.name, urn: resource.urn, phase: "stack" as const };
         if (!policy.appliesTo.types.has(resource.type)) {
-          this.notApplicable.push({ ...base, reason: `only ${policy.appliesTo.described} are checked, this is a ${resource.type}` });
+          this.notApplicable.push({
+            ...base,
+            reason: `only ${policy.appliesTo.described} are checked, this is a ${resource.type}`,
+          });
           continue;
         }
         const exemption = policy.exemptionOf(resource, config.properties);
-        if (exemption) this.notApplicable.push({ ...base, reason: exemption.reason, exemption: { resource: exemption.resource, reason: exemption.reason } });
+        if (exemption)
+          this.notApplicable.push({
+            ...base,
+            reason: exemption.reason,
+            exemption: { resource: exemption.resource, reason: exemption.reason },
+          });
         else if (wholeStack) this.notApplicable.push({ ...base, reason: wholeStack.reason });
       }
     }
@@ -283,10 +331,17 @@ export class Evaluator {
     // @pulumi/policy sends "<policy description>\n<violation message>": the description is the
     // rule's (kept apart), the message is what this resource did wrong.
     const prefix = `${diagnostic.description}\n`;
-    const decoded = decodeViolation(diagnostic.description && diagnostic.message.startsWith(prefix) ? diagnostic.message.slice(prefix.length) : diagnostic.message);
+    const decoded = decodeViolation(
+      diagnostic.description && diagnostic.message.startsWith(prefix)
+        ? diagnostic.message.slice(prefix.length)
+        : diagnostic.message,
+    );
     const verdict = decoded.kind;
     // A fix that only works before an update (the "remediate" level) does not fit a report on deployed state.
-    const message = this.options.mode === "audit" && decoded.fixBeforeUpdate !== undefined ? withoutFixBeforeUpdate(decoded) : decoded.text;
+    const message =
+      this.options.mode === "audit" && decoded.fixBeforeUpdate !== undefined
+        ? withoutFixBeforeUpdate(decoded)
+        : decoded.text;
     return {
       policyName: diagnostic.policyName,
       policyPackName: diagnostic.policyPackName,
@@ -310,7 +365,9 @@ export class Evaluator {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, member: unknown) =>
     member !== null && typeof member === "object" && !Array.isArray(member)
-      ? Object.fromEntries(Object.entries(member as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(member as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : member,
   );
 }
@@ -322,7 +379,11 @@ export function changedPropertyNames(before: Record<string, unknown>, after: Rec
 }
 
 /** Evaluates a complete set of records (audit, tests): every Analyze, then AnalyzeStack. */
-export async function evaluate(host: AnalyzerHost, resources: ResourceRecord[], options: EvaluateOptions): Promise<Evaluation> {
+export async function evaluate(
+  host: AnalyzerHost,
+  resources: ResourceRecord[],
+  options: EvaluateOptions,
+): Promise<Evaluation> {
   const evaluator = new Evaluator(host, options);
   await evaluator.start();
   for (const resource of resources) evaluator.analyze(resource);

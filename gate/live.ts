@@ -13,8 +13,21 @@
 import { GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { DescribeClustersCommand } from "@aws-sdk/client-redshift";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { AWS_CREDENTIAL_ERROR_NAMES, DEFAULT_ROTATION_PERIOD_IN_DAYS, RESOURCE_TYPES, REDSHIFT_ERRORS, isWireSecret, keyIdOf, parseArn } from "../facts";
-import { clientsByRegion, createBoundedKmsClient, createBoundedRedshiftClient, type RequestBounds } from "../shared/awsClients";
+import {
+  AWS_CREDENTIAL_ERROR_NAMES,
+  DEFAULT_ROTATION_PERIOD_IN_DAYS,
+  RESOURCE_TYPES,
+  REDSHIFT_ERRORS,
+  isWireSecret,
+  keyIdOf,
+  parseArn,
+} from "../facts";
+import {
+  clientsByRegion,
+  createBoundedKmsClient,
+  createBoundedRedshiftClient,
+  type RequestBounds,
+} from "../shared/awsClients";
 import { describeError } from "../shared/describe";
 import type { DriftEntry } from "./report";
 import type { ResourceRecord } from "./resourceRecord";
@@ -34,7 +47,10 @@ function stringValue(value: unknown): string | undefined {
 
 /** Keys and clusters asked about, aws-native twins included (they record the same property names). */
 const LIVE_KEY_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.nativeKmsKey]);
-const LIVE_CLUSTER_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.redshiftCluster, RESOURCE_TYPES.nativeRedshiftCluster]);
+const LIVE_CLUSTER_TYPES: ReadonlySet<string> = new Set([
+  RESOURCE_TYPES.redshiftCluster,
+  RESOURCE_TYPES.nativeRedshiftCluster,
+]);
 
 /** The region in a key ARN (arn:aws:kms:<region>:...), which is where the key lives. */
 function regionOfArn(arn: string | undefined): string | undefined {
@@ -72,7 +88,9 @@ class SdkLog {
 
   /** Why each source of the default credential chain gave nothing, in the chain's order. */
   credentialReasons(): string[] {
-    const reasons = this.lines.map((line) => /^@smithy\/property-provider -> (.*)$/.exec(line)?.[1]?.trim()).filter((reason): reason is string => !!reason && !/ next\.?$/.test(reason));
+    const reasons = this.lines
+      .map((line) => /^@smithy\/property-provider -> (.*)$/.exec(line)?.[1]?.trim())
+      .filter((reason): reason is string => !!reason && !/ next\.?$/.test(reason));
     return [...new Set(reasons)];
   }
 }
@@ -111,23 +129,36 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
     refusedCredentials ??= error;
     return true;
   };
-  const entry = (resource: ResourceRecord, rest: Omit<DriftEntry, "urn" | "resourceType" | "resourceName">): DriftEntry => ({
+  const entry = (
+    resource: ResourceRecord,
+    rest: Omit<DriftEntry, "urn" | "resourceType" | "resourceName">,
+  ): DriftEntry => ({
     urn: resource.urn,
     resourceType: resource.type,
     resourceName: resource.name,
     ...rest,
   });
   /** A call that failed: the thing is gone when AWS names it not found, otherwise the lookup failed. */
-  const lookupFailure = (resource: ResourceRecord, error: unknown, notFoundName: string, gone: string, asked: string): DriftEntry => {
+  const lookupFailure = (
+    resource: ResourceRecord,
+    error: unknown,
+    notFoundName: string,
+    gone: string,
+    asked: string,
+  ): DriftEntry => {
     const notFound = (error as { name?: string }).name === notFoundName;
-    return entry(resource, { kind: notFound ? "not-found" : "lookup-failed", message: notFound ? gone : `could not ask ${asked}: ${describeError(error)}` });
+    return entry(resource, {
+      kind: notFound ? "not-found" : "lookup-failed",
+      message: notFound ? gone : `could not ask ${asked}: ${describeError(error)}`,
+    });
   };
 
   const checks = resources.map(async (resource) => {
     if (!resource.custom) return;
     const region = (arn: string | undefined) => regionOfArn(arn) ?? providerRegion(resource, byUrn) ?? options.region;
     if (LIVE_KEY_TYPES.has(resource.type)) {
-      const keyReference = stringValue(resource.outputs.arn) ?? stringValue(resource.outputs.keyId) ?? stringValue(resource.outputs.id);
+      const keyReference =
+        stringValue(resource.outputs.arn) ?? stringValue(resource.outputs.keyId) ?? stringValue(resource.outputs.id);
       if (!keyReference) return;
       const client = kmsClients.get(region(keyReference));
       let status;
@@ -136,7 +167,13 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
       } catch (error) {
         if (isCredentialRefusal(error)) return;
         drift.push(
-          lookupFailure(resource, error, "NotFoundException", `KMS has no key ${keyReference}: it was deleted outside Pulumi`, `KMS GetKeyRotationStatus for ${keyReference}`),
+          lookupFailure(
+            resource,
+            error,
+            "NotFoundException",
+            `KMS has no key ${keyReference}: it was deleted outside Pulumi`,
+            `KMS GetKeyRotationStatus for ${keyReference}`,
+          ),
         );
         return;
       }
@@ -153,8 +190,13 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         return;
       }
       const recordedPeriod = plain(resource.outputs.rotationPeriodInDays);
-      const expectedPeriod = typeof recordedPeriod === "number" && recordedPeriod > 0 ? recordedPeriod : DEFAULT_ROTATION_PERIOD_IN_DAYS;
-      if (recordedEnabled && status.RotationPeriodInDays !== undefined && status.RotationPeriodInDays !== expectedPeriod) {
+      const expectedPeriod =
+        typeof recordedPeriod === "number" && recordedPeriod > 0 ? recordedPeriod : DEFAULT_ROTATION_PERIOD_IN_DAYS;
+      if (
+        recordedEnabled &&
+        status.RotationPeriodInDays !== undefined &&
+        status.RotationPeriodInDays !== expectedPeriod
+      ) {
         drift.push(
           entry(resource, {
             kind: "rotation-period-changed",
@@ -189,12 +231,15 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         return;
       }
       if (!cluster) {
-        drift.push(entry(resource, { kind: "not-found", message: `Redshift returned no cluster ${clusterIdentifier}` }));
+        drift.push(
+          entry(resource, { kind: "not-found", message: `Redshift returned no cluster ${clusterIdentifier}` }),
+        );
         return;
       }
       // Drift is a difference from the state: a cluster the state records as unencrypted is the
       // policies' finding (which the policy config may exempt), not something changed outside Pulumi.
-      const recordedEncrypted = plain(resource.outputs.encrypted) === true || plain(resource.outputs.encrypted) === "true";
+      const recordedEncrypted =
+        plain(resource.outputs.encrypted) === true || plain(resource.outputs.encrypted) === "true";
       if (recordedEncrypted && cluster.Encrypted !== true) {
         drift.push(
           entry(resource, {

@@ -12,14 +12,20 @@ import type { ResourceRecord } from "./resourceRecord";
 
 /** Where a config key is set: its line in the file that holds it (1 when it cannot be found). */
 function configKeyLocation(file: string, qualifiedKey: string, project: PulumiProject, cwd: string): ReportLocation {
-  const bare = qualifiedKey.startsWith(`${project.project}:`) ? qualifiedKey.slice(project.project.length + 1) : undefined;
+  const bare = qualifiedKey.startsWith(`${project.project}:`)
+    ? qualifiedKey.slice(project.project.length + 1)
+    : undefined;
   const names = [qualifiedKey, ...(bare ? [bare] : [])];
   let line = 1;
   try {
     const index = fs
       .readFileSync(file, "utf8")
       .split("\n")
-      .findIndex((text) => names.some((name) => new RegExp(`^\\s*(["']?)${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\1\\s*:`).test(text)));
+      .findIndex((text) =>
+        names.some((name) =>
+          new RegExp(`^\\s*(["']?)${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\1\\s*:`).test(text),
+        ),
+      );
     if (index >= 0) line = index + 1;
   } catch {
     // the file was read moments ago; a location is a courtesy
@@ -41,8 +47,14 @@ export function undecryptedConfigEntry(project: PulumiProject, key: string, cwd:
 }
 
 /** A referenced stack whose outputs were not supplied: every value taken from it is unknown offline. */
-export function unsuppliedStackReferenceEntry(stackName: string, resources: ResourceRecord[], cwd: string): NotAnalyzed {
-  const reference = resources.find((resource) => resource.type === RESOURCE_TYPES.stackReference && resource.inputs.name === stackName);
+export function unsuppliedStackReferenceEntry(
+  stackName: string,
+  resources: ResourceRecord[],
+  cwd: string,
+): NotAnalyzed {
+  const reference = resources.find(
+    (resource) => resource.type === RESOURCE_TYPES.stackReference && resource.inputs.name === stackName,
+  );
   const source = reference?.sourceLocation;
   return {
     kind: "stack-reference",
@@ -52,6 +64,14 @@ export function unsuppliedStackReferenceEntry(stackName: string, resources: Reso
       `the outputs of stack ${stackName} are not known offline (pulumi preview reads them from the backend), so every value the program takes from them is unknown here ` +
       `(a key from there is judged as a key outside the stack whose ARN could not be seen); give them with --stack-outputs FILE ` +
       `({ "${stackName}": <what pulumi stack output --json --show-secrets --stack ${stackName} prints> })`,
-    ...(source ? { location: { file: path.relative(cwd, source.file).split(path.sep).join("/"), line: source.line, column: source.column } } : {}),
+    ...(source
+      ? {
+          location: {
+            file: path.relative(cwd, source.file).split(path.sep).join("/"),
+            line: source.line,
+            column: source.column,
+          },
+        }
+      : {}),
   };
 }

@@ -52,7 +52,8 @@ export function invokeResult(token: string, inputs: Record<string, unknown>, reg
         id: OFFLINE_ACCOUNT_ID,
       };
     case "aws:index/getRegion:getRegion": {
-      const name = typeof inputs.region === "string" ? inputs.region : typeof inputs.name === "string" ? inputs.name : region;
+      const name =
+        typeof inputs.region === "string" ? inputs.region : typeof inputs.name === "string" ? inputs.name : region;
       return { name, region: name, id: name, endpoint: `ec2.${name}.amazonaws.com`, description: name };
     }
     case "aws:index/getPartition:getPartition":

@@ -26,12 +26,41 @@ interface PulumiLike {
 }
 
 /** The Output constructor @pulumi/pulumi's own config.js uses for secrets: (resources, value, isKnown, isSecret, allResources). */
-type OutputConstructor = new (resources: unknown[], value: Promise<unknown>, isKnown: Promise<boolean>, isSecret: Promise<boolean>, allResources: Promise<unknown[]>) => unknown;
+type OutputConstructor = new (
+  resources: unknown[],
+  value: Promise<unknown>,
+  isKnown: Promise<boolean>,
+  isSecret: Promise<boolean>,
+  allResources: Promise<unknown[]>,
+) => unknown;
 
-const SECRET_ACCESSORS = ["getSecret", "requireSecret", "getSecretBoolean", "requireSecretBoolean", "getSecretNumber", "requireSecretNumber", "getSecretObject", "requireSecretObject"];
-const PLAIN_ACCESSORS = ["get", "require", "getBoolean", "requireBoolean", "getNumber", "requireNumber", "getObject", "requireObject"];
+const SECRET_ACCESSORS = [
+  "getSecret",
+  "requireSecret",
+  "getSecretBoolean",
+  "requireSecretBoolean",
+  "getSecretNumber",
+  "requireSecretNumber",
+  "getSecretObject",
+  "requireSecretObject",
+];
+const PLAIN_ACCESSORS = [
+  "get",
+  "require",
+  "getBoolean",
+  "requireBoolean",
+  "getNumber",
+  "requireNumber",
+  "getObject",
+  "requireObject",
+];
 
-export function installOfflineSecureConfig(pulumi: PulumiLike, Output: OutputConstructor, undecryptable: ReadonlySet<string>, onRead: (key: string) => void): void {
+export function installOfflineSecureConfig(
+  pulumi: PulumiLike,
+  Output: OutputConstructor,
+  undecryptable: ReadonlySet<string>,
+  onRead: (key: string) => void,
+): void {
   if (undecryptable.size === 0) return;
   const prototype = pulumi.Config.prototype;
   // Each accessor answers as before for every other key.
@@ -45,7 +74,11 @@ export function installOfflineSecureConfig(pulumi: PulumiLike, Output: OutputCon
     };
   };
   for (const name of SECRET_ACCESSORS) {
-    answerUndecryptable(name, () => new Output([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(true), Promise.resolve([])));
+    answerUndecryptable(
+      name,
+      () =>
+        new Output([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(true), Promise.resolve([])),
+    );
   }
   for (const name of PLAIN_ACCESSORS) {
     const secretForm = name.startsWith("get") ? `getSecret${name.slice(3)}` : `requireSecret${name.slice(7)}`;

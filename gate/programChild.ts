@@ -76,7 +76,9 @@ interface RegisterResourceRequestLike {
   getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getSourceposition(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
-  getStacktrace?(): { getFramesList(): { getPc(): { getUri(): string; getLine(): number; getColumn(): number } | undefined }[] } | undefined;
+  getStacktrace?():
+    | { getFramesList(): { getPc(): { getUri(): string; getLine(): number; getColumn(): number } | undefined }[] }
+    | undefined;
 }
 
 type Callback = (err: unknown, response: unknown) => void;
@@ -104,7 +106,11 @@ function computedOutputNames(resourceClass: unknown): string[] {
   let names = computedOutputsByClass.get(resourceClass);
   if (!names) {
     const source = typeof resourceClass === "function" ? Function.prototype.toString.call(resourceClass) : "";
-    names = [...new Set([...source.matchAll(/resourceInputs\["([A-Za-z0-9_]+)"\] = undefined \/\*out\*\//g)].map((match) => match[1]))];
+    names = [
+      ...new Set(
+        [...source.matchAll(/resourceInputs\["([A-Za-z0-9_]+)"\] = undefined \/\*out\*\//g)].map((match) => match[1]),
+      ),
+    ];
     computedOutputsByClass.set(resourceClass, names);
   }
   return names;
@@ -137,7 +143,9 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
    * value taken from it is unknown and still depends on the reference.
    */
   const stackReferenceState = (stackName: string): Record<string, unknown> => {
-    const supplied = Object.prototype.hasOwnProperty.call(job.stackOutputs, stackName) ? job.stackOutputs[stackName] : undefined;
+    const supplied = Object.prototype.hasOwnProperty.call(job.stackOutputs, stackName)
+      ? job.stackOutputs[stackName]
+      : undefined;
     if (supplied) return { name: stackName, outputs: supplied, secretOutputNames: Object.keys(supplied) };
     unsuppliedStackReferences.add(stackName);
     return { name: stackName, outputs: UNKNOWN_STRING_SENTINEL, secretOutputNames: UNKNOWN_STRING_SENTINEL };
@@ -206,10 +214,14 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   monitor.readResource = (request: ReadResourceRequestLike, callback: Callback) =>
     readResource(request, (err: unknown, response: unknown) => {
       if (!err && response && request.getType() === RESOURCE_TYPES.stackReference) {
-        const read = response as { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined };
+        const read = response as {
+          getUrn(): string;
+          getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+        };
         const state = read.getProperties()?.toJavaScript() ?? {};
         // The engine hands a StackReference's outputs over as a secret when any of them is one.
-        if (state.outputs !== UNKNOWN_STRING_SENTINEL && state.outputs !== undefined) state.outputs = wireSecret(state.outputs);
+        if (state.outputs !== UNKNOWN_STRING_SENTINEL && state.outputs !== undefined)
+          state.outputs = wireSecret(state.outputs);
         const record: Omit<ResourceRecord, "outputs"> = {
           urn: read.getUrn(),
           type: request.getType(),
@@ -228,8 +240,13 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       }
       callback(err, response);
     });
-  const registerResourceOutputs = (monitor.registerResourceOutputs as (req: unknown, cb: Callback) => void).bind(monitor);
-  monitor.registerResourceOutputs = (request: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: Callback) => {
+  const registerResourceOutputs = (monitor.registerResourceOutputs as (req: unknown, cb: Callback) => void).bind(
+    monitor,
+  );
+  monitor.registerResourceOutputs = (
+    request: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
+    callback: Callback,
+  ) => {
     registeredOutputs[request.getUrn()] = request.getOutputs()?.toJavaScript() ?? {};
     return registerResourceOutputs(request, callback);
   };
@@ -244,7 +261,8 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     let exported = require(job.programPath) as unknown;
     const asModule = exported as { __esModule?: boolean; default?: unknown };
     if (typeof exported === "function") exported = await (exported as () => unknown)();
-    else if (asModule && asModule.__esModule && typeof asModule.default === "function") exported = await (asModule.default as () => unknown)();
+    else if (asModule && asModule.__esModule && typeof asModule.default === "function")
+      exported = await (asModule.default as () => unknown)();
     return (await exported) as Record<string, unknown>;
   });
   await settings.waitForRPCs();
@@ -264,7 +282,13 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     const computed = computedOutputNames(resource.constructor).filter((key) => !(key in record.inputs));
     if (computed.length > 0) computedOutputs[urn] = computed;
   }
-  return { kind: "done", computedOutputs, registeredOutputs, undecryptedConfigRead: [...undecryptedConfigRead].sort(), unsuppliedStackReferences: [...unsuppliedStackReferences].sort() };
+  return {
+    kind: "done",
+    computedOutputs,
+    registeredOutputs,
+    undecryptedConfigRead: [...undecryptedConfigRead].sort(),
+    unsuppliedStackReferences: [...unsuppliedStackReferences].sort(),
+  };
 }
 
 /**
@@ -290,10 +314,7 @@ if (process.env.KEYGUARD_PROGRAM_JOB) {
   // an async function called without `await` that throws, a throw inside a callback or timer.
   process.on("unhandledRejection", fail("unhandled rejection (a promise the program did not await): "));
   process.on("uncaughtException", fail("uncaught exception: "));
-  runJob(job).then(
-    (message) => {
-      if (!failed) void send(message).then(() => process.exit(0));
-    },
-    fail(""),
-  );
+  runJob(job).then((message) => {
+    if (!failed) void send(message).then(() => process.exit(0));
+  }, fail(""));
 }

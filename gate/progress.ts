@@ -10,7 +10,10 @@ export interface ProgressSink {
 export class Progress {
   private lineOpen = false;
 
-  constructor(private readonly sink: ProgressSink, private readonly quiet = false) {}
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly quiet = false,
+  ) {}
 
   /** A step worth a line of its own. */
   step(message: string): void {

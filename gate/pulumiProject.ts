@@ -11,7 +11,9 @@ import { UNKNOWN_STRING_SENTINEL } from "../facts";
 
 // The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
 // from @pulumi/pulumi so it is there however npm laid out node_modules.
-const yaml = require(require.resolve("js-yaml", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] })) as {
+const yaml = require(
+  require.resolve("js-yaml", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
+) as {
   load(text: string): unknown;
 };
 
@@ -78,11 +80,15 @@ function addConfigEntry(
 
 function readConfigMap(file: string, what: string, document: unknown, allowBare: boolean): Record<string, unknown> {
   if (document === null || document === undefined) return {};
-  if (!isPlainObject(document)) throw new UsageError(`${what} ${file} must be a YAML mapping with a "config" key, got ${describeValue(document)}`);
+  if (!isPlainObject(document))
+    throw new UsageError(`${what} ${file} must be a YAML mapping with a "config" key, got ${describeValue(document)}`);
   if ("config" in document) {
     const config = document.config;
     if (config === null || config === undefined) return {};
-    if (!isPlainObject(config)) throw new UsageError(`${what} ${file}: "config" must be a mapping of config keys to values, got ${describeValue(config)}`);
+    if (!isPlainObject(config))
+      throw new UsageError(
+        `${what} ${file}: "config" must be a mapping of config keys to values, got ${describeValue(config)}`,
+      );
     return config;
   }
   if (allowBare) return document;
@@ -113,7 +119,9 @@ function stackFromFlag(flag: string, project: string, projectFile: string): stri
     );
   }
   if (parts.length === 3 && parts[1] !== project) {
-    throw new UsageError(`--stack ${flag}: project ${describeValue(parts[1])} is not this project's name ${describeValue(project)} (${projectFile})`);
+    throw new UsageError(
+      `--stack ${flag}: project ${describeValue(parts[1])} is not this project's name ${describeValue(project)} (${projectFile})`,
+    );
   }
   return parts[parts.length - 1];
 }
@@ -149,32 +157,50 @@ function defaultStack(configDirectory: string): string {
 }
 
 /** Reads the project in `projectDir` for `stack`; `configFile` (YAML or JSON) overrides the stack's config. */
-export function readPulumiProject(projectDir: string, stack: string | undefined, configFile: string | undefined): PulumiProject {
+export function readPulumiProject(
+  projectDir: string,
+  stack: string | undefined,
+  configFile: string | undefined,
+): PulumiProject {
   const absoluteDir = path.resolve(projectDir);
   if (!fs.existsSync(absoluteDir) || !fs.statSync(absoluteDir).isDirectory()) {
     throw new UsageError(`--project ${projectDir}: no such directory`);
   }
-  const projectFile = PROJECT_FILE_NAMES.map((name) => path.join(absoluteDir, name)).find((file) => fs.existsSync(file));
-  if (!projectFile) throw new UsageError(`--project ${projectDir}: no Pulumi.yaml in ${absoluteDir}; a Pulumi project directory is required`);
+  const projectFile = PROJECT_FILE_NAMES.map((name) => path.join(absoluteDir, name)).find((file) =>
+    fs.existsSync(file),
+  );
+  if (!projectFile)
+    throw new UsageError(
+      `--project ${projectDir}: no Pulumi.yaml in ${absoluteDir}; a Pulumi project directory is required`,
+    );
   const document = readYamlFile(projectFile, "project file");
-  if (!isPlainObject(document)) throw new UsageError(`project file ${projectFile} must be a YAML mapping, got ${describeValue(document)}`);
+  if (!isPlainObject(document))
+    throw new UsageError(`project file ${projectFile} must be a YAML mapping, got ${describeValue(document)}`);
   const project = document.name;
   if (typeof project !== "string" || project.length === 0) {
-    throw new UsageError(`project file ${projectFile}: "name" must be a non-empty string, got ${describeValue(project)}`);
+    throw new UsageError(
+      `project file ${projectFile}: "name" must be a non-empty string, got ${describeValue(project)}`,
+    );
   }
   const runtime = isPlainObject(document.runtime) ? document.runtime.name : document.runtime;
   if (runtime !== "nodejs") {
-    throw new UsageError(`project file ${projectFile}: runtime ${describeValue(runtime)} is not supported; keyguard check runs "nodejs" programs`);
+    throw new UsageError(
+      `project file ${projectFile}: runtime ${describeValue(runtime)} is not supported; keyguard check runs "nodejs" programs`,
+    );
   }
   const main = document.main === undefined ? "." : document.main;
-  if (typeof main !== "string") throw new UsageError(`project file ${projectFile}: "main" must be a path, got ${describeValue(main)}`);
+  if (typeof main !== "string")
+    throw new UsageError(`project file ${projectFile}: "main" must be a path, got ${describeValue(main)}`);
   let programPath: string;
   try {
     programPath = require.resolve(path.resolve(absoluteDir, main), { paths: [absoluteDir] });
   } catch {
     const candidates = ["index.ts", "index.js"].map((name) => path.resolve(absoluteDir, main, name));
     const found = candidates.find((candidate) => fs.existsSync(candidate));
-    if (!found) throw new UsageError(`project file ${projectFile}: main ${describeValue(main)} has no program (looked for ${candidates.join(", ")})`);
+    if (!found)
+      throw new UsageError(
+        `project file ${projectFile}: main ${describeValue(main)} has no program (looked for ${candidates.join(", ")})`,
+      );
     programPath = found;
   }
 
@@ -191,25 +217,45 @@ export function readPulumiProject(projectDir: string, stack: string | undefined,
   // Pulumi.yaml's `stackConfigDir` moves the stack files into a directory of the project.
   const stackConfigDir = document.stackConfigDir ?? ".";
   if (typeof stackConfigDir !== "string") {
-    throw new UsageError(`project file ${projectFile}: "stackConfigDir" must be a directory path, got ${describeValue(stackConfigDir)}`);
+    throw new UsageError(
+      `project file ${projectFile}: "stackConfigDir" must be a directory path, got ${describeValue(stackConfigDir)}`,
+    );
   }
-  const stackName = stack === undefined ? defaultStack(path.join(absoluteDir, stackConfigDir)) : stackFromFlag(stack, project, projectFile);
+  const stackName =
+    stack === undefined
+      ? defaultStack(path.join(absoluteDir, stackConfigDir))
+      : stackFromFlag(stack, project, projectFile);
   const stackFile = path.join(absoluteDir, stackConfigDir, `Pulumi.${stackName}.yaml`);
   if (fs.existsSync(stackFile)) {
-    for (const [key, value] of Object.entries(readConfigMap(stackFile, "stack file", readYamlFile(stackFile, "stack file"), false))) {
+    for (const [key, value] of Object.entries(
+      readConfigMap(stackFile, "stack file", readYamlFile(stackFile, "stack file"), false),
+    )) {
       addConfigEntry(project, key, value, config, secretKeys, undecryptable, stackFile);
     }
   } else if (stack !== undefined && configFile === undefined) {
     // Pulumi runs a stack without a stack file (no config); here that is most likely a misspelt
     // --stack, so it is refused unless --config supplies the stack's config.
-    throw new UsageError(`--stack ${stack}: no stack file ${stackFile} (give the stack's config with --config FILE if it has none)`);
+    throw new UsageError(
+      `--stack ${stack}: no stack file ${stackFile} (give the stack's config with --config FILE if it has none)`,
+    );
   }
   if (configFile !== undefined) {
     const absoluteConfigFile = path.resolve(configFile);
-    for (const [key, value] of Object.entries(readConfigMap(absoluteConfigFile, "--config", readYamlFile(absoluteConfigFile, "--config"), true))) {
+    for (const [key, value] of Object.entries(
+      readConfigMap(absoluteConfigFile, "--config", readYamlFile(absoluteConfigFile, "--config"), true),
+    )) {
       addConfigEntry(project, key, value, config, secretKeys, undecryptable, absoluteConfigFile);
     }
   }
   const region = config["aws:region"] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
-  return { projectDir: absoluteDir, project, stack: stackName, programPath, config, secretKeys: [...secretKeys], undecryptable, region };
+  return {
+    projectDir: absoluteDir,
+    project,
+    stack: stackName,
+    programPath,
+    config,
+    secretKeys: [...secretKeys],
+    undecryptable,
+    region,
+  };
 }

@@ -60,7 +60,13 @@ export interface ReportNotApplicable {
   location?: ReportLocation;
 }
 
-export type DriftKind = "rotation-disabled" | "rotation-period-changed" | "cluster-not-encrypted" | "cluster-key-changed" | "not-found" | "lookup-failed";
+export type DriftKind =
+  | "rotation-disabled"
+  | "rotation-period-changed"
+  | "cluster-not-encrypted"
+  | "cluster-key-changed"
+  | "not-found"
+  | "lookup-failed";
 
 export interface DriftEntry {
   urn: string;
@@ -122,7 +128,14 @@ export interface Report {
   violations: ReportViolation[];
   drift: DriftEntry[];
   notAnalyzed: NotAnalyzed[];
-  policies: { name: string; enforcementLevel: string; type: string; severity: string; description: string; remediationSteps: string }[];
+  policies: {
+    name: string;
+    enforcementLevel: string;
+    type: string;
+    severity: string;
+    description: string;
+    remediationSteps: string;
+  }[];
   /** Resources evaluated (custom resources and components; the stack itself is left out). */
   resources: { urn: string; type: string; name: string; location?: ReportLocation }[];
   /** Policy-and-resource pairs the pack did not judge because the policy does not apply, with the reason. */
@@ -229,7 +242,8 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       })),
     ...(options.notAnalyzed ?? []),
   ];
-  const failed = mandatory > 0 || drift.length > 0 || (options.strictUnknowns && (undecidedUnknowns > 0 || notAnalyzed.length > 0));
+  const failed =
+    mandatory > 0 || drift.length > 0 || (options.strictUnknowns && (undecidedUnknowns > 0 || notAnalyzed.length > 0));
   const reported = evaluation.resources.filter(isReportedResource);
   const report: Report = {
     tool: { name: TOOL_NAME, version: options.toolVersion },
@@ -263,9 +277,15 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       severity: policy.severity,
       description: policy.description,
       // A step that works only before an update (the "remediate" level) does not fit an audit of deployed state.
-      remediationSteps: evaluation.mode === "audit" ? stepsOnDeployedState(policy.remediationSteps) : policy.remediationSteps,
+      remediationSteps:
+        evaluation.mode === "audit" ? stepsOnDeployedState(policy.remediationSteps) : policy.remediationSteps,
     })),
-    resources: reported.map((resource) => ({ urn: resource.urn, type: resource.type, name: resource.name, location: locate(resource) })),
+    resources: reported.map((resource) => ({
+      urn: resource.urn,
+      type: resource.type,
+      name: resource.name,
+      location: locate(resource),
+    })),
     notApplicable: notJudged.filter((entry) => !entry.exemption),
     exemptions: notJudged.filter((entry) => entry.exemption),
   };

@@ -36,7 +36,9 @@ export function resolveReportTargets(
     const at = spec.indexOf("=");
     const flag = `--report ${spec.slice(0, Math.max(at, 0))}`;
     if (at <= 0 || at === spec.length - 1) {
-      throw new UsageError(`--report ${describeValue(spec)} is not FORMAT=PATH (e.g. --report sarif=keyguard.sarif, or markdown=- for stdout); formats: ${FORMATS.join(", ")}`);
+      throw new UsageError(
+        `--report ${describeValue(spec)} is not FORMAT=PATH (e.g. --report sarif=keyguard.sarif, or markdown=- for stdout); formats: ${FORMATS.join(", ")}`,
+      );
     }
     const given = spec.slice(at + 1);
     const format = checkFormat(spec.slice(0, at), "--report format");
@@ -49,7 +51,9 @@ export function resolveReportTargets(
   }
   const toStdout = targets.filter((target) => target.file === undefined);
   if (toStdout.length > 1) {
-    throw new UsageError(`only one report can go to stdout, got ${toStdout.map((target) => target.format).join(" and ")}; give the others a file (--report FORMAT=PATH)`);
+    throw new UsageError(
+      `only one report can go to stdout, got ${toStdout.map((target) => target.format).join(" and ")}; give the others a file (--report FORMAT=PATH)`,
+    );
   }
   checkReportTargets(
     targets.filter((target) => target.file !== undefined).map((target) => ({ flag: target.flag, file: target.given })),

@@ -25,14 +25,22 @@ export interface ProgramRun {
  * A preview's outputs: the inputs, plus the computed outputs as unknowns, or for a component
  * (and the stack) the outputs it registered.
  */
-function completeOutputs(resources: ResourceRecord[], done: Extract<ProgramChildMessage, { kind: "done" }>): ProgramRun {
+function completeOutputs(
+  resources: ResourceRecord[],
+  done: Extract<ProgramChildMessage, { kind: "done" }>,
+): ProgramRun {
   for (const resource of resources) {
     for (const name of done.computedOutputs[resource.urn] ?? []) resource.outputs[name] = UNKNOWN_STRING_SENTINEL;
     const registered = done.registeredOutputs[resource.urn];
     if (registered) resource.outputs = { ...resource.inputs, ...registered };
   }
   const stack = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
-  return { resources, stackOutputs: stack ? stack.outputs : {}, undecryptedConfigRead: done.undecryptedConfigRead, unsuppliedStackReferences: done.unsuppliedStackReferences };
+  return {
+    resources,
+    stackOutputs: stack ? stack.outputs : {},
+    undecryptedConfigRead: done.undecryptedConfigRead,
+    unsuppliedStackReferences: done.unsuppliedStackReferences,
+  };
 }
 
 /** The child module next to this one: programChild.js in dist/, programChild.ts from the sources. */
@@ -143,10 +151,18 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
       } else if (result?.kind === "done") {
         resolve(completeOutputs(resources, result));
       } else if (result?.kind === "failed") {
-        reject(new ProgramError(`program ${path.relative(process.cwd(), project.programPath) || project.programPath} failed: ${result.reason}`));
+        reject(
+          new ProgramError(
+            `program ${path.relative(process.cwd(), project.programPath) || project.programPath} failed: ${result.reason}`,
+          ),
+        );
       } else {
         const lastError = stderrTail.find((line) => /Error/.test(line)) ?? stderrTail[stderrTail.length - 1] ?? "";
-        reject(new ProgramError(`program ${project.programPath} exited with ${signal ?? `code ${code}`} before finishing${lastError ? `: ${lastError.trim()}` : ""}`));
+        reject(
+          new ProgramError(
+            `program ${project.programPath} exited with ${signal ?? `code ${code}`} before finishing${lastError ? `: ${lastError.trim()}` : ""}`,
+          ),
+        );
       }
     });
   });

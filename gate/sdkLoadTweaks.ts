@@ -12,10 +12,13 @@ import * as path from "path";
  * proxy through without enumerating it.
  */
 export function deferArboristLoad(): void {
-  const Module = require("module") as { _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown };
+  const Module = require("module") as {
+    _load: (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
+  };
   const load = Module._load;
   Module._load = function (request, parent, isMain) {
-    if (request !== "@npmcli/arborist" || !parent?.filename?.includes(`${path.sep}closure${path.sep}`)) return load.call(this, request, parent, isMain);
+    if (request !== "@npmcli/arborist" || !parent?.filename?.includes(`${path.sep}closure${path.sep}`))
+      return load.call(this, request, parent, isMain);
     let real: Record<string | symbol, unknown> | undefined;
     const actual = () => (real ??= load.call(Module, request, parent, isMain) as Record<string | symbol, unknown>);
     return new Proxy({} as Record<string | symbol, unknown>, {

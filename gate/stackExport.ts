@@ -33,10 +33,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Names the tool that wrote a JSON document that is not a stack export, when it can be told. */
 function otherToolDescription(document: Record<string, unknown>): string | undefined {
-  if ("terraform_version" in document || ("lineage" in document && "serial" in document)) return "a Terraform state file";
-  if ("AWSTemplateFormatVersion" in document || ("Resources" in document && !("deployment" in document))) return "a CloudFormation template";
-  if ("steps" in document && ("changeSummary" in document || "config" in document)) return "the output of `pulumi preview --json`";
-  if ("checkpoint" in document) return "a Pulumi backend checkpoint file (use `pulumi stack export` to get the deployment)";
+  if ("terraform_version" in document || ("lineage" in document && "serial" in document))
+    return "a Terraform state file";
+  if ("AWSTemplateFormatVersion" in document || ("Resources" in document && !("deployment" in document)))
+    return "a CloudFormation template";
+  if ("steps" in document && ("changeSummary" in document || "config" in document))
+    return "the output of `pulumi preview --json`";
+  if ("checkpoint" in document)
+    return "a Pulumi backend checkpoint file (use `pulumi stack export` to get the deployment)";
   if ("$schema" in document && "runs" in document) return "a SARIF report";
   if ("resource_changes" in document || "planned_values" in document) return "a Terraform plan";
   return undefined;
@@ -48,14 +52,17 @@ function jsonProblem(error: unknown, text: string): string {
   // A parse error at the very end of the text means the document stopped early: a cut-off
   // download or a disk that filled up, not a different format.
   const position = /at position (\d+)/.exec(message);
-  const atEnd = /end of JSON input/i.test(message) || (position !== null && Number(position[1]) >= text.trimEnd().length - 1);
-  if (atEnd && /^\s*[[{]/.test(text)) return `ends before its JSON does (truncated after ${text.length} bytes?): ${message}`;
+  const atEnd =
+    /end of JSON input/i.test(message) || (position !== null && Number(position[1]) >= text.trimEnd().length - 1);
+  if (atEnd && /^\s*[[{]/.test(text))
+    return `ends before its JSON does (truncated after ${text.length} bytes?): ${message}`;
   return `is not JSON: ${message}`;
 }
 
 /** Turns state secrets into wire-form secrets the pack understands, at any depth. */
 function wireValue(value: unknown, plaintextSecrets: string[], where: string): unknown {
-  if (Array.isArray(value)) return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`));
+  if (Array.isArray(value))
+    return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`));
   if (!isPlainObject(value)) return value;
   if (isWireSecret(value)) {
     if (typeof value.plaintext === "string") {
@@ -63,7 +70,9 @@ function wireValue(value: unknown, plaintextSecrets: string[], where: string): u
       try {
         decoded = JSON.parse(value.plaintext);
       } catch {
-        throw new UsageError(`${where}: a secret's "plaintext" must be JSON text, got ${describeValue(value.plaintext)}`);
+        throw new UsageError(
+          `${where}: a secret's "plaintext" must be JSON text, got ${describeValue(value.plaintext)}`,
+        );
       }
       collectStrings(decoded, plaintextSecrets);
       return wireSecret(wireValue(decoded, plaintextSecrets, where));
@@ -75,7 +84,8 @@ function wireValue(value: unknown, plaintextSecrets: string[], where: string): u
     return wireSecret(UNKNOWN_STRING_SENTINEL);
   }
   const result: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`);
+  for (const [key, member] of Object.entries(value))
+    result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`);
   return result;
 }
 
@@ -108,7 +118,9 @@ export function parseStackExport(text: string, file: string): StackExport {
     throw new UsageError(`${what} ${jsonProblem(error, text)}; expected the JSON that \`pulumi stack export\` writes`);
   }
   if (!isPlainObject(document)) {
-    throw new UsageError(`${what} holds ${describeValue(document)}, not a \`pulumi stack export\` document ({ "version": 3, "deployment": { "resources": [...] } })`);
+    throw new UsageError(
+      `${what} holds ${describeValue(document)}, not a \`pulumi stack export\` document ({ "version": 3, "deployment": { "resources": [...] } })`,
+    );
   }
   if (!("deployment" in document)) {
     const other = otherToolDescription(document);
@@ -118,12 +130,16 @@ export function parseStackExport(text: string, file: string): StackExport {
   }
   const version = document.version;
   if (typeof version !== "number" || !SUPPORTED_DEPLOYMENT_VERSIONS.includes(version)) {
-    throw new UsageError(`${what}: "version" is ${describeValue(version)}; keyguard reads stack exports of version ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}`);
+    throw new UsageError(
+      `${what}: "version" is ${describeValue(version)}; keyguard reads stack exports of version ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}`,
+    );
   }
   const deployment = document.deployment;
-  if (!isPlainObject(deployment)) throw new UsageError(`${what}: "deployment" must be an object, got ${describeValue(deployment)}`);
+  if (!isPlainObject(deployment))
+    throw new UsageError(`${what}: "deployment" must be an object, got ${describeValue(deployment)}`);
   const rawResources = deployment.resources ?? [];
-  if (!Array.isArray(rawResources)) throw new UsageError(`${what}: "deployment.resources" must be a list, got ${describeValue(rawResources)}`);
+  if (!Array.isArray(rawResources))
+    throw new UsageError(`${what}: "deployment.resources" must be a list, got ${describeValue(rawResources)}`);
 
   const plaintextSecrets: string[] = [];
   const resources: ResourceRecord[] = [];
@@ -132,8 +148,12 @@ export function parseStackExport(text: string, file: string): StackExport {
     const where = `${what}: deployment.resources[${index}]`;
     if (!isPlainObject(raw)) throw new UsageError(`${where} must be an object, got ${describeValue(raw)}`);
     const { urn, type } = raw;
-    if (typeof urn !== "string" || !parseUrn(urn)) throw new UsageError(`${where}.urn must be a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>), got ${describeValue(urn)}`);
-    if (typeof type !== "string" || type.length === 0) throw new UsageError(`${where}.type must be a resource type token, got ${describeValue(type)}`);
+    if (typeof urn !== "string" || !parseUrn(urn))
+      throw new UsageError(
+        `${where}.urn must be a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>), got ${describeValue(urn)}`,
+      );
+    if (typeof type !== "string" || type.length === 0)
+      throw new UsageError(`${where}.type must be a resource type token, got ${describeValue(type)}`);
     // A resource pending deletion is not part of the stack any more.
     if (raw.delete === true) return;
     const parsed = parseUrn(urn)!;
@@ -141,14 +161,19 @@ export function parseStackExport(text: string, file: string): StackExport {
     const inputs = raw.inputs ?? {};
     const outputs = raw.outputs ?? {};
     if (!isPlainObject(inputs)) throw new UsageError(`${where}.inputs must be an object, got ${describeValue(inputs)}`);
-    if (!isPlainObject(outputs)) throw new UsageError(`${where}.outputs must be an object, got ${describeValue(outputs)}`);
+    if (!isPlainObject(outputs))
+      throw new UsageError(`${where}.outputs must be an object, got ${describeValue(outputs)}`);
     const rawPropertyDependencies = raw.propertyDependencies ?? {};
-    if (!isPlainObject(rawPropertyDependencies)) throw new UsageError(`${where}.propertyDependencies must be an object, got ${describeValue(rawPropertyDependencies)}`);
+    if (!isPlainObject(rawPropertyDependencies))
+      throw new UsageError(
+        `${where}.propertyDependencies must be an object, got ${describeValue(rawPropertyDependencies)}`,
+      );
     const propertyDependencies: Record<string, string[]> = {};
     for (const [property, urns] of Object.entries(rawPropertyDependencies)) {
       propertyDependencies[property] = stringList(urns, `${where}.propertyDependencies.${property}`);
     }
-    if (raw.parent !== undefined && typeof raw.parent !== "string") throw new UsageError(`${where}.parent must be a URN, got ${describeValue(raw.parent)}`);
+    if (raw.parent !== undefined && typeof raw.parent !== "string")
+      throw new UsageError(`${where}.parent must be a URN, got ${describeValue(raw.parent)}`);
     resources.push({
       urn,
       type,
@@ -193,7 +218,9 @@ export function readStackExport(file: string): StackExport {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`--stack-export ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(
+      `--stack-export ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   return parseStackExport(text, file);
 }

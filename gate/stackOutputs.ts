@@ -30,19 +30,30 @@ export function readStackOutputs(file: string | undefined, cwd: string): Record<
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${what} is not JSON: ${(error as Error).message}; expected { "<org>/<project>/<stack>": <what pulumi stack output --json --show-secrets prints>, ... }`);
+    throw new UsageError(
+      `${what} is not JSON: ${(error as Error).message}; expected { "<org>/<project>/<stack>": <what pulumi stack output --json --show-secrets prints>, ... }`,
+    );
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    throw new UsageError(`${what} must be a JSON object keyed by stack name (as given to StackReference), got ${describeValue(document)}`);
+    throw new UsageError(
+      `${what} must be a JSON object keyed by stack name (as given to StackReference), got ${describeValue(document)}`,
+    );
   }
   for (const [stack, outputs] of Object.entries(document)) {
-    if (stack.trim().length === 0) throw new UsageError(`${what}: a stack name is empty; use the name the program gives StackReference, e.g. "acme/security/prod"`);
+    if (stack.trim().length === 0)
+      throw new UsageError(
+        `${what}: a stack name is empty; use the name the program gives StackReference, e.g. "acme/security/prod"`,
+      );
     if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
-      throw new UsageError(`${what}: "${stack}" must be the object \`pulumi stack output --json --show-secrets --stack ${stack}\` prints, got ${describeValue(outputs)}`);
+      throw new UsageError(
+        `${what}: "${stack}" must be the object \`pulumi stack output --json --show-secrets --stack ${stack}\` prints, got ${describeValue(outputs)}`,
+      );
     }
     for (const [name, value] of Object.entries(outputs)) {
       if (value === HIDDEN_SECRET) {
-        throw new UsageError(`${what}: "${stack}".${name} is "${HIDDEN_SECRET}", a secret pulumi stack output hid; write the file with --show-secrets (keyguard keeps every supplied value secret)`);
+        throw new UsageError(
+          `${what}: "${stack}".${name} is "${HIDDEN_SECRET}", a secret pulumi stack output hid; write the file with --show-secrets (keyguard keeps every supplied value secret)`,
+        );
       }
     }
   }

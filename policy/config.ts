@@ -4,12 +4,7 @@
  * that validates nothing (the gate, a test, an older CLI). Bad config is an error that names the
  * policy, the setting, the value and what is allowed; it is never silently replaced by a default.
  */
-import {
-  ALIAS_ARN_PATTERN,
-  KEY_ARN_PATTERN,
-  MAX_ROTATION_PERIOD_IN_DAYS,
-  MIN_ROTATION_PERIOD_IN_DAYS,
-} from "../facts";
+import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN, MAX_ROTATION_PERIOD_IN_DAYS, MIN_ROTATION_PERIOD_IN_DAYS } from "../facts";
 import { describeValue } from "../shared/describe";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { encodeExemption } from "./verdictCodec";
@@ -43,13 +38,18 @@ export class PolicyConfigError extends Error {
 
 const exemptionsSchema: PolicyConfigJSONSchema = {
   type: "array",
-  description: "Resources this policy skips: a URN or a name (globs * and ? allowed), each with the reason it is exempt.",
+  description:
+    "Resources this policy skips: a URN or a name (globs * and ? allowed), each with the reason it is exempt.",
   default: [],
   items: {
     type: "object",
     properties: {
       resource: { type: "string", minLength: 1, description: "URN or resource name; * and ? are globs." },
-      reason: { type: "string", minLength: 1, description: "Why this resource is exempt (required, shown in reviews)." },
+      reason: {
+        type: "string",
+        minLength: 1,
+        description: "Why this resource is exempt (required, shown in reviews).",
+      },
     },
     required: ["resource", "reason"],
     additionalProperties: false,
@@ -118,7 +118,11 @@ export const externalKeySettings: ConfigSection<Omit<ExternalKeyConfig, "exempti
     const trustedKeyArns = parseTrustedKeyArns(policyName, config.trustedKeyArns);
     const live = config.verifyExternalKeysLive ?? false;
     if (typeof live !== "boolean") {
-      throw new PolicyConfigError(policyName, "verifyExternalKeysLive", `got ${describeValue(live)}; expected true or false`);
+      throw new PolicyConfigError(
+        policyName,
+        "verifyExternalKeysLive",
+        `got ${describeValue(live)}; expected true or false`,
+      );
     }
     return { ...parseBounds(policyName, config), trustedKeyArns, verifyExternalKeysLive: live };
   },
@@ -149,7 +153,11 @@ export function policyConfig<T extends object>(settings?: ConfigSection<T>): Pol
 function checkObject(policyName: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== "object" || Array.isArray(raw)) {
-    throw new PolicyConfigError(policyName, "(config)", `got ${describeValue(raw)}; expected an object with ${allowed.join(", ")}`);
+    throw new PolicyConfigError(
+      policyName,
+      "(config)",
+      `got ${describeValue(raw)}; expected an object with ${allowed.join(", ")}`,
+    );
   }
   const config = raw as Record<string, unknown>;
   for (const key of Object.keys(config)) {
@@ -163,7 +171,12 @@ function checkObject(policyName: string, raw: unknown, allowed: readonly string[
 
 function parsePeriod(policyName: string, setting: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < MIN_ROTATION_PERIOD_IN_DAYS || value > MAX_ROTATION_PERIOD_IN_DAYS) {
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < MIN_ROTATION_PERIOD_IN_DAYS ||
+    value > MAX_ROTATION_PERIOD_IN_DAYS
+  ) {
     throw new PolicyConfigError(
       policyName,
       setting,
@@ -174,8 +187,18 @@ function parsePeriod(policyName: string, setting: string, value: unknown, fallba
 }
 
 function parseBounds(policyName: string, config: Record<string, unknown>): RotationBounds {
-  const minRotationPeriodInDays = parsePeriod(policyName, "minRotationPeriodInDays", config.minRotationPeriodInDays, DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS);
-  const maxRotationPeriodInDays = parsePeriod(policyName, "maxRotationPeriodInDays", config.maxRotationPeriodInDays, DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS);
+  const minRotationPeriodInDays = parsePeriod(
+    policyName,
+    "minRotationPeriodInDays",
+    config.minRotationPeriodInDays,
+    DEFAULT_MIN_ROTATION_PERIOD_IN_DAYS,
+  );
+  const maxRotationPeriodInDays = parsePeriod(
+    policyName,
+    "maxRotationPeriodInDays",
+    config.maxRotationPeriodInDays,
+    DEFAULT_MAX_ROTATION_PERIOD_IN_DAYS,
+  );
   if (minRotationPeriodInDays > maxRotationPeriodInDays) {
     throw new PolicyConfigError(
       policyName,
@@ -189,7 +212,11 @@ function parseBounds(policyName: string, config: Record<string, unknown>): Rotat
 function parseTrustedKeyArns(policyName: string, value: unknown): string[] {
   const trusted = value ?? [];
   if (!Array.isArray(trusted)) {
-    throw new PolicyConfigError(policyName, "trustedKeyArns", `got ${describeValue(trusted)}; expected a list of KMS key ARNs or alias ARNs`);
+    throw new PolicyConfigError(
+      policyName,
+      "trustedKeyArns",
+      `got ${describeValue(trusted)}; expected a list of KMS key ARNs or alias ARNs`,
+    );
   }
   trusted.forEach((arn, index) => {
     if (typeof arn !== "string" || !(KEY_ARN_PATTERN.test(arn) || ALIAS_ARN_PATTERN.test(arn))) {
@@ -206,21 +233,37 @@ function parseTrustedKeyArns(policyName: string, value: unknown): string[] {
 function parseExemptions(policyName: string, value: unknown): Exemption[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
-    throw new PolicyConfigError(policyName, "exemptions", `got ${describeValue(value)}; expected a list of { resource, reason }`);
+    throw new PolicyConfigError(
+      policyName,
+      "exemptions",
+      `got ${describeValue(value)}; expected a list of { resource, reason }`,
+    );
   }
   return value.map((entry, index) => {
     const where = `exemptions[${index}]`;
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      throw new PolicyConfigError(policyName, where, `got ${describeValue(entry)}; expected { resource: "<URN or name glob>", reason: "<why>" }`);
+      throw new PolicyConfigError(
+        policyName,
+        where,
+        `got ${describeValue(entry)}; expected { resource: "<URN or name glob>", reason: "<why>" }`,
+      );
     }
     const record = entry as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       if (key !== "resource" && key !== "reason") {
-        throw new PolicyConfigError(policyName, `${where}.${key}`, `is not part of an exemption; an exemption has only resource and reason`);
+        throw new PolicyConfigError(
+          policyName,
+          `${where}.${key}`,
+          `is not part of an exemption; an exemption has only resource and reason`,
+        );
       }
     }
     if (typeof record.resource !== "string" || record.resource.trim() === "") {
-      throw new PolicyConfigError(policyName, `${where}.resource`, `got ${describeValue(record.resource)}; expected a URN or a resource name (globs * and ? allowed)`);
+      throw new PolicyConfigError(
+        policyName,
+        `${where}.resource`,
+        `got ${describeValue(record.resource)}; expected a URN or a resource name (globs * and ? allowed)`,
+      );
     }
     if (typeof record.reason !== "string" || record.reason.trim() === "") {
       throw new PolicyConfigError(
@@ -234,12 +277,18 @@ function parseExemptions(policyName: string, value: unknown): Exemption[] {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${escaped}$`, "s");
 }
 
 /** The exemption that covers a resource (by URN or by name, globs allowed), if any. */
-export function findExemption(exemptions: readonly Exemption[], resource: { urn: string; name: string }): Exemption | undefined {
+export function findExemption(
+  exemptions: readonly Exemption[],
+  resource: { urn: string; name: string },
+): Exemption | undefined {
   return exemptions.find((exemption) => {
     if (exemption.resource === resource.urn || exemption.resource === resource.name) return true;
     if (!/[*?]/.test(exemption.resource)) return false;

@@ -13,7 +13,9 @@ import { notApplicable, rawProps, type Verdict } from "./verdict";
 import { violationMessage } from "./verdictCodec";
 
 /** What every policy declares about itself (what `pulumi preview` and the README show). */
-export type PolicyMetadata = Required<Pick<Policy, "name" | "description" | "enforcementLevel" | "severity" | "remediationSteps">>;
+export type PolicyMetadata = Required<
+  Pick<Policy, "name" | "description" | "enforcementLevel" | "severity" | "remediationSteps">
+>;
 
 /** The resource types a policy judges; any other type is "not applicable: only <described> are checked". */
 export interface AppliesTo {
@@ -49,7 +51,11 @@ export interface StackPolicySpec<C extends ExemptionsConfig> extends PolicyMetad
   /** Why the policy is not applicable to a stack in which no resource got a verdict that applies. */
   nothingToJudge: string;
   /** One verdict per resource, in order: the stack's resources of the judged types that no exemption covers. */
-  evaluate(resources: readonly ResourceView[], stack: StackLookup, config: C): readonly Verdict[] | Promise<readonly Verdict[]>;
+  evaluate(
+    resources: readonly ResourceView[],
+    stack: StackLookup,
+    config: C,
+  ): readonly Verdict[] | Promise<readonly Verdict[]>;
 }
 
 /** A resource policy as @pulumi/policy takes it, plus its verdict for callers that judge directly. */
@@ -99,15 +105,21 @@ function report(
   let applicable = false;
   for (const { urn, verdict } of verdicts) {
     // The kind travels in the message, in the one form ./verdictCodec defines (the gate decodes it there).
-    if (verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview") reportViolation(violationMessage(verdict), urn);
+    if (verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview")
+      reportViolation(violationMessage(verdict), urn);
     if (verdict.kind !== "not-applicable") applicable = true;
   }
   if (!applicable) notApplicableBecause(reasonWhenNothingApplies);
 }
 
 /** The not-applicable verdict of a resource the rule must not see (other type, or exempted), if any. */
-function screen(resource: { urn: string; type: string; name: string }, appliesTo: AppliesTo | undefined, config: ExemptionsConfig): Verdict | undefined {
-  if (appliesTo && !appliesTo.types.has(resource.type)) return notApplicable(`only ${appliesTo.described} are checked, this is a ${resource.type}`);
+function screen(
+  resource: { urn: string; type: string; name: string },
+  appliesTo: AppliesTo | undefined,
+  config: ExemptionsConfig,
+): Verdict | undefined {
+  if (appliesTo && !appliesTo.types.has(resource.type))
+    return notApplicable(`only ${appliesTo.described} are checked, this is a ${resource.type}`);
   const exemption = findExemption(config.exemptions, resource);
   return exemption ? notApplicable(exemptionReason(exemption)) : undefined;
 }
@@ -129,7 +141,12 @@ export function defineResourcePolicy<C extends ExemptionsConfig>(spec: ResourceP
     validateResource: (pulumiArgs, reportViolation) => {
       const args = pulumiArgs as unknown as ResourceArgsLike;
       const outcome = verdict(resourceInput(args), args.getConfig());
-      report([{ verdict: outcome }], reportViolation, (reason) => args.notApplicable(reason), outcome.kind === "not-applicable" ? outcome.reason : "");
+      report(
+        [{ verdict: outcome }],
+        reportViolation,
+        (reason) => args.notApplicable(reason),
+        outcome.kind === "not-applicable" ? outcome.reason : "",
+      );
     },
   };
   if (remediate) {
@@ -150,13 +167,19 @@ export function defineResourcePolicy<C extends ExemptionsConfig>(spec: ResourceP
 
 export function defineStackPolicy<C extends ExemptionsConfig>(spec: StackPolicySpec<C>): KeyguardStackPolicy {
   const { appliesTo, config, nothingToJudge, evaluate, ...metadata } = spec;
-  const verdicts = async (stack: readonly PolicyResourceLike[] | StackLookup, rawConfig: unknown): Promise<StackVerdict[]> => {
+  const verdicts = async (
+    stack: readonly PolicyResourceLike[] | StackLookup,
+    rawConfig: unknown,
+  ): Promise<StackVerdict[]> => {
     const parsed = config.parse(metadata.name, rawConfig);
     const lookup = Array.isArray(stack) ? new StackIndex(stack) : (stack as StackLookup);
-    const screened = lookup.resourcesOfTypes(appliesTo.types).map((resource) => ({ resource, verdict: screen(resource, undefined, parsed) }));
+    const screened = lookup
+      .resourcesOfTypes(appliesTo.types)
+      .map((resource) => ({ resource, verdict: screen(resource, undefined, parsed) }));
     const judged = screened.filter((entry) => entry.verdict === undefined).map((entry) => entry.resource);
     const rulings = await evaluate(judged, lookup, parsed);
-    if (rulings.length !== judged.length) throw new Error(`${metadata.name}: the rule returned ${rulings.length} verdicts for ${judged.length} resources`);
+    if (rulings.length !== judged.length)
+      throw new Error(`${metadata.name}: the rule returned ${rulings.length} verdicts for ${judged.length} resources`);
     let next = 0;
     return screened.map(({ resource, verdict }) => ({ resource, verdict: verdict ?? rulings[next++] }));
   };

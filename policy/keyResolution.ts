@@ -64,12 +64,26 @@ export function toView(resource: PolicyResourceLike): ResourceView {
   };
 }
 
-export const KEY_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.kmsReplicaKey, RESOURCE_TYPES.kmsExternalKey, RESOURCE_TYPES.nativeKmsKey]);
+export const KEY_TYPES: ReadonlySet<string> = new Set([
+  RESOURCE_TYPES.kmsKey,
+  RESOURCE_TYPES.kmsReplicaKey,
+  RESOURCE_TYPES.kmsExternalKey,
+  RESOURCE_TYPES.nativeKmsKey,
+]);
 export const ALIAS_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.kmsAlias, RESOURCE_TYPES.nativeKmsAlias]);
 /** Keys whose own rotation settings the key policies judge. */
-export const ROTATION_SETTING_KEY_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.nativeKmsKey]);
-export const PROVISIONED_CLUSTER_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.redshiftCluster, RESOURCE_TYPES.nativeRedshiftCluster]);
-export const CLUSTER_TYPES: ReadonlySet<string> = new Set([...PROVISIONED_CLUSTER_TYPES, RESOURCE_TYPES.redshiftServerlessNamespace]);
+export const ROTATION_SETTING_KEY_TYPES: ReadonlySet<string> = new Set([
+  RESOURCE_TYPES.kmsKey,
+  RESOURCE_TYPES.nativeKmsKey,
+]);
+export const PROVISIONED_CLUSTER_TYPES: ReadonlySet<string> = new Set([
+  RESOURCE_TYPES.redshiftCluster,
+  RESOURCE_TYPES.nativeRedshiftCluster,
+]);
+export const CLUSTER_TYPES: ReadonlySet<string> = new Set([
+  ...PROVISIONED_CLUSTER_TYPES,
+  RESOURCE_TYPES.redshiftServerlessNamespace,
+]);
 
 // ------------------------------------------------------------------------------------------------
 // Can a key rotate automatically?
@@ -86,7 +100,10 @@ export type RotationCapability =
 export function rotationCapability(type: string, props: Record<string, unknown>): RotationCapability {
   if (type === RESOURCE_TYPES.kmsReplicaKey) return { kind: "replica" };
   if (type === RESOURCE_TYPES.kmsExternalKey) {
-    return { kind: "cannot-rotate", reason: "its key material is imported (aws.kms.ExternalKey), and KMS rotates only key material it generated" };
+    return {
+      kind: "cannot-rotate",
+      reason: "its key material is imported (aws.kms.ExternalKey), and KMS rotates only key material it generated",
+    };
   }
   if (type !== RESOURCE_TYPES.kmsKey && type !== RESOURCE_TYPES.nativeKmsKey) return { kind: "not-a-key" };
   const specProperties = type === RESOURCE_TYPES.kmsKey ? ["keySpec", "customerMasterKeySpec"] : ["keySpec"];
@@ -103,14 +120,20 @@ export function rotationCapability(type: string, props: Record<string, unknown>)
   const usage = readString(props, "keyUsage");
   if (usage.kind === "unknown") return { kind: "unknown", property: "keyUsage" };
   if (usage.kind === "other" || (usage.kind === "string" && usage.value !== ROTATABLE_KEY_USAGE)) {
-    return { kind: "cannot-rotate", reason: `its keyUsage is ${shown(readProperty(props, "keyUsage"))}; KMS rotates only ${ROTATABLE_KEY_USAGE} keys` };
+    return {
+      kind: "cannot-rotate",
+      reason: `its keyUsage is ${shown(readProperty(props, "keyUsage"))}; KMS rotates only ${ROTATABLE_KEY_USAGE} keys`,
+    };
   }
   if (type === RESOURCE_TYPES.kmsKey) {
     for (const property of ["customKeyStoreId", "xksKeyId"]) {
       const store = readString(props, property);
       if (store.kind === "unknown") return { kind: "unknown", property };
       if (store.kind !== "absent") {
-        return { kind: "cannot-rotate", reason: `its ${property} is set (${shown(readProperty(props, property))}); KMS does not rotate keys in a custom key store` };
+        return {
+          kind: "cannot-rotate",
+          reason: `its ${property} is set (${shown(readProperty(props, property))}); KMS does not rotate keys in a custom key store`,
+        };
       }
     }
   } else {
@@ -137,7 +160,8 @@ export function rotationSwitch(props: Record<string, unknown>): RotationSwitch {
 }
 
 /** The effective period of a rotating key (AWS default when unset) and what is wrong with it. */
-export type PeriodCheck = { kind: "ok"; days: number } | { kind: "bad"; found: unknown; problem: string } | { kind: "unknown" };
+export type PeriodCheck =
+  { kind: "ok"; days: number } | { kind: "bad"; found: unknown; problem: string } | { kind: "unknown" };
 
 export function checkRotationPeriod(props: Record<string, unknown>, bounds: RotationBounds): PeriodCheck {
   const raw = readProperty(props, "rotationPeriodInDays");
@@ -197,7 +221,11 @@ export function aliasNameOf(reference: string): string {
 }
 
 function label(resource: ResourceView): string {
-  const kind = ALIAS_TYPES.has(resource.type) ? "alias" : resource.type === RESOURCE_TYPES.kmsReplicaKey ? "replica key" : "key";
+  const kind = ALIAS_TYPES.has(resource.type)
+    ? "alias"
+    : resource.type === RESOURCE_TYPES.kmsReplicaKey
+      ? "replica key"
+      : "key";
   return `${kind} "${resource.name}"`;
 }
 
@@ -223,22 +251,47 @@ function follow(index: KeyLookup, start: ResourceView, path: string, depth = 0):
   if (ALIAS_TYPES.has(start.type)) {
     const fromDependencies = linked(index, start.propertyDependencyUrns.targetKeyId, KEY_OR_ALIAS_TYPES);
     const target = readString(start.props, "targetKeyId");
-    const byValue = target.kind === "string" ? (index.keyByIdentifier(target.value) ?? index.aliasByReference(target.value)) : undefined;
-    const next = fromDependencies.length > 0 ? (byValue && fromDependencies.includes(byValue) ? byValue : fromDependencies[0]) : byValue;
+    const byValue =
+      target.kind === "string"
+        ? (index.keyByIdentifier(target.value) ?? index.aliasByReference(target.value))
+        : undefined;
+    const next =
+      fromDependencies.length > 0
+        ? byValue && fromDependencies.includes(byValue)
+          ? byValue
+          : fromDependencies[0]
+        : byValue;
     if (next && next !== start) return follow(index, next, `${path} -> ${label(next)}`, depth + 1);
-    if (target.kind === "string") return { kind: "external", reference: target.value, path: `${path} -> ${target.value}` };
-    if (target.kind === "unknown") return { kind: "unknown", why: `the targetKeyId of ${label(start)} is unknown during preview and does not come from a key in this stack` };
-    return { kind: "unknown", why: `${label(start)} has no targetKeyId (found ${shown(readProperty(start.props, "targetKeyId"))})` };
+    if (target.kind === "string")
+      return { kind: "external", reference: target.value, path: `${path} -> ${target.value}` };
+    if (target.kind === "unknown")
+      return {
+        kind: "unknown",
+        why: `the targetKeyId of ${label(start)} is unknown during preview and does not come from a key in this stack`,
+      };
+    return {
+      kind: "unknown",
+      why: `${label(start)} has no targetKeyId (found ${shown(readProperty(start.props, "targetKeyId"))})`,
+    };
   }
   if (start.type === RESOURCE_TYPES.kmsReplicaKey) {
     const fromDependencies = linked(index, start.propertyDependencyUrns.primaryKeyArn, KEY_TYPES);
     const primaryArn = readString(start.props, "primaryKeyArn");
     const byValue = primaryArn.kind === "string" ? index.keyByIdentifier(primaryArn.value) : undefined;
     const primary = fromDependencies[0] ?? byValue;
-    if (primary && primary !== start) return follow(index, primary, `${path} (replica of ${label(primary)})`, depth + 1);
-    if (primaryArn.kind === "string") return { kind: "external", reference: primaryArn.value, path: `${path} (replica of ${primaryArn.value})` };
-    if (primaryArn.kind === "unknown") return { kind: "unknown", why: `the primaryKeyArn of ${label(start)} is unknown during preview and does not come from a key in this stack` };
-    return { kind: "unknown", why: `${label(start)} has no primaryKeyArn (found ${shown(readProperty(start.props, "primaryKeyArn"))})` };
+    if (primary && primary !== start)
+      return follow(index, primary, `${path} (replica of ${label(primary)})`, depth + 1);
+    if (primaryArn.kind === "string")
+      return { kind: "external", reference: primaryArn.value, path: `${path} (replica of ${primaryArn.value})` };
+    if (primaryArn.kind === "unknown")
+      return {
+        kind: "unknown",
+        why: `the primaryKeyArn of ${label(start)} is unknown during preview and does not come from a key in this stack`,
+      };
+    return {
+      kind: "unknown",
+      why: `${label(start)} has no primaryKeyArn (found ${shown(readProperty(start.props, "primaryKeyArn"))})`,
+    };
   }
   return { kind: "in-stack", keys: [{ key: start, path }] };
 }
@@ -247,10 +300,15 @@ function follow(index: KeyLookup, start: ResourceView, path: string, depth = 0):
 export function resolveClusterKey(cluster: ResourceView, index: KeyLookup): KeyResolution {
   const reference = readString(cluster.props, "kmsKeyId");
   if (reference.kind === "absent") return { kind: "none" };
-  if (reference.kind === "other") return { kind: "unknown", why: `its kmsKeyId is ${shown(reference.value)}, not a key reference` };
-  if (reference.kind === "string" && isAwsManagedRedshiftKeyReference(reference.value)) return { kind: "aws-managed", reference: reference.value };
+  if (reference.kind === "other")
+    return { kind: "unknown", why: `its kmsKeyId is ${shown(reference.value)}, not a key reference` };
+  if (reference.kind === "string" && isAwsManagedRedshiftKeyReference(reference.value))
+    return { kind: "aws-managed", reference: reference.value };
 
-  const byValue = reference.kind === "string" ? (index.keyByIdentifier(reference.value) ?? index.aliasByReference(reference.value)) : undefined;
+  const byValue =
+    reference.kind === "string"
+      ? (index.keyByIdentifier(reference.value) ?? index.aliasByReference(reference.value))
+      : undefined;
   let starts = linked(index, cluster.propertyDependencyUrns.kmsKeyId, KEY_OR_ALIAS_TYPES);
   if (starts.length > 1 && byValue && starts.includes(byValue)) starts = [byValue];
   if (starts.length === 0 && byValue) starts = [byValue];
@@ -264,9 +322,15 @@ export function resolveClusterKey(cluster: ResourceView, index: KeyLookup): KeyR
     const stackReference = linked(index, cluster.propertyDependencyUrns.kmsKeyId, STACK_REFERENCE_TYPES)[0];
     if (stackReference) {
       const stackName = readString(stackReference.props, "name");
-      return { kind: "external-unknown", source: `an output of stack ${stackName.kind === "string" ? stackName.value : `reference "${stackReference.name}"`} (a StackReference)` };
+      return {
+        kind: "external-unknown",
+        source: `an output of stack ${stackName.kind === "string" ? stackName.value : `reference "${stackReference.name}"`} (a StackReference)`,
+      };
     }
-    return { kind: "unknown", why: "its kmsKeyId is unknown during preview and does not come from a KMS key or alias in this stack" };
+    return {
+      kind: "unknown",
+      why: "its kmsKeyId is unknown during preview and does not come from a KMS key or alias in this stack",
+    };
   }
   const keys: ResolvedKey[] = [];
   for (const start of starts) {
@@ -285,10 +349,15 @@ export function resolveClusterKey(cluster: ResourceView, index: KeyLookup): KeyR
  */
 export type EncryptionState = { kind: "encrypted" } | { kind: "not-encrypted"; found: unknown } | { kind: "unknown" };
 
-export function encryptionState(resource: ResourceView | { type: string; props: Record<string, unknown> }): EncryptionState {
+export function encryptionState(
+  resource: ResourceView | { type: string; props: Record<string, unknown> },
+): EncryptionState {
   if (resource.type === RESOURCE_TYPES.redshiftServerlessNamespace) return { kind: "encrypted" };
   const given = readProperty(resource.props, "encrypted");
-  const value = (given === undefined || given === null) && resource.type === RESOURCE_TYPES.redshiftCluster ? AWS_REDSHIFT_CLUSTER_ENCRYPTED_DEFAULT : given;
+  const value =
+    (given === undefined || given === null) && resource.type === RESOURCE_TYPES.redshiftCluster
+      ? AWS_REDSHIFT_CLUSTER_ENCRYPTED_DEFAULT
+      : given;
   if (value === true || value === "true") return { kind: "encrypted" };
   if (isUnknown(value)) return { kind: "unknown" };
   return { kind: "not-encrypted", found: value };

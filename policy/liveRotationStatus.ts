@@ -10,8 +10,7 @@ import { describeError, describeValue } from "../shared/describe";
 
 /** What KMS said about a key's rotation, or why asking failed. */
 export type LiveRotationStatus =
-  | { kind: "status"; keyRotationEnabled: boolean; rotationPeriodInDays?: number }
-  | { kind: "failed"; problem: string };
+  { kind: "status"; keyRotationEnabled: boolean; rotationPeriodInDays?: number } | { kind: "failed"; problem: string };
 
 /** Asks KMS GetKeyRotationStatus about one key (AWS SDK v3, required lazily so the pack starts fast). */
 export type RotationStatusLookup = (keyReference: string) => Promise<LiveRotationStatus>;
@@ -22,7 +21,10 @@ export type RotationStatusLookup = (keyReference: string) => Promise<LiveRotatio
  */
 export function kmsRotationStatusLookup(): RotationStatusLookup {
   const clients = clientsByRegion<KMSClient>((region) =>
-    createBoundedKmsClient({ connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 }, { ...(region ? { region } : {}), maxAttempts: 3 }),
+    createBoundedKmsClient(
+      { connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 },
+      { ...(region ? { region } : {}), maxAttempts: 3 },
+    ),
   );
   return async (keyReference) => {
     const arn = parseArn(keyReference);
@@ -33,7 +35,8 @@ export function kmsRotationStatusLookup(): RotationStatusLookup {
       return {
         kind: "status",
         keyRotationEnabled: response.KeyRotationEnabled === true,
-        rotationPeriodInDays: typeof response.RotationPeriodInDays === "number" ? response.RotationPeriodInDays : undefined,
+        rotationPeriodInDays:
+          typeof response.RotationPeriodInDays === "number" ? response.RotationPeriodInDays : undefined,
       };
     } catch (error) {
       return { kind: "failed", problem: describeError(error) };
@@ -45,7 +48,10 @@ export function kmsRotationStatusLookup(): RotationStatusLookup {
  * The status of each distinct key reference, each asked about once, in parallel. An alias cannot be
  * asked about (GetKeyRotationStatus takes a key id or key ARN): its status is a failure saying so.
  */
-export async function askEachKeyOnce(references: readonly string[], lookup: RotationStatusLookup): Promise<Map<string, LiveRotationStatus>> {
+export async function askEachKeyOnce(
+  references: readonly string[],
+  lookup: RotationStatusLookup,
+): Promise<Map<string, LiveRotationStatus>> {
   const statuses = new Map<string, LiveRotationStatus>();
   await Promise.all(
     [...new Set(references)].map(async (reference) => {

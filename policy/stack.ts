@@ -6,7 +6,15 @@
  * when a policy first asks for it.
  */
 import { RESOURCE_TYPES } from "../facts";
-import { ALIAS_TYPES, KEY_TYPES, type KeyLookup, type PolicyResourceLike, type ResourceView, aliasNameOf, toView } from "./keyResolution";
+import {
+  ALIAS_TYPES,
+  KEY_TYPES,
+  type KeyLookup,
+  type PolicyResourceLike,
+  type ResourceView,
+  aliasNameOf,
+  toView,
+} from "./keyResolution";
 import { isUnknown, readProperty, readString } from "./verdict";
 
 /** Every question a stack policy may ask about its stack. */
@@ -91,7 +99,8 @@ export class StackIndex implements StackLookup {
       // Last one wins on a repeated URN, as @pulumi/policy's server links dependencies.
       maps.byUrn.set(resource.urn, resource);
       if (KEY_TYPES.has(resource.type)) {
-        for (const property of ["arn", "keyId", "id"]) claim(maps.keysByIdentifier, readProperty(resource.props, property), resource);
+        for (const property of ["arn", "keyId", "id"])
+          claim(maps.keysByIdentifier, readProperty(resource.props, property), resource);
       } else if (ALIAS_TYPES.has(resource.type)) {
         for (const property of ["name", "aliasName", "arn"]) {
           const value = readProperty(resource.props, property);
@@ -105,11 +114,19 @@ export class StackIndex implements StackLookup {
   /** RedshiftKeyRotation resources by the URNs they depend on and by their `clusterIdentifier`. */
   private rotations(): RotationMaps {
     if (this.rotationMaps) return this.rotationMaps;
-    const maps: RotationMaps = { byDependency: new Map(), byIdentifier: new Map(), count: 0, someIdentifierUnknown: false };
+    const maps: RotationMaps = {
+      byDependency: new Map(),
+      byIdentifier: new Map(),
+      count: 0,
+      someIdentifierUnknown: false,
+    };
     for (const rotation of this.views) {
       if (rotation.type !== RESOURCE_TYPES.redshiftKeyRotation) continue;
       maps.count++;
-      const dependencies = new Set([...rotation.dependencyUrns, ...Object.values(rotation.propertyDependencyUrns).flat()]);
+      const dependencies = new Set([
+        ...rotation.dependencyUrns,
+        ...Object.values(rotation.propertyDependencyUrns).flat(),
+      ]);
       for (const urn of dependencies) push(maps.byDependency, urn, rotation);
       const identifier = readString(rotation.props, "clusterIdentifier");
       if (identifier.kind === "unknown") maps.someIdentifierUnknown = true;

@@ -55,7 +55,9 @@ export function rawProps(props: unknown): Record<string, unknown> {
     if (!isProxy) break;
     current = (current as Record<string, unknown>)[PROXY_TARGET];
   }
-  return typeof current === "object" && current !== null && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
+  return typeof current === "object" && current !== null && !Array.isArray(current)
+    ? (current as Record<string, unknown>)
+    : {};
 }
 
 /** A secret's plain value: the engine's wire form, or @pulumi/policy's Secret wrapper (remediation). */
@@ -80,7 +82,8 @@ export function readProperty(props: Record<string, unknown>, name: string): unkn
 }
 
 /** A string property as the policies need it: absent, unknown, a string, or something else. */
-export type StringRead = { kind: "absent" } | { kind: "unknown" } | { kind: "string"; value: string } | { kind: "other"; value: unknown };
+export type StringRead =
+  { kind: "absent" } | { kind: "unknown" } | { kind: "string"; value: string } | { kind: "other"; value: unknown };
 
 export function readString(props: Record<string, unknown>, name: string): StringRead {
   const value = readProperty(props, name);

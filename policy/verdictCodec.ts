@@ -51,7 +51,8 @@ export function encodeViolation(kind: ViolationKind, parts: ViolationParts): str
   let text = parts.found;
   if (parts.required !== undefined) text += `${REQUIRED_MARKER}${parts.required}`;
   if (parts.fix !== undefined) text += `${FIX_MARKER}${parts.fix}`;
-  if (parts.fix !== undefined && parts.fixBeforeUpdate !== undefined) text += `${BEFORE_UPDATE_MARKER}${parts.fixBeforeUpdate}`;
+  if (parts.fix !== undefined && parts.fixBeforeUpdate !== undefined)
+    text += `${BEFORE_UPDATE_MARKER}${parts.fixBeforeUpdate}`;
   return kind === "unknown-in-preview" ? `${UNKNOWN_MARKER}${text}` : text;
 }
 
@@ -60,7 +61,9 @@ export function encodeViolation(kind: ViolationKind, parts: ViolationParts): str
  * "unknown in preview", so the kind travels with it whatever the text says.
  */
 export function violationMessage(verdict: { kind: ViolationKind; message: string }): string {
-  return verdict.kind === "unknown-in-preview" && !verdict.message.startsWith(UNKNOWN_MARKER) ? `${UNKNOWN_MARKER}${verdict.message}` : verdict.message;
+  return verdict.kind === "unknown-in-preview" && !verdict.message.startsWith(UNKNOWN_MARKER)
+    ? `${UNKNOWN_MARKER}${verdict.message}`
+    : verdict.message;
 }
 
 /** Remediation steps as a report on deployed state shows them: without the part that works only before an update. */
@@ -107,7 +110,9 @@ export function decodeViolation(message: string): DecodedViolation {
 }
 
 /** A not-applicable reason, decoded: an exemption from the policy config, or the policy's own reason. */
-export type DecodedNotApplicable = { kind: "exempt"; resource: string; reason: string; text: string } | { kind: "not-applicable"; reason: string; text: string };
+export type DecodedNotApplicable =
+  | { kind: "exempt"; resource: string; reason: string; text: string }
+  | { kind: "not-applicable"; reason: string; text: string };
 
 const EXEMPTION_FORM = /^exempted by config \(("(?:[^"\\]|\\.)*")\): ([\s\S]*)$/;
 

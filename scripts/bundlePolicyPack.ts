@@ -74,7 +74,9 @@ function checkIndexMembers(source: string, file: string): void {
   for (const binding of source.matchAll(/(?:const|var|let) (\w+) = (?:__importStar\()?require\("@pulumi\/pulumi"\)/g)) {
     for (const use of source.matchAll(new RegExp(`\\b${binding[1]}\\.(\\w+)`, "g"))) {
       if (!(use[1] in PULUMI_INDEX_MEMBERS)) {
-        throw new Error(`bundlePolicyPack: ${file} reads ${use[0]} from @pulumi/pulumi's index, which the bundle's shim does not provide; add it to PULUMI_INDEX_MEMBERS`);
+        throw new Error(
+          `bundlePolicyPack: ${file} reads ${use[0]} from @pulumi/pulumi's index, which the bundle's shim does not provide; add it to PULUMI_INDEX_MEMBERS`,
+        );
       }
     }
   }
@@ -99,15 +101,26 @@ interface Replacement {
  * Patches one function of @pulumi/policy's server.js, located by its declaration and the line after it
  * (its export, or for an unexported function the next declaration): each replacement must match once.
  */
-function patchFunction(source: string, functionName: string, replacements: readonly Replacement[], file: string, endMarker = `exports.${functionName} = ${functionName};`): string {
+function patchFunction(
+  source: string,
+  functionName: string,
+  replacements: readonly Replacement[],
+  file: string,
+  endMarker = `exports.${functionName} = ${functionName};`,
+): string {
   const start = source.indexOf(`function ${functionName}(`);
   const end = source.indexOf(endMarker, start);
-  if (start < 0 || end < start) throw new Error(`bundlePolicyPack: ${file} has no function ${functionName} (before ${JSON.stringify(endMarker)}); @pulumi/policy changed, review the server patches`);
+  if (start < 0 || end < start)
+    throw new Error(
+      `bundlePolicyPack: ${file} has no function ${functionName} (before ${JSON.stringify(endMarker)}); @pulumi/policy changed, review the server patches`,
+    );
   let body = source.slice(start, end);
   for (const { purpose, find, replace } of replacements) {
     const matches = body.match(new RegExp(find.source, find.flags.includes("g") ? find.flags : `${find.flags}g`));
     if (matches?.length !== 1) {
-      throw new Error(`bundlePolicyPack: in ${file} ${functionName}, the code to ${purpose} (${find}) was found ${matches?.length ?? 0} times instead of once; @pulumi/policy changed, review the patch`);
+      throw new Error(
+        `bundlePolicyPack: in ${file} ${functionName}, the code to ${purpose} (${find}) was found ${matches?.length ?? 0} times instead of once; @pulumi/policy changed, review the patch`,
+      );
     }
     body = body.replace(find, replace);
   }
@@ -120,13 +133,23 @@ export function patchPolicyServer(source: string, file = "@pulumi/policy/server.
     source,
     "makeAnalyzeStackRpcFun",
     [
-      { purpose: "declare the shared stack", find: /const ds = \[\];\n/, replace: "const ds = [];\n            let sharedStackResources; // keyguard: built once, for every stack policy\n" },
+      {
+        purpose: "declare the shared stack",
+        find: /const ds = \[\];\n/,
+        replace:
+          "const ds = [];\n            let sharedStackResources; // keyguard: built once, for every stack policy\n",
+      },
       {
         purpose: "build the stack's resource objects only for the first stack policy",
         find: /const intermediates = \[\];\n/,
-        replace: "let intermediates = sharedStackResources;\n                        if (intermediates === undefined) {\n                        intermediates = [];\n",
+        replace:
+          "let intermediates = sharedStackResources;\n                        if (intermediates === undefined) {\n                        intermediates = [];\n",
       },
-      { purpose: "close the shared build before the policy's args", find: /(\n\s*)const args = \{(\s*)resources: intermediates\.map/, replace: "$1sharedStackResources = intermediates;$1}$1const args = {$2resources: intermediates.map" },
+      {
+        purpose: "close the shared build before the policy's args",
+        find: /(\n\s*)const args = \{(\s*)resources: intermediates\.map/,
+        replace: "$1sharedStackResources = intermediates;$1}$1const args = {$2resources: intermediates.map",
+      },
     ],
     file,
   );
@@ -134,11 +157,17 @@ export function patchPolicyServer(source: string, file = "@pulumi/policy/server.
     perStack,
     "makeAnalyzeRpcFun",
     [
-      { purpose: "declare the shared properties", find: /const ds = \[\];\n/, replace: "const ds = [];\n            let sharedProps; // keyguard: deserialized once, for every resource policy\n" },
+      {
+        purpose: "declare the shared properties",
+        find: /const ds = \[\];\n/,
+        replace:
+          "const ds = [];\n            let sharedProps; // keyguard: deserialized once, for every resource policy\n",
+      },
       {
         purpose: "deserialize the resource's properties only for the first resource policy",
         find: /const deserd = deserialize_1\.deserializeProperties\(req\.getProperties\(\), false\);\s*const props = proxy_1\.unknownCheckingProxy\(deserd\);/,
-        replace: "const props = sharedProps !== undefined ? sharedProps : (sharedProps = proxy_1.unknownCheckingProxy(deserialize_1.deserializeProperties(req.getProperties(), false)));",
+        replace:
+          "const props = sharedProps !== undefined ? sharedProps : (sharedProps = proxy_1.unknownCheckingProxy(deserialize_1.deserializeProperties(req.getProperties(), false)));",
       },
     ],
     file,
@@ -150,7 +179,8 @@ export function patchPolicyServer(source: string, file = "@pulumi/policy/server.
       {
         purpose: "build the not-applicable signal without a stack trace",
         find: /throw new NotApplicableError\(reason\);/,
-        replace: "const stackTraceLimit = Error.stackTraceLimit; // keyguard: only `reason` is read\n    Error.stackTraceLimit = 0;\n    let error;\n    try {\n        error = new NotApplicableError(reason);\n    }\n    finally {\n        Error.stackTraceLimit = stackTraceLimit;\n    }\n    throw error;",
+        replace:
+          "const stackTraceLimit = Error.stackTraceLimit; // keyguard: only `reason` is read\n    Error.stackTraceLimit = 0;\n    let error;\n    try {\n        error = new NotApplicableError(reason);\n    }\n    finally {\n        Error.stackTraceLimit = stackTraceLimit;\n    }\n    throw error;",
       },
     ],
     file,
@@ -162,10 +192,24 @@ function frameworkPlugin(patchServer: boolean): Plugin {
   return {
     name: "keyguard-pack-framework",
     setup(build) {
-      build.onResolve({ filter: /^@pulumi\/pulumi$/ }, () => ({ path: "@pulumi/pulumi", namespace: "keyguard-pulumi-index" }));
-      build.onLoad({ filter: /.*/, namespace: "keyguard-pulumi-index" }, () => ({ contents: PULUMI_INDEX_SHIM, loader: "js", resolveDir: repositoryRoot }));
-      build.onResolve({ filter: /^(google-protobuf(\/.*)?|@grpc\/grpc-js)$/ }, (args) => ({ path: args.path, namespace: "keyguard-from-pulumi" }));
-      build.onLoad({ filter: /.*/, namespace: "keyguard-from-pulumi" }, (args) => ({ contents: fromPulumisLocation(args.path), loader: "js", resolveDir: repositoryRoot }));
+      build.onResolve({ filter: /^@pulumi\/pulumi$/ }, () => ({
+        path: "@pulumi/pulumi",
+        namespace: "keyguard-pulumi-index",
+      }));
+      build.onLoad({ filter: /.*/, namespace: "keyguard-pulumi-index" }, () => ({
+        contents: PULUMI_INDEX_SHIM,
+        loader: "js",
+        resolveDir: repositoryRoot,
+      }));
+      build.onResolve({ filter: /^(google-protobuf(\/.*)?|@grpc\/grpc-js)$/ }, (args) => ({
+        path: args.path,
+        namespace: "keyguard-from-pulumi",
+      }));
+      build.onLoad({ filter: /.*/, namespace: "keyguard-from-pulumi" }, (args) => ({
+        contents: fromPulumisLocation(args.path),
+        loader: "js",
+        resolveDir: repositoryRoot,
+      }));
       build.onLoad({ filter: /[\\/]@pulumi[\\/]policy[\\/][^\\/]+\.js$/ }, (args) => {
         let contents = fs.readFileSync(args.path, "utf8");
         checkIndexMembers(contents, args.path);

@@ -29,21 +29,35 @@ export interface BoundedRequestHandlerOptions {
 // The return type is spelled out: inferred, its declaration would name @smithy/types by the path
 // node_modules resolves to, which breaks `tsc --declaration` (TS2742) wherever node_modules is a
 // link (pnpm, a checkout sharing another's node_modules, as the installed-package test's does).
-export function boundedRequestHandler(bounds: RequestBounds, logger?: KMSClientConfig["logger"]): BoundedRequestHandlerOptions {
-  return { requestTimeout: bounds.requestTimeoutMs, connectionTimeout: bounds.connectionTimeoutMs, throwOnRequestTimeout: true, ...(logger ? { logger } : {}) };
+export function boundedRequestHandler(
+  bounds: RequestBounds,
+  logger?: KMSClientConfig["logger"],
+): BoundedRequestHandlerOptions {
+  return {
+    requestTimeout: bounds.requestTimeoutMs,
+    connectionTimeout: bounds.connectionTimeoutMs,
+    throwOnRequestTimeout: true,
+    ...(logger ? { logger } : {}),
+  };
 }
 
 /**
  * A KMS client whose every request is bounded; `config` is the rest (region, credentials, endpoint,
  * retries). A `logger` in it also receives the request handler's notes.
  */
-export function createBoundedKmsClient(bounds: RequestBounds, config: Omit<KMSClientConfig, "requestHandler"> = {}): KMSClient {
+export function createBoundedKmsClient(
+  bounds: RequestBounds,
+  config: Omit<KMSClientConfig, "requestHandler"> = {},
+): KMSClient {
   const { KMSClient } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
   return new KMSClient({ ...config, requestHandler: boundedRequestHandler(bounds, config.logger) });
 }
 
 /** A Redshift client whose every request is bounded; as createBoundedKmsClient. */
-export function createBoundedRedshiftClient(bounds: RequestBounds, config: Omit<RedshiftClientConfig, "requestHandler"> = {}): RedshiftClient {
+export function createBoundedRedshiftClient(
+  bounds: RequestBounds,
+  config: Omit<RedshiftClientConfig, "requestHandler"> = {},
+): RedshiftClient {
   const { RedshiftClient } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
   return new RedshiftClient({ ...config, requestHandler: boundedRequestHandler(bounds, config.logger) });
 }

@@ -32,8 +32,13 @@ const TRANSPORT_OWNERS = new Set(["google-protobuf", "@grpc/grpc-js", "node:inte
 function partOf(process: "gate" | "program" | "pack", owner: string): string {
   if (owner === "(garbage collector)") return `${process}: garbage collection`;
   if (process === "program") return "program (Pulumi's runtime under mocks, the program, the component)";
-  if (process === "gate") return TRANSPORT_OWNERS.has(owner) ? "transport, gate side (protobuf, gRPC/HTTP2, IPC with the program; Node internals incl. module loading)" : "gate (start, evaluation, report)";
-  return TRANSPORT_OWNERS.has(owner) ? "transport, pack side (protobuf, gRPC/HTTP2; Node internals incl. module loading)" : "pack (@pulumi/policy, keyguard's rules, the pack's start)";
+  if (process === "gate")
+    return TRANSPORT_OWNERS.has(owner)
+      ? "transport, gate side (protobuf, gRPC/HTTP2, IPC with the program; Node internals incl. module loading)"
+      : "gate (start, evaluation, report)";
+  return TRANSPORT_OWNERS.has(owner)
+    ? "transport, pack side (protobuf, gRPC/HTTP2; Node internals incl. module loading)"
+    : "pack (@pulumi/policy, keyguard's rules, the pack's start)";
 }
 
 export function checkCostSplit(profileDirectory: string, wallMs: number): CostSplit {

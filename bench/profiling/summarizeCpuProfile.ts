@@ -32,7 +32,10 @@ function ownerOf(url: string, functionName: string): string {
   return url.replace(/^file:\/\//, "").replace(process.cwd() + "/", "");
 }
 
-export function summarizeCpuProfile(file: string, top = 12): { totalMs: number; byFunction: HotSpot[]; byOwner: HotSpot[] } {
+export function summarizeCpuProfile(
+  file: string,
+  top = 12,
+): { totalMs: number; byFunction: HotSpot[]; byOwner: HotSpot[] } {
   const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
   const nodesById = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfByFunction = new Map<string, number>();
@@ -60,7 +63,13 @@ if (require.main === module) {
   for (const file of process.argv.slice(2)) {
     const summary = summarizeCpuProfile(file);
     console.log(`${file}: ${summary.totalMs.toFixed(0)} ms sampled`);
-    for (const spot of summary.byOwner) console.log(`  owner ${spot.percent.toFixed(1).padStart(5)}% ${spot.selfMs.toFixed(0).padStart(7)} ms ${spot.name}`);
-    for (const spot of summary.byFunction) console.log(`  fn    ${spot.percent.toFixed(1).padStart(5)}% ${spot.selfMs.toFixed(0).padStart(7)} ms ${spot.name}`);
+    for (const spot of summary.byOwner)
+      console.log(
+        `  owner ${spot.percent.toFixed(1).padStart(5)}% ${spot.selfMs.toFixed(0).padStart(7)} ms ${spot.name}`,
+      );
+    for (const spot of summary.byFunction)
+      console.log(
+        `  fn    ${spot.percent.toFixed(1).padStart(5)}% ${spot.selfMs.toFixed(0).padStart(7)} ms ${spot.name}`,
+      );
   }
 }

@@ -32,7 +32,8 @@ export interface KeyRotationSettings extends typescriptArgs.KeyRotationConnectio
  * Plain values are checked when the component is constructed, before any resource is registered;
  * values not known yet are checked when they resolve, and a bad one fails the child that needs it.
  */
-export interface EncryptedRedshiftClusterArgs extends typescriptArgs.EncryptedRedshiftClusterOwnArgs, aws.redshift.ClusterArgs {
+export interface EncryptedRedshiftClusterArgs
+  extends typescriptArgs.EncryptedRedshiftClusterOwnArgs, aws.redshift.ClusterArgs {
   /** Settings of the RedshiftKeyRotation resource (ignored when `rotateOnKeyChange` is false). Default: its own defaults. */
   rotation?: KeyRotationSettings;
   /** Set by the component: always "true". Leave it out ("true" itself is accepted). */
@@ -77,7 +78,12 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
     const checked = checkedArguments(name, args);
     // The alias keeps a stack that used the TypeScript class (its token) from replacing the component,
     // and, through the parent, its children, when it moves to this package.
-    super(ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: RESOURCE_TYPES.encryptedRedshiftCluster }] });
+    super(
+      ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE,
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: RESOURCE_TYPES.encryptedRedshiftCluster }] },
+    );
     const created = createEncryptedRedshiftClusterResources(this, name, args, checked);
     this.key = created.key;
     this.alias = created.alias;

@@ -4,14 +4,21 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DELETION_WINDOW_IN_DAYS, DEFAULT_MASTER_USERNAME, DEFAULT_ROTATION_PERIOD_IN_DAYS, ROTATABLE_KEY_SPEC, ROTATABLE_KEY_USAGE } from "../../facts";
+import {
+  DEFAULT_DELETION_WINDOW_IN_DAYS,
+  DEFAULT_MASTER_USERNAME,
+  DEFAULT_ROTATION_PERIOD_IN_DAYS,
+  ROTATABLE_KEY_SPEC,
+  ROTATABLE_KEY_USAGE,
+} from "../../facts";
 import { RedshiftKeyRotation } from "../../providers/redshiftKeyRotation";
 import { ComponentOwnedClusterField, EncryptedRedshiftClusterArgs } from "./args";
 import { redshiftClusterKeyPolicy } from "./keyPolicy";
 import { CheckedArguments } from "./validation";
 
 /** The arguments as a JavaScript caller may pass them: the owned cluster fields too (refused unless harmless). */
-type ArgumentsAsGiven = EncryptedRedshiftClusterArgs & Partial<Pick<aws.redshift.ClusterArgs, ComponentOwnedClusterField>>;
+type ArgumentsAsGiven = EncryptedRedshiftClusterArgs &
+  Partial<Pick<aws.redshift.ClusterArgs, ComponentOwnedClusterField>>;
 
 export interface EncryptedRedshiftClusterResources {
   key: aws.kms.Key | undefined;
@@ -77,13 +84,17 @@ export function createEncryptedRedshiftClusterResources(
     const policy = pulumi
       .all([partition.partition, partition.dnsSuffix, callerIdentity.accountId, clusterRegion])
       .apply(([partitionName, dnsSuffix, accountId, resolvedRegion]) =>
-        JSON.stringify(redshiftClusterKeyPolicy({ partition: partitionName, dnsSuffix, accountId, region: resolvedRegion })),
+        JSON.stringify(
+          redshiftClusterKeyPolicy({ partition: partitionName, dnsSuffix, accountId, region: resolvedRegion }),
+        ),
       );
 
     key = new aws.kms.Key(
       `${name}-key`,
       {
-        description: keyDescription ?? pulumi.interpolate`Encrypts Amazon Redshift cluster ${clusterIdentifier} (managed by keyguard)`,
+        description:
+          keyDescription ??
+          pulumi.interpolate`Encrypts Amazon Redshift cluster ${clusterIdentifier} (managed by keyguard)`,
         keyUsage: ROTATABLE_KEY_USAGE,
         customerMasterKeySpec: ROTATABLE_KEY_SPEC,
         // Rotation is the point of this component: not an argument.
@@ -113,7 +124,9 @@ export function createEncryptedRedshiftClusterResources(
       ...clusterArgs,
       clusterIdentifier,
       masterUsername:
-        masterUsername === undefined && clusterArgs.snapshotIdentifier === undefined && clusterArgs.snapshotArn === undefined
+        masterUsername === undefined &&
+        clusterArgs.snapshotIdentifier === undefined &&
+        clusterArgs.snapshotArn === undefined
           ? DEFAULT_MASTER_USERNAME
           : checked.masterUsername,
       encrypted: "true",
@@ -123,7 +136,10 @@ export function createEncryptedRedshiftClusterResources(
       // Redshift refuses a password together with manageMasterPassword: send the flag with a password
       // only when given (false, or an Output the checks refuse once it resolves to true).
       ...(checked.masterPassword !== undefined
-        ? { masterPassword: checked.masterPassword, ...(manageMasterPassword !== undefined ? { manageMasterPassword: checked.manageMasterPassword } : {}) }
+        ? {
+            masterPassword: checked.masterPassword,
+            ...(manageMasterPassword !== undefined ? { manageMasterPassword: checked.manageMasterPassword } : {}),
+          }
         : { manageMasterPassword: manageMasterPassword ?? true }),
     },
     childOptions,

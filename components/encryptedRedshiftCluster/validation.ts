@@ -24,7 +24,9 @@ export class EncryptedRedshiftClusterArgumentError extends Error {
     readonly componentName: string,
     readonly problems: readonly string[],
   ) {
-    super(`EncryptedRedshiftCluster "${componentName}": invalid arguments:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    super(
+      `EncryptedRedshiftCluster "${componentName}": invalid arguments:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+    );
     this.name = "EncryptedRedshiftClusterArgumentError";
   }
 }
@@ -95,7 +97,9 @@ function booleanRule(argument: string, eventual: "allowed" | "refused", defaultN
   return {
     argument,
     problem: (value) =>
-      value !== undefined && !(eventual === "allowed" && isEventual(value)) && typeof value !== "boolean" ? `got ${describeValue(value)}; expected true or false${defaultNote}` : undefined,
+      value !== undefined && !(eventual === "allowed" && isEventual(value)) && typeof value !== "boolean"
+        ? `got ${describeValue(value)}; expected true or false${defaultNote}`
+        : undefined,
   };
 }
 
@@ -104,8 +108,10 @@ const OWNED_FIELD_RULES: Record<ComponentOwnedClusterField, string> = {
   kmsKeyId: "the component sets the cluster's key itself; leave it out, or pass kmsKeyArn to bring your own key",
   publiclyAccessible: "the component keeps the cluster private (publiclyAccessible false); leave it out",
   enhancedVpcRouting: "the component keeps COPY/UNLOAD traffic in the VPC (enhancedVpcRouting true); leave it out",
-  masterPasswordWo: "not supported by the component; give a secret masterPassword or let Redshift manage the password (the default)",
-  masterPasswordWoVersion: "not supported by the component; give a secret masterPassword or let Redshift manage the password (the default)",
+  masterPasswordWo:
+    "not supported by the component; give a secret masterPassword or let Redshift manage the password (the default)",
+  masterPasswordWoVersion:
+    "not supported by the component; give a secret masterPassword or let Redshift manage the password (the default)",
 };
 
 /** Every rule, in the order its problems are listed. */
@@ -115,7 +121,9 @@ const RULES: readonly Rule[] = [
   {
     argument: "nodeType",
     problem: (value) =>
-      !absent(value) && !isEventual(value) && (typeof value !== "string" || value === "") ? `got ${describeValue(value)}; expected a Redshift node type such as "ra3.xlplus"` : undefined,
+      !absent(value) && !isEventual(value) && (typeof value !== "string" || value === "")
+        ? `got ${describeValue(value)}; expected a Redshift node type such as "ra3.xlplus"`
+        : undefined,
   },
   factRule("clusterIdentifier", clusterIdentifierProblem, true), // null: already reported as missing
   factRule("masterUsername", masterUsernameProblem),
@@ -124,7 +132,9 @@ const RULES: readonly Rule[] = [
   factRule("aliasName", aliasNameProblem),
   factRule("kmsKeyArn", keyArnProblem),
   ...COMPONENT_OWNED_CLUSTER_FIELDS.map((field) => ownedFieldRule(field, OWNED_FIELD_RULES[field])),
-  ...["rotationPeriodInDays", "deletionWindowInDays", "keyDescription", "aliasName", "retainKeyOnDelete"].map(ownKeyOnlyRule),
+  ...["rotationPeriodInDays", "deletionWindowInDays", "keyDescription", "aliasName", "retainKeyOnDelete"].map(
+    ownKeyOnlyRule,
+  ),
   {
     argument: "masterPassword",
     // Never repeat the value: it is the password. An Output is checked for secrecy by secretMasterPassword.
@@ -145,7 +155,10 @@ const RULES: readonly Rule[] = [
   {
     argument: "manageMasterPassword",
     problem: (value, given) =>
-      value === false && !passwordGiven(given) && given.snapshotIdentifier === undefined && given.snapshotArn === undefined
+      value === false &&
+      !passwordGiven(given) &&
+      given.snapshotIdentifier === undefined &&
+      given.snapshotArn === undefined
         ? "got false without a masterPassword; Redshift needs one of them for a new cluster: leave manageMasterPassword out (true) or give a secret masterPassword"
         : undefined,
   },
@@ -154,7 +167,9 @@ const RULES: readonly Rule[] = [
   {
     argument: "rotation",
     problem: (value) =>
-      value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value)) ? `got ${describeValue(value)}; expected an object of RedshiftKeyRotation settings` : undefined,
+      value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value))
+        ? `got ${describeValue(value)}; expected an object of RedshiftKeyRotation settings`
+        : undefined,
   },
 ];
 
@@ -206,9 +221,15 @@ export function checkedArguments(componentName: string, args: unknown): CheckedA
   for (const rule of RULES) {
     if (!rule.whenResolved || given[rule.argument] === undefined) continue;
     const value = checked[rule.argument] ?? given[rule.argument];
-    checked[rule.argument] = checkedWhenKnown(componentName, rule.argument, value, (resolved) => rule.problem(resolved, given));
+    checked[rule.argument] = checkedWhenKnown(componentName, rule.argument, value, (resolved) =>
+      rule.problem(resolved, given),
+    );
   }
-  if (passwordGiven(given)) checked.masterPassword = secretMasterPassword(componentName, pulumi.output(given.masterPassword as pulumi.Input<string>));
+  if (passwordGiven(given))
+    checked.masterPassword = secretMasterPassword(
+      componentName,
+      pulumi.output(given.masterPassword as pulumi.Input<string>),
+    );
   return checked as unknown as CheckedArguments;
 }
 
@@ -217,7 +238,12 @@ export function checkedArguments(componentName: string, args: unknown): CheckedA
  * an Output that fails with the same message as the eager check once the value resolves to
  * something bad, so the child that needs it is never created with it.
  */
-export function checkedWhenKnown<T>(componentName: string, argument: string, value: pulumi.Input<T>, problemOf: (value: unknown) => string | undefined): pulumi.Input<T> {
+export function checkedWhenKnown<T>(
+  componentName: string,
+  argument: string,
+  value: pulumi.Input<T>,
+  problemOf: (value: unknown) => string | undefined,
+): pulumi.Input<T> {
   if (!isEventual(value)) return value;
   return pulumi.output(value).apply((resolved) => {
     const problem = problemOf(resolved);

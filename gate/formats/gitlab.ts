@@ -22,9 +22,21 @@ export interface GitlabIssue {
 }
 
 /** A failing finding (mandatory, drift, or an unknown under --strict-unknowns), by the policy's severity. */
-const FAILING: Record<string, GitlabSeverity> = { critical: "blocker", high: "critical", medium: "major", low: "minor", unspecified: "major" };
+const FAILING: Record<string, GitlabSeverity> = {
+  critical: "blocker",
+  high: "critical",
+  medium: "major",
+  low: "minor",
+  unspecified: "major",
+};
 /** A finding that does not fail the gate (advisory, remediated, an unknown without --strict-unknowns). */
-const NOT_FAILING: Record<string, GitlabSeverity> = { critical: "major", high: "minor", medium: "minor", low: "info", unspecified: "minor" };
+const NOT_FAILING: Record<string, GitlabSeverity> = {
+  critical: "major",
+  high: "minor",
+  medium: "minor",
+  low: "info",
+  unspecified: "minor",
+};
 
 export function gitlabSeverity(severity: string, failing: boolean): GitlabSeverity {
   return (failing ? FAILING : NOT_FAILING)[severity] ?? (failing ? "major" : "minor");

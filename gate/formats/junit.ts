@@ -6,18 +6,27 @@
  * policies included (report.ts has their per-resource entries). Live drift is its own suite; so is
  * what the gate could not see (skipped, or a failure under --strict-unknowns).
  */
-import { LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportNotApplicable, type ReportViolation } from "../report";
+import {
+  LIVE_DRIFT_RULE,
+  NOT_ANALYZED_RULE,
+  TOOL_NAME,
+  type Report,
+  type ReportNotApplicable,
+  type ReportViolation,
+} from "../report";
 
 /** XML 1.0 text: escaped, and without the control characters XML cannot carry. */
 export function escapeXml(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&apos;")
+  );
 }
 
 interface TestCase {
@@ -35,10 +44,15 @@ function renderCase(testCase: TestCase): string {
   if (testCase.file) attributes.push(`file="${escapeXml(testCase.file)}"`);
   if (testCase.line) attributes.push(`line="${testCase.line}"`);
   const body: string[] = [];
-  if (testCase.failure) body.push(`      <failure type="${escapeXml(testCase.failure.type)}" message="${escapeXml(testCase.failure.message)}">${escapeXml(testCase.failure.message)}</failure>`);
+  if (testCase.failure)
+    body.push(
+      `      <failure type="${escapeXml(testCase.failure.type)}" message="${escapeXml(testCase.failure.message)}">${escapeXml(testCase.failure.message)}</failure>`,
+    );
   if (testCase.skipped !== undefined) body.push(`      <skipped message="${escapeXml(testCase.skipped)}"/>`);
   if (testCase.systemOut) body.push(`      <system-out>${escapeXml(testCase.systemOut)}</system-out>`);
-  return body.length === 0 ? `    <testcase ${attributes.join(" ")}/>` : `    <testcase ${attributes.join(" ")}>\n${body.join("\n")}\n    </testcase>`;
+  return body.length === 0
+    ? `    <testcase ${attributes.join(" ")}/>`
+    : `    <testcase ${attributes.join(" ")}>\n${body.join("\n")}\n    </testcase>`;
 }
 
 function isFailure(violation: ReportViolation, strictUnknowns: boolean): boolean {
@@ -85,16 +99,20 @@ export function renderJunit(report: Report): string {
       };
       if (failures.length > 0) {
         testCase.failure = {
-          type: failures.some((violation) => violation.enforcementLevel === "mandatory") ? "mandatory" : "unknown-value",
+          type: failures.some((violation) => violation.enforcementLevel === "mandatory")
+            ? "mandatory"
+            : "unknown-value",
           message: failures.map((violation) => violation.message).join("\n"),
         };
       } else if (violations.length === 0) {
         const entry = notJudgedOf.get(key(policy.name, resource.urn)) ?? wholeStack;
         if (policy.enforcementLevel === "disabled") testCase.skipped = "policy disabled by the policy config";
-        else if (entry?.exemption) testCase.skipped = `exempt (policy config entry ${JSON.stringify(entry.exemption.resource)}): ${entry.exemption.reason}`;
+        else if (entry?.exemption)
+          testCase.skipped = `exempt (policy config entry ${JSON.stringify(entry.exemption.resource)}): ${entry.exemption.reason}`;
         else if (entry) testCase.skipped = `not applicable: ${entry.reason}`;
       }
-      if (notes.length > 0) testCase.systemOut = notes.map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n");
+      if (notes.length > 0)
+        testCase.systemOut = notes.map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n");
       cases.push(testCase);
     }
     // Stack findings that name no resource get one case of their own.
@@ -107,11 +125,17 @@ export function renderJunit(report: Report): string {
         failure:
           failures.length > 0
             ? {
-                type: failures.some((violation) => violation.enforcementLevel === "mandatory") ? "mandatory" : "unknown-value",
+                type: failures.some((violation) => violation.enforcementLevel === "mandatory")
+                  ? "mandatory"
+                  : "unknown-value",
                 message: failures.map((violation) => violation.message).join("\n"),
               }
             : undefined,
-        systemOut: stackWide.filter((violation) => !isFailure(violation, strict)).map((violation) => `${violation.enforcementLevel}: ${violation.message}`).join("\n") || undefined,
+        systemOut:
+          stackWide
+            .filter((violation) => !isFailure(violation, strict))
+            .map((violation) => `${violation.enforcementLevel}: ${violation.message}`)
+            .join("\n") || undefined,
       });
     }
     suites.push({ name: policy.name, cases });
@@ -135,11 +159,14 @@ export function renderJunit(report: Report): string {
         classname: `${TOOL_NAME}.${NOT_ANALYZED_RULE}`,
         file: entry.location?.file,
         line: entry.location?.line,
-        ...(strict ? { failure: { type: entry.kind, message: entry.message } } : { skipped: `${entry.kind}: ${entry.message}` }),
+        ...(strict
+          ? { failure: { type: entry.kind, message: entry.message } }
+          : { skipped: `${entry.kind}: ${entry.message}` }),
       })),
     });
   }
-  const count = (cases: TestCase[], what: "failure" | "skipped") => cases.filter((testCase) => testCase[what] !== undefined).length;
+  const count = (cases: TestCase[], what: "failure" | "skipped") =>
+    cases.filter((testCase) => testCase[what] !== undefined).length;
   const all = suites.flatMap((suite) => suite.cases);
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,

@@ -78,13 +78,18 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
   const stack = `${report.project}/${report.stack}`;
   const strict = summary.strictUnknowns;
   const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
-  const unknowns = report.violations.filter((violation) => violation.enforcementLevel !== "mandatory" && violation.undecidedUnknown);
-  const advisories = report.violations.filter((violation) => violation.enforcementLevel !== "mandatory" && !violation.undecidedUnknown);
+  const unknowns = report.violations.filter(
+    (violation) => violation.enforcementLevel !== "mandatory" && violation.undecidedUnknown,
+  );
+  const advisories = report.violations.filter(
+    (violation) => violation.enforcementLevel !== "mandatory" && !violation.undecidedUnknown,
+  );
   const findingHeader = ["Policy", "Resource", "Location", "Found", "Required", "Fix"];
 
   const failing: string[] = [];
   if (summary.mandatory) failing.push(`${summary.mandatory} mandatory finding${summary.mandatory === 1 ? "" : "s"}`);
-  if (strict && unknowns.length) failing.push(`${unknowns.length} value${unknowns.length === 1 ? "" : "s"} unknown in preview (--strict-unknowns)`);
+  if (strict && unknowns.length)
+    failing.push(`${unknowns.length} value${unknowns.length === 1 ? "" : "s"} unknown in preview (--strict-unknowns)`);
   if (summary.drift) failing.push(`${summary.drift} live drift`);
   if (strict && summary.notAnalyzed) failing.push(`${summary.notAnalyzed} not analyzed offline (--strict-unknowns)`);
   const verdict = summary.passed
@@ -97,7 +102,17 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
     verdict,
     "",
     ...table(
-      ["Resources", "Policies", "Findings", "Mandatory", "Advisory", "Unknown in preview", "Exempted", "Not analyzed", ...(report.mode === "audit" ? ["Drift"] : [])],
+      [
+        "Resources",
+        "Policies",
+        "Findings",
+        "Mandatory",
+        "Advisory",
+        "Unknown in preview",
+        "Exempted",
+        "Not analyzed",
+        ...(report.mode === "audit" ? ["Drift"] : []),
+      ],
       [
         `| ${summary.resources} | ${summary.policies} | ${summary.violations} | ${mandatory.length} | ${advisories.length} | ${unknowns.length} | ${summary.exempted} | ${summary.notAnalyzed} |${report.mode === "audit" ? ` ${summary.drift} |` : ""}`,
       ],
@@ -105,7 +120,12 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
   ];
 
   const sections: Section[] = [
-    { title: `Mandatory findings (${mandatory.length})`, collapsed: false, header: findingHeader, rows: mandatory.map((violation) => findingRow(violation, stack)) },
+    {
+      title: `Mandatory findings (${mandatory.length})`,
+      collapsed: false,
+      header: findingHeader,
+      rows: mandatory.map((violation) => findingRow(violation, stack)),
+    },
     {
       title: "Live drift",
       collapsed: false,
@@ -121,7 +141,12 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
       header: findingHeader,
       rows: unknowns.map((violation) => findingRow(violation, stack)),
     },
-    { title: `Advisory findings (${advisories.length})`, collapsed: true, header: findingHeader, rows: advisories.map((violation) => findingRow(violation, stack)) },
+    {
+      title: `Advisory findings (${advisories.length})`,
+      collapsed: true,
+      header: findingHeader,
+      rows: advisories.map((violation) => findingRow(violation, stack)),
+    },
     {
       title: `Exemptions (${report.exemptions.length})`,
       collapsed: true,
@@ -139,7 +164,9 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
     },
   ].filter((section) => section.rows.length > 0);
 
-  const footer = [`<sub>keyguard ${report.tool.version} · policy pack ${report.policyPack.name}@${report.policyPack.version} · ${report.mode}</sub>`];
+  const footer = [
+    `<sub>keyguard ${report.tool.version} · policy pack ${report.policyPack.name}@${report.policyPack.version} · ${report.mode}</sub>`,
+  ];
   return fit(head, sections, footer, limit);
 }
 
@@ -161,7 +188,9 @@ function fit(head: string[], sections: Section[], footer: string[], limit: numbe
     return true;
   };
   for (const section of sections) {
-    const open = section.collapsed ? ["", `<details><summary>${section.title}</summary>`, ""] : ["", `### ${section.title}`, ""];
+    const open = section.collapsed
+      ? ["", `<details><summary>${section.title}</summary>`, ""]
+      : ["", `### ${section.title}`, ""];
     const close = section.collapsed ? ["", "</details>"] : [];
     const [header, ruler] = table(section.header, []);
     const opening = [...open, header, ruler];

@@ -6,7 +6,14 @@
  * across runs and line moves. Exempted resources are suppressed results, the reason as justification.
  */
 import { pathToFileURL } from "url";
-import { findingFingerprint, LIVE_DRIFT_RULE, NOT_ANALYZED_RULE, TOOL_NAME, type Report, type ReportLocation } from "../report";
+import {
+  findingFingerprint,
+  LIVE_DRIFT_RULE,
+  NOT_ANALYZED_RULE,
+  TOOL_NAME,
+  type Report,
+  type ReportLocation,
+} from "../report";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -36,7 +43,10 @@ function physicalLocation(location: ReportLocation) {
   return {
     physicalLocation: {
       artifactLocation: { uri: encodeURI(location.file), uriBaseId: "%SRCROOT%" },
-      region: { startLine: Math.max(1, location.line), ...(location.column ? { startColumn: Math.max(1, location.column) } : {}) },
+      region: {
+        startLine: Math.max(1, location.line),
+        ...(location.column ? { startColumn: Math.max(1, location.column) } : {}),
+      },
     },
   };
 }
@@ -52,10 +62,17 @@ export function renderSarif(report: Report): string {
       shortDescription: { text: policy.description || policy.name },
       fullDescription: { text: policy.description || policy.name },
       help: {
-        text: `${policy.description}${policy.remediationSteps ? `\nRemediation: ${policy.remediationSteps}` : ""}`.trim() || policy.name,
-        markdown: `${policy.description}${policy.remediationSteps ? `\n\n**Remediation:** ${policy.remediationSteps}` : ""}`.trim() || policy.name,
+        text:
+          `${policy.description}${policy.remediationSteps ? `\nRemediation: ${policy.remediationSteps}` : ""}`.trim() ||
+          policy.name,
+        markdown:
+          `${policy.description}${policy.remediationSteps ? `\n\n**Remediation:** ${policy.remediationSteps}` : ""}`.trim() ||
+          policy.name,
       },
-      defaultConfiguration: { level: levelOf(policy.enforcementLevel, false, false), enabled: policy.enforcementLevel !== "disabled" },
+      defaultConfiguration: {
+        level: levelOf(policy.enforcementLevel, false, false),
+        enabled: policy.enforcementLevel !== "disabled",
+      },
       properties: {
         tags: ["security", "pulumi", `${policy.type}-policy`],
         enforcementLevel: policy.enforcementLevel,
@@ -68,10 +85,13 @@ export function renderSarif(report: Report): string {
       id: LIVE_DRIFT_RULE,
       name: LIVE_DRIFT_RULE,
       shortDescription: { text: "The deployed key or cluster differs from the stack's state" },
-      fullDescription: { text: "keyguard audit --live asked AWS: rotation turned off or its period changed outside Pulumi, or the cluster is no longer encrypted with the recorded key." },
+      fullDescription: {
+        text: "keyguard audit --live asked AWS: rotation turned off or its period changed outside Pulumi, or the cluster is no longer encrypted with the recorded key.",
+      },
       help: {
         text: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program).",
-        markdown: "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program).",
+        markdown:
+          "Run `pulumi refresh` to see the change, then restore the setting with `pulumi up` (or record the intended value in the program).",
       },
       defaultConfiguration: { level: "error", enabled: true },
       properties: { tags: ["security", "pulumi", "drift"], enforcementLevel: "mandatory" },
@@ -88,10 +108,14 @@ export function renderSarif(report: Report): string {
       },
       help: {
         text: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; --strict-unknowns fails the gate on it.",
-        markdown: "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; `--strict-unknowns` fails the gate on it.",
+        markdown:
+          "Judge it with `pulumi preview --policy-pack`, or with `keyguard audit` on the deployed stack; `--strict-unknowns` fails the gate on it.",
       },
       defaultConfiguration: { level: report.summary.strictUnknowns ? "error" : "note", enabled: true },
-      properties: { tags: ["security", "pulumi", "not-analyzed"], enforcementLevel: report.summary.strictUnknowns ? "mandatory" : "advisory" },
+      properties: {
+        tags: ["security", "pulumi", "not-analyzed"],
+        enforcementLevel: report.summary.strictUnknowns ? "mandatory" : "advisory",
+      },
     });
   }
   const fallback: ReportLocation = { file: "Pulumi.yaml", line: 1 };
@@ -100,15 +124,30 @@ export function renderSarif(report: Report): string {
       ruleId: violation.policyName,
       ruleIndex: Math.max(0, ruleIds.indexOf(violation.policyName)),
       level: levelOf(violation.enforcementLevel, violation.undecidedUnknown, report.summary.strictUnknowns),
-      message: { text: violation.urn ? `${violation.message} (resource ${violation.resourceName || violation.urn}, ${violation.resourceType})` : violation.message },
+      message: {
+        text: violation.urn
+          ? `${violation.message} (resource ${violation.resourceName || violation.urn}, ${violation.resourceType})`
+          : violation.message,
+      },
       locations: [
         {
           ...physicalLocation(violation.location ?? fallback),
-          ...(violation.urn ? { logicalLocations: [{ fullyQualifiedName: violation.urn, name: violation.resourceName, kind: "resource" }] } : {}),
+          ...(violation.urn
+            ? {
+                logicalLocations: [
+                  { fullyQualifiedName: violation.urn, name: violation.resourceName, kind: "resource" },
+                ],
+              }
+            : {}),
         },
       ],
       partialFingerprints: { "keyguardFinding/v1": violation.fingerprint },
-      properties: { enforcementLevel: violation.enforcementLevel, resourceType: violation.resourceType, verdict: violation.verdict, undecidedUnknown: violation.undecidedUnknown },
+      properties: {
+        enforcementLevel: violation.enforcementLevel,
+        resourceType: violation.resourceType,
+        verdict: violation.verdict,
+        undecidedUnknown: violation.undecidedUnknown,
+      },
     })),
     // Exempted resources: suppressed results, with the policy config entry's reason as justification.
     ...report.exemptions.map((entry) => ({
@@ -116,14 +155,20 @@ export function renderSarif(report: Report): string {
       ruleIndex: Math.max(0, ruleIds.indexOf(entry.policyName)),
       kind: "notApplicable" as const,
       level: "none" as SarifLevel,
-      message: { text: `exempt from ${entry.policyName} by the policy config entry ${JSON.stringify(entry.exemption!.resource)}: ${entry.exemption!.reason} (resource ${entry.resourceName || entry.urn}, ${entry.resourceType})` },
+      message: {
+        text: `exempt from ${entry.policyName} by the policy config entry ${JSON.stringify(entry.exemption!.resource)}: ${entry.exemption!.reason} (resource ${entry.resourceName || entry.urn}, ${entry.resourceType})`,
+      },
       locations: [
         {
           ...physicalLocation(entry.location ?? fallback),
-          ...(entry.urn ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] } : {}),
+          ...(entry.urn
+            ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] }
+            : {}),
         },
       ],
-      suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: entry.exemption!.reason }],
+      suppressions: [
+        { kind: "external" as const, status: "accepted" as const, justification: entry.exemption!.reason },
+      ],
       partialFingerprints: { "keyguardFinding/v1": findingFingerprint(entry.policyName, entry.urn, "exempt") },
       properties: { resourceType: entry.resourceType, exemptedBy: entry.exemption!.resource },
     })),
@@ -148,11 +193,17 @@ export function renderSarif(report: Report): string {
       ruleId: NOT_ANALYZED_RULE,
       ruleIndex: ruleIds.indexOf(NOT_ANALYZED_RULE),
       level: (report.summary.strictUnknowns ? "error" : "note") as SarifLevel,
-      message: { text: entry.urn ? `${entry.message} (resource ${entry.resourceName}, ${entry.resourceType})` : `${entry.subject}: ${entry.message}` },
+      message: {
+        text: entry.urn
+          ? `${entry.message} (resource ${entry.resourceName}, ${entry.resourceType})`
+          : `${entry.subject}: ${entry.message}`,
+      },
       locations: [
         {
           ...physicalLocation(entry.location ?? fallback),
-          ...(entry.urn ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] } : {}),
+          ...(entry.urn
+            ? { logicalLocations: [{ fullyQualifiedName: entry.urn, name: entry.resourceName, kind: "resource" }] }
+            : {}),
         },
       ],
       partialFingerprints: { "keyguardFinding/v1": findingFingerprint(NOT_ANALYZED_RULE, entry.subject, entry.kind) },

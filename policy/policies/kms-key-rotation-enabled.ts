@@ -31,9 +31,12 @@ export const kmsKeyRotationEnabled = defineResourcePolicy({
     const switchState = rotationSwitch(key.props);
     const label = resourceLabel(key);
     if (capability.kind === "replica") {
-      return notApplicable(`${label} is a Multi-Region replica key: it takes its rotation from its primary key, which this policy checks`);
+      return notApplicable(
+        `${label} is a Multi-Region replica key: it takes its rotation from its primary key, which this policy checks`,
+      );
     }
-    if (capability.kind === "cannot-rotate") return notApplicable(`${label} cannot rotate automatically: ${capability.reason}`);
+    if (capability.kind === "cannot-rotate")
+      return notApplicable(`${label} cannot rotate automatically: ${capability.reason}`);
     if (capability.kind === "not-a-key") return notApplicable(`only KMS keys are checked, this is a ${key.type}`);
     if (switchState.kind === "on") return compliant;
     if (capability.kind === "unknown") {
@@ -60,5 +63,7 @@ export const kmsKeyRotationEnabled = defineResourcePolicy({
   },
   // Turns rotation on for a rotatable key whose rotation is off (or unknown), and changes nothing else.
   remediate: (key) =>
-    rotationCapability(key.type, key.props).kind === "rotatable" && rotationSwitch(key.props).kind !== "on" ? { enableKeyRotation: true } : undefined,
+    rotationCapability(key.type, key.props).kind === "rotatable" && rotationSwitch(key.props).kind !== "on"
+      ? { enableKeyRotation: true }
+      : undefined,
 });

@@ -21,14 +21,17 @@ export const kmsKeyRotationPeriod = defineResourcePolicy({
   description: "Rotating KMS keys must rotate within AWS's limits and this pack's configured period bounds.",
   enforcementLevel: "mandatory",
   severity: "medium",
-  remediationSteps: "Set rotationPeriodInDays on the aws.kms.Key to a whole number of days within the configured bounds.",
+  remediationSteps:
+    "Set rotationPeriodInDays on the aws.kms.Key to a whole number of days within the configured bounds.",
   appliesTo: { types: KEY_TYPES, described: "KMS keys" },
   config: policyConfig(boundsSettings),
   evaluate: (key, bounds) => {
     const label = resourceLabel(key);
     const capability = rotationCapability(key.type, key.props);
-    if (capability.kind === "replica") return notApplicable(`${label} is a Multi-Region replica key: its rotation period is its primary key's`);
-    if (capability.kind === "cannot-rotate") return notApplicable(`${label} cannot rotate automatically: ${capability.reason}`);
+    if (capability.kind === "replica")
+      return notApplicable(`${label} is a Multi-Region replica key: its rotation period is its primary key's`);
+    if (capability.kind === "cannot-rotate")
+      return notApplicable(`${label} cannot rotate automatically: ${capability.reason}`);
     if (capability.kind === "not-a-key") return notApplicable(`only KMS keys are checked, this is a ${key.type}`);
     const switchState = rotationSwitch(key.props);
     const period = checkRotationPeriod(key.props, bounds);
@@ -36,7 +39,10 @@ export const kmsKeyRotationPeriod = defineResourcePolicy({
     // Rotation off is kms-key-rotation-enabled's finding. A period that will be wrong once rotation
     // is on is reported now too, so one run shows every fix the key needs.
     if (switchState.kind === "off") {
-      if (period.kind !== "bad") return notApplicable(`${label} does not rotate (kms-key-rotation-enabled reports that), and its rotation period is within bounds`);
+      if (period.kind !== "bad")
+        return notApplicable(
+          `${label} does not rotate (kms-key-rotation-enabled reports that), and its rotation period is within bounds`,
+        );
       return nonCompliant(
         `${label} has a rotation period that is not allowed: rotationPeriodInDays ${period.problem} (its rotation is off too: kms-key-rotation-enabled reports that); required: ${required} days. ` +
           `Fix: set rotationPeriodInDays to a whole number of days in that range (unset means AWS's default of 365).`,

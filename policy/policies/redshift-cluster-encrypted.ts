@@ -40,12 +40,20 @@ export const redshiftClusterEncrypted = defineResourcePolicy({
     const key = readString(cluster.props, "kmsKeyId");
     const fix = `Fix: set kmsKeyId to the ARN of a customer-managed aws.kms.Key with rotation on (keyguard's EncryptedRedshiftCluster creates one).`;
     if (key.kind === "absent") {
-      const what = cluster.type === RESOURCE_TYPES.redshiftServerlessNamespace ? "it is encrypted with an AWS-owned key" : "Redshift uses the AWS-managed key alias/aws/redshift";
+      const what =
+        cluster.type === RESOURCE_TYPES.redshiftServerlessNamespace
+          ? "it is encrypted with an AWS-owned key"
+          : "Redshift uses the AWS-managed key alias/aws/redshift";
       return nonCompliant(`${label} has no kmsKeyId, so ${what}; required: a customer-managed KMS key. ${fix}`);
     }
-    if (key.kind === "other") return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}; required: a KMS key ARN, key id, alias name or alias ARN of a customer-managed key. ${fix}`);
+    if (key.kind === "other")
+      return nonCompliant(
+        `${label} has kmsKeyId ${describeValue(key.value)}; required: a KMS key ARN, key id, alias name or alias ARN of a customer-managed key. ${fix}`,
+      );
     if (key.kind === "string" && isAwsManagedRedshiftKeyReference(key.value)) {
-      return nonCompliant(`${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key; required: a customer-managed KMS key. ${fix}`);
+      return nonCompliant(
+        `${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key; required: a customer-managed KMS key. ${fix}`,
+      );
     }
     if (encryption.kind === "unknown") {
       return unknownInPreview(

@@ -20,7 +20,12 @@ import { describeValue } from "../../shared/describe";
 import { type ExternalKeyConfig, externalKeySettings, policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState, resolveClusterKey, rotationPeriodOutOfBounds } from "../keyResolution";
-import { type LiveRotationStatus, type RotationStatusLookup, askEachKeyOnce, kmsRotationStatusLookup } from "../liveRotationStatus";
+import {
+  type LiveRotationStatus,
+  type RotationStatusLookup,
+  askEachKeyOnce,
+  kmsRotationStatusLookup,
+} from "../liveRotationStatus";
 import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, unknownInPreview } from "../verdict";
 
 /** True when a key reference is covered by a trusted ARN (same ARN, its key id, or its alias name). */
@@ -34,7 +39,13 @@ export function isTrustedKeyReference(reference: string, trustedKeyArns: readonl
 }
 
 /** The verdict on a cluster whose key is outside the stack, once the live status (if asked) is known. */
-function judgeExternal(label: string, reference: string, path: string, config: ExternalKeyConfig, live: LiveRotationStatus | undefined): Verdict {
+function judgeExternal(
+  label: string,
+  reference: string,
+  path: string,
+  config: ExternalKeyConfig,
+  live: LiveRotationStatus | undefined,
+): Verdict {
   const key = `key ${describeValue(reference)}`;
   if (isTrustedKeyReference(reference, config.trustedKeyArns)) return compliant;
   if (!config.verifyExternalKeysLive || live === undefined) {
@@ -57,7 +68,8 @@ function judgeExternal(label: string, reference: string, path: string, config: E
         `Fix: enable rotation on that key (aws kms enable-key-rotation --key-id <key ARN>).`,
     );
   }
-  const problem = live.rotationPeriodInDays === undefined ? undefined : rotationPeriodOutOfBounds(live.rotationPeriodInDays, config);
+  const problem =
+    live.rotationPeriodInDays === undefined ? undefined : rotationPeriodOutOfBounds(live.rotationPeriodInDays, config);
   if (!problem) return compliant;
   return nonCompliant(
     `${label} is encrypted with ${key}, not defined in this stack, whose rotation period KMS reports as out of bounds: RotationPeriodInDays ${problem}; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
@@ -69,10 +81,12 @@ function judgeExternal(label: string, reference: string, path: string, config: E
 export function externalKeyPolicy(newLookup: () => RotationStatusLookup = kmsRotationStatusLookup) {
   return defineStackPolicy({
     name: "redshift-cluster-external-key",
-    description: "Encrypted Redshift clusters whose key is outside the stack must use a trusted (or live-verified) rotating key.",
+    description:
+      "Encrypted Redshift clusters whose key is outside the stack must use a trusted (or live-verified) rotating key.",
     enforcementLevel: "advisory",
     severity: "medium",
-    remediationSteps: "Add the key's ARN to trustedKeyArns once it is known to rotate, enable verifyExternalKeysLive, or define the key in this stack.",
+    remediationSteps:
+      "Add the key's ARN to trustedKeyArns once it is known to rotate, enable verifyExternalKeysLive, or define the key in this stack.",
     appliesTo: { types: CLUSTER_TYPES, described: "Redshift clusters and Serverless namespaces" },
     config: policyConfig(externalKeySettings),
     nothingToJudge: "the stack has no encrypted Redshift cluster or namespace whose key is outside the stack",
@@ -81,12 +95,17 @@ export function externalKeyPolicy(newLookup: () => RotationStatusLookup = kmsRot
         label: resourceLabel(cluster),
         key: encryptionState(cluster).kind === "not-encrypted" ? undefined : resolveClusterKey(cluster, stack),
       }));
-      const untrusted = resolved.flatMap(({ key }) => (key?.kind === "external" && !isTrustedKeyReference(key.reference, config.trustedKeyArns) ? [key.reference] : []));
+      const untrusted = resolved.flatMap(({ key }) =>
+        key?.kind === "external" && !isTrustedKeyReference(key.reference, config.trustedKeyArns) ? [key.reference] : [],
+      );
       // Each distinct untrusted key id or ARN is asked about once; aliases cannot be.
-      const statuses = config.verifyExternalKeysLive ? await askEachKeyOnce(untrusted, newLookup()) : new Map<string, LiveRotationStatus>();
+      const statuses = config.verifyExternalKeysLive
+        ? await askEachKeyOnce(untrusted, newLookup())
+        : new Map<string, LiveRotationStatus>();
       return resolved.map(({ label, key }): Verdict => {
         if (key === undefined) return notApplicable(`${label} is not encrypted`);
-        if (key.kind === "external") return judgeExternal(label, key.reference, key.path, config, statuses.get(key.reference));
+        if (key.kind === "external")
+          return judgeExternal(label, key.reference, key.path, config, statuses.get(key.reference));
         if (key.kind === "external-unknown") {
           // pulumi preview reads the referenced stack's outputs; only a run without them gets here.
           return unknownInPreview(
@@ -94,7 +113,12 @@ export function externalKeyPolicy(newLookup: () => RotationStatusLookup = kmsRot
               `required: a trusted or live-verified rotating key. Fix: give the referenced stack's outputs (keyguard check --stack-outputs FILE), or judge it with pulumi preview --policy-pack.`,
           );
         }
-        const where = key.kind === "in-stack" ? "defined in this stack" : key.kind === "unknown" ? "unknown (redshift-cluster-key-rotated reports it)" : "not customer-managed (redshift-cluster-encrypted reports it)";
+        const where =
+          key.kind === "in-stack"
+            ? "defined in this stack"
+            : key.kind === "unknown"
+              ? "unknown (redshift-cluster-key-rotated reports it)"
+              : "not customer-managed (redshift-cluster-encrypted reports it)";
         return notApplicable(`${label}'s key is ${where}`);
       });
     },

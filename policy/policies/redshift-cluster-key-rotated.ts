@@ -16,10 +16,26 @@
  */
 import { type BoundsConfig, boundsSettings, policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
-import { CLUSTER_TYPES, type ResourceView, checkRotationPeriod, encryptionState, resolveClusterKey, rotationCapability, rotationSwitch } from "../keyResolution";
+import {
+  CLUSTER_TYPES,
+  type ResourceView,
+  checkRotationPeriod,
+  encryptionState,
+  resolveClusterKey,
+  rotationCapability,
+  rotationSwitch,
+} from "../keyResolution";
 import type { StackLookup } from "../stack";
 import { DEFAULT_KEY_ROTATION } from "../../facts";
-import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, shownSetting, unknownInPreview } from "../verdict";
+import {
+  type Verdict,
+  compliant,
+  nonCompliant,
+  notApplicable,
+  resourceLabel,
+  shownSetting,
+  unknownInPreview,
+} from "../verdict";
 
 function judgeKey(clusterLabel: string, key: ResourceView, path: string, config: BoundsConfig): Verdict {
   const via = path === `key "${key.name}"` ? `key "${key.name}" (${key.urn})` : `${path} (${key.urn})`;
@@ -32,10 +48,14 @@ function judgeKey(clusterLabel: string, key: ResourceView, path: string, config:
     );
   }
   if (capability.kind === "unknown") {
-    return unknownInPreview(`${encryptedWith}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked; required: a symmetric key with KMS-generated material. Fix: give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`);
+    return unknownInPreview(
+      `${encryptedWith}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked; required: a symmetric key with KMS-generated material. Fix: give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`,
+    );
   }
   if (capability.kind !== "rotatable") {
-    return unknownInPreview(`${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge; required: a key that rotates. Fix: encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.`);
+    return unknownInPreview(
+      `${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge; required: a key that rotates. Fix: encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.`,
+    );
   }
   const switchState = rotationSwitch(key.props);
   const period = checkRotationPeriod(key.props, config);
@@ -52,27 +72,39 @@ function judgeKey(clusterLabel: string, key: ResourceView, path: string, config:
     return nonCompliant(`${encryptedWith}, ${rotation}; required: true. Fix: set enableKeyRotation: true on that key.`);
   }
   if (switchState.kind === "unknown") {
-    return unknownInPreview(`${encryptedWith}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`);
+    return unknownInPreview(
+      `${encryptedWith}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`,
+    );
   }
-  if (period.kind === "bad") return nonCompliant(`${encryptedWith}, whose rotationPeriodInDays ${period.problem}; ${required}. Fix: set rotationPeriodInDays on that key within those bounds.`);
+  if (period.kind === "bad")
+    return nonCompliant(
+      `${encryptedWith}, whose rotationPeriodInDays ${period.problem}; ${required}. Fix: set rotationPeriodInDays on that key within those bounds.`,
+    );
   if (period.kind === "unknown") {
-    return unknownInPreview(`${encryptedWith}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; ${required}. Fix: give rotationPeriodInDays a value known at preview.`);
+    return unknownInPreview(
+      `${encryptedWith}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; ${required}. Fix: give rotationPeriodInDays a value known at preview.`,
+    );
   }
   return compliant;
 }
 
 function judgeCluster(cluster: ResourceView, stack: StackLookup, config: BoundsConfig): Verdict {
   const label = resourceLabel(cluster);
-  if (encryptionState(cluster).kind === "not-encrypted") return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
+  if (encryptionState(cluster).kind === "not-encrypted")
+    return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
   const resolution = resolveClusterKey(cluster, stack);
   switch (resolution.kind) {
     case "none":
     case "aws-managed":
       return notApplicable(`${label} names no customer-managed key (redshift-cluster-encrypted reports that)`);
     case "external":
-      return notApplicable(`${label}'s key ${resolution.path} is not defined in this stack (redshift-cluster-external-key checks it)`);
+      return notApplicable(
+        `${label}'s key ${resolution.path} is not defined in this stack (redshift-cluster-external-key checks it)`,
+      );
     case "external-unknown":
-      return notApplicable(`${label}'s key comes from ${resolution.source}, not from this stack (redshift-cluster-external-key checks it)`);
+      return notApplicable(
+        `${label}'s key comes from ${resolution.source}, not from this stack (redshift-cluster-external-key checks it)`,
+      );
     case "unknown":
       return unknownInPreview(
         `${label}: the key that encrypts it could not be checked: ${resolution.why}; required: a kmsKeyId that names a key whose rotation can be checked. ` +
@@ -80,17 +112,23 @@ function judgeCluster(cluster: ResourceView, stack: StackLookup, config: BoundsC
       );
     case "in-stack": {
       const verdicts = resolution.keys.map(({ key, path }) => judgeKey(label, key, path, config));
-      return verdicts.find((v) => v.kind === "non-compliant") ?? verdicts.find((v) => v.kind === "unknown-in-preview") ?? compliant;
+      return (
+        verdicts.find((v) => v.kind === "non-compliant") ??
+        verdicts.find((v) => v.kind === "unknown-in-preview") ??
+        compliant
+      );
     }
   }
 }
 
 export const redshiftClusterKeyRotated = defineStackPolicy({
   name: "redshift-cluster-key-rotated",
-  description: "Encrypted Redshift clusters and namespaces must use a key from this stack that rotates within the configured period.",
+  description:
+    "Encrypted Redshift clusters and namespaces must use a key from this stack that rotates within the configured period.",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Encrypt the cluster with a symmetric aws.kms.Key that has enableKeyRotation: true and rotationPeriodInDays within the bounds.",
+  remediationSteps:
+    "Encrypt the cluster with a symmetric aws.kms.Key that has enableKeyRotation: true and rotationPeriodInDays within the bounds.",
   appliesTo: { types: CLUSTER_TYPES, described: "Redshift clusters and Serverless namespaces" },
   config: policyConfig(boundsSettings),
   nothingToJudge: "the stack has no Redshift cluster or namespace encrypted with a key of this stack",

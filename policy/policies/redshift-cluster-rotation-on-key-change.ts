@@ -15,17 +15,28 @@ import { policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
 import { PROVISIONED_CLUSTER_TYPES, type ResourceView, encryptionState } from "../keyResolution";
 import type { StackLookup } from "../stack";
-import { type Verdict, compliant, nonCompliant, notApplicable, readString, resourceLabel, unknownInPreview } from "../verdict";
+import {
+  type Verdict,
+  compliant,
+  nonCompliant,
+  notApplicable,
+  readString,
+  resourceLabel,
+  unknownInPreview,
+} from "../verdict";
 
 /** The verdict on one cluster, from the stack's RedshiftKeyRotation resources (indexed: see ../stack). */
 function judgeCluster(cluster: ResourceView, stack: StackLookup): Verdict {
   const label = resourceLabel(cluster);
-  if (encryptionState(cluster).kind === "not-encrypted") return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
+  if (encryptionState(cluster).kind === "not-encrypted")
+    return notApplicable(`${label} is not encrypted (redshift-cluster-encrypted reports that)`);
   // A RedshiftKeyRotation re-keys on a change of the cluster's customer-managed key: with none, there
   // is nothing to act on yet (redshift-cluster-encrypted asks for the key first).
   const keyId = readString(cluster.props, "kmsKeyId");
   if (keyId.kind === "absent" || (keyId.kind === "string" && isAwsManagedRedshiftKeyReference(keyId.value))) {
-    return notApplicable(`${label} has no customer-managed key, so there is no key change to re-key on (redshift-cluster-encrypted reports the missing key)`);
+    return notApplicable(
+      `${label} has no customer-managed key, so there is no key change to re-key on (redshift-cluster-encrypted reports the missing key)`,
+    );
   }
   if (stack.rotationsDependingOn(cluster.urn).length > 0) return compliant;
   const identifier = readString(cluster.props, "clusterIdentifier");
@@ -46,10 +57,12 @@ function judgeCluster(cluster: ResourceView, stack: StackLookup): Verdict {
 
 export const redshiftClusterRotationOnKeyChange = defineStackPolicy({
   name: "redshift-cluster-rotation-on-key-change",
-  description: "Encrypted Redshift clusters should have a keyguard RedshiftKeyRotation bound to them, so Redshift re-keys when the KMS key changes.",
+  description:
+    "Encrypted Redshift clusters should have a keyguard RedshiftKeyRotation bound to them, so Redshift re-keys when the KMS key changes.",
   enforcementLevel: "advisory",
   severity: "low",
-  remediationSteps: "Add keyguard's RedshiftKeyRotation for the cluster (clusterIdentifier: cluster.clusterIdentifier).",
+  remediationSteps:
+    "Add keyguard's RedshiftKeyRotation for the cluster (clusterIdentifier: cluster.clusterIdentifier).",
   appliesTo: { types: PROVISIONED_CLUSTER_TYPES, described: "provisioned Redshift clusters" },
   config: policyConfig(),
   nothingToJudge: "the stack has no encrypted provisioned Redshift cluster with a customer-managed key",

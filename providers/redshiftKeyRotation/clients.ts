@@ -100,8 +100,10 @@ export function createAwsClients(settings: AwsClientSettings, retry: RetrySettin
  */
 function resolveCredentials(settings: AwsClientSettings) {
   if (!settings.profile && !settings.roleArn) return undefined;
-  const { fromIni, fromTemporaryCredentials } = require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
-  const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = require("@smithy/core") as typeof import("@smithy/core");
+  const { fromIni, fromTemporaryCredentials } =
+    require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
+  const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } =
+    require("@smithy/core") as typeof import("@smithy/core");
   const baseCredentials = settings.profile ? fromIni({ profile: settings.profile }) : undefined;
   const credentials = settings.roleArn
     ? fromTemporaryCredentials({

@@ -24,25 +24,37 @@ export interface ClusterSnapshot {
   accountId: string | undefined;
 }
 
-export async function describeCluster(context: AwsContext, options: { missingIsUndefined?: boolean } = {}): Promise<ClusterSnapshot | "missing"> {
+export async function describeCluster(
+  context: AwsContext,
+  options: { missingIsUndefined?: boolean } = {},
+): Promise<ClusterSnapshot | "missing"> {
   const { DescribeClustersCommand } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
   let response: import("@aws-sdk/client-redshift").DescribeClustersCommandOutput;
   try {
-    response = await context.clients.redshift.send(new DescribeClustersCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
-      abortSignal: deadlineSignal(context),
-    });
+    response = await context.clients.redshift.send(
+      new DescribeClustersCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }),
+      {
+        abortSignal: deadlineSignal(context),
+      },
+    );
   } catch (error) {
     if (redshiftErrorCode(error) === "ClusterNotFound") {
       if (options.missingIsUndefined) return "missing";
       throw clusterNotFound(context);
     }
     // Transient failures and the deadline's abort go back to the caller's retry or poll loop.
-    if (isTransient(error) || errorName(error) === "AbortError" || errorName(error) === "DeadlineExceededError") throw error;
-    throw new Error(`RedshiftKeyRotation ${where(context)}: Redshift DescribeClusters failed with ${errorName(error) || "an error"}: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    if (isTransient(error) || errorName(error) === "AbortError" || errorName(error) === "DeadlineExceededError")
+      throw error;
+    throw new Error(
+      `RedshiftKeyRotation ${where(context)}: Redshift DescribeClusters failed with ${errorName(error) || "an error"}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
-  const cluster = response.Clusters?.find((candidate) => candidate.ClusterIdentifier === context.inputs.clusterIdentifier);
+  const cluster = response.Clusters?.find(
+    (candidate) => candidate.ClusterIdentifier === context.inputs.clusterIdentifier,
+  );
   if (!cluster) {
     if (options.missingIsUndefined) return "missing";
     throw clusterNotFound(context);
@@ -65,7 +77,12 @@ function clusterNotFound(context: AwsContext): Error {
  * Polls DescribeClusters until the cluster is available (or, with acceptRotating, rotating keys).
  * Transient failures are polled through; a status that never returns to available on its own fails.
  */
-export async function waitForClusterAvailable(context: AwsContext, purpose: string, pollImmediately: boolean, acceptRotating = false): Promise<ClusterSnapshot> {
+export async function waitForClusterAvailable(
+  context: AwsContext,
+  purpose: string,
+  pollImmediately: boolean,
+  acceptRotating = false,
+): Promise<ClusterSnapshot> {
   return pollUntil<ClusterSnapshot>({
     poll: async () => {
       try {
@@ -76,11 +93,14 @@ export async function waitForClusterAvailable(context: AwsContext, purpose: stri
         throw error;
       }
     },
-    isDone: (cluster) => cluster.status === CLUSTER_STATUS.available || (acceptRotating && cluster.status === CLUSTER_STATUS.rotatingKeys),
+    isDone: (cluster) =>
+      cluster.status === CLUSTER_STATUS.available || (acceptRotating && cluster.status === CLUSTER_STATUS.rotatingKeys),
     failure: (cluster) =>
       TRANSITIONAL_STATUSES.includes(cluster.status)
         ? undefined
-        : new Error(`RedshiftKeyRotation ${where(context)}: the cluster is ${JSON.stringify(cluster.status)}, which does not return to available on its own; nothing was done`),
+        : new Error(
+            `RedshiftKeyRotation ${where(context)}: the cluster is ${JSON.stringify(cluster.status)}, which does not return to available on its own; nothing was done`,
+          ),
     deadline: context.deadline,
     schedule: context.tuning.poll,
     clock: context.tuning.clock,
@@ -95,9 +115,14 @@ export async function waitForClusterAvailable(context: AwsContext, purpose: stri
 
 export function assertClusterUsesKey(context: AwsContext, cluster: ClusterSnapshot): void {
   if (!cluster.encrypted) {
-    throw new Error(`RedshiftKeyRotation ${where(context)}: the cluster is not encrypted; RotateEncryptionKey needs an encrypted cluster (set encrypted and kmsKeyId on it)`);
+    throw new Error(
+      `RedshiftKeyRotation ${where(context)}: the cluster is not encrypted; RotateEncryptionKey needs an encrypted cluster (set encrypted and kmsKeyId on it)`,
+    );
   }
-  if (!cluster.kmsKeyId || (cluster.kmsKeyId !== context.inputs.kmsKeyId && keyIdOf(cluster.kmsKeyId) !== keyIdOf(context.inputs.kmsKeyId))) {
+  if (
+    !cluster.kmsKeyId ||
+    (cluster.kmsKeyId !== context.inputs.kmsKeyId && keyIdOf(cluster.kmsKeyId) !== keyIdOf(context.inputs.kmsKeyId))
+  ) {
     throw new Error(
       `RedshiftKeyRotation ${where(context)}: the cluster is encrypted with ${JSON.stringify(cluster.kmsKeyId ?? "an unnamed key")}, not kmsKeyId ${JSON.stringify(context.inputs.kmsKeyId)}`,
     );
@@ -113,21 +138,28 @@ export function assertClusterUsesKey(context: AwsContext, cluster: ClusterSnapsh
  * being doubled. RotateEncryptionKey itself is never retried by the SDK for the same reason.
  */
 export async function rekeyCluster(context: AwsContext, firstLook: ClusterSnapshot): Promise<void> {
-  const { RotateEncryptionKeyCommand } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
+  const { RotateEncryptionKeyCommand } =
+    require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
   const { clock } = context.tuning;
   for (let attempt = 0; ; attempt += 1) {
-    const cluster = attempt === 0 ? firstLook : await waitForClusterAvailable(context, "before re-keying it", true, true);
+    const cluster =
+      attempt === 0 ? firstLook : await waitForClusterAvailable(context, "before re-keying it", true, true);
     if (cluster.status === CLUSTER_STATUS.rotatingKeys) {
       await waitForClusterAvailable(context, "after its rotation", false);
       return;
     }
     try {
-      await context.clients.redshiftSingleAttempt().send(new RotateEncryptionKeyCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
-        abortSignal: deadlineSignal(context),
-      });
+      await context.clients
+        .redshiftSingleAttempt()
+        .send(new RotateEncryptionKeyCommand({ ClusterIdentifier: context.inputs.clusterIdentifier }), {
+          abortSignal: deadlineSignal(context),
+        });
     } catch (error) {
       if (clock.now() >= context.deadline || errorName(error) === "AbortError") {
-        throw timedOut(context, `calling RotateEncryptionKey; the rotation may or may not have started and is not recorded: run pulumi up again to wait for it`);
+        throw timedOut(
+          context,
+          `calling RotateEncryptionKey; the rotation may or may not have started and is not recorded: run pulumi up again to wait for it`,
+        );
       }
       const code = redshiftErrorCode(error);
       if (code === "ClusterNotFound") throw clusterNotFound(context);
@@ -136,7 +168,10 @@ export async function rekeyCluster(context: AwsContext, firstLook: ClusterSnapsh
         await clock.sleep(Math.min(context.deadline - clock.now(), providerRetryDelay(context, attempt)));
         continue;
       }
-      throw new Error(`RedshiftKeyRotation ${where(context)}: RotateEncryptionKey failed with ${errorName(error) || "an error"}: ${errorMessage(error)}`, { cause: error });
+      throw new Error(
+        `RedshiftKeyRotation ${where(context)}: RotateEncryptionKey failed with ${errorName(error) || "an error"}: ${errorMessage(error)}`,
+        { cause: error },
+      );
     }
     await waitForClusterAvailable(context, "after its rotation", false);
     return;

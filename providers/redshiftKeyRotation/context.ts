@@ -6,7 +6,15 @@
  * Serialized by value with the provider (see provider.ts): SDKs are required inside functions,
  * plain data and plain functions only.
  */
-import { type AwsClientSettings, type AwsClients, DEFAULT_RETRY_SETTINGS, type RetrySettings, cappedExponentialBackoffWithJitter, createAwsClients, resolvedRegion } from "./clients";
+import {
+  type AwsClientSettings,
+  type AwsClients,
+  DEFAULT_RETRY_SETTINGS,
+  type RetrySettings,
+  cappedExponentialBackoffWithJitter,
+  createAwsClients,
+  resolvedRegion,
+} from "./clients";
 import { errorMessage, errorName, isTransient } from "./errors";
 import type { RotationInputs } from "./inputs";
 import { DEFAULT_POLL_SCHEDULE, type PollSchedule, REAL_CLOCK, type WaiterClock, deadlineExceeded } from "./waiter";
@@ -18,7 +26,11 @@ export interface ProviderTuning {
   clock: WaiterClock;
 }
 
-export const DEFAULT_TUNING: ProviderTuning = { poll: DEFAULT_POLL_SCHEDULE, retry: DEFAULT_RETRY_SETTINGS, clock: REAL_CLOCK };
+export const DEFAULT_TUNING: ProviderTuning = {
+  poll: DEFAULT_POLL_SCHEDULE,
+  retry: DEFAULT_RETRY_SETTINGS,
+  clock: REAL_CLOCK,
+};
 
 /**
  * diff runs in every `pulumi preview`: its KMS reads get at most this long, whatever timeoutMinutes
@@ -82,13 +94,17 @@ const LONGEST_TIMER_MS = 2_147_483_647;
 
 /** An abort signal that fires at the deadline, so no SDK call (retries included) outlives it. */
 export function deadlineSignal(context: AwsContext): AbortSignal {
-  return AbortSignal.timeout(Math.min(LONGEST_TIMER_MS, Math.max(1, Math.ceil(context.deadline - context.tuning.clock.now()))));
+  return AbortSignal.timeout(
+    Math.min(LONGEST_TIMER_MS, Math.max(1, Math.ceil(context.deadline - context.tuning.clock.now()))),
+  );
 }
 
 export function timedOut(context: AwsContext, what: string): Error {
   return deadlineExceeded(
     `RedshiftKeyRotation ${where(context)}: timed out after ${context.deadlineMinutes} minute(s) (${
-      context.deadlineMinutes < context.inputs.timeoutMinutes ? `a preview's diff waits at most ${DIFF_TIMEOUT_MINUTES}` : "timeoutMinutes"
+      context.deadlineMinutes < context.inputs.timeoutMinutes
+        ? `a preview's diff waits at most ${DIFF_TIMEOUT_MINUTES}`
+        : "timeoutMinutes"
     }) ${what}`,
   );
 }

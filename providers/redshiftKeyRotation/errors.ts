@@ -30,10 +30,19 @@ export function isTransient(error: unknown): boolean {
   const code = redshiftErrorCode(error);
   if (code && code !== "InvalidClusterState") return REDSHIFT_ERRORS[code as keyof typeof REDSHIFT_ERRORS].retryable;
   if (name in KMS_ERRORS) return KMS_ERRORS[name as keyof typeof KMS_ERRORS].retryable;
-  if (/throttl|TooManyRequests|RequestLimitExceeded|SlowDown|TimeoutError|RequestTimeout|ServiceUnavailable|InternalFailure/i.test(name)) return true;
+  if (
+    /throttl|TooManyRequests|RequestLimitExceeded|SlowDown|TimeoutError|RequestTimeout|ServiceUnavailable|InternalFailure/i.test(
+      name,
+    )
+  )
+    return true;
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (typeof status === "number" && status >= 500) return true;
   const networkCode = (error as { code?: unknown } | undefined)?.code;
-  if (typeof networkCode === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ECONNABORTED|EAI_AGAIN)$/.test(networkCode)) return true;
+  if (
+    typeof networkCode === "string" &&
+    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ECONNABORTED|EAI_AGAIN)$/.test(networkCode)
+  )
+    return true;
   return /socket hang up|ECONNRESET|timed? ?out/i.test(errorMessage(error));
 }

@@ -31,7 +31,6 @@ export interface RotationInputs extends AwsClientSettings {
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 
-
 export function isUnknown(value: unknown): boolean {
   return (
     value === UNKNOWN_STRING_SENTINEL ||
@@ -44,14 +43,16 @@ export function isUnknown(value: unknown): boolean {
 
 export function containsUnknown(value: unknown): boolean {
   if (isUnknown(value)) return true;
-  if (value !== null && typeof value === "object") return Object.values(value).some((member) => containsUnknown(member));
+  if (value !== null && typeof value === "object")
+    return Object.values(value).some((member) => containsUnknown(member));
   return false;
 }
 
 /** One CheckFailure per bad input, each naming the input, the value and what is allowed. Unknowns pass. */
 export function inputProblems(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason: `RedshiftKeyRotation ${property}: ${reason}` });
+  const fail = (property: string, reason: string) =>
+    failures.push({ property, reason: `RedshiftKeyRotation ${property}: ${reason}` });
   const known = (name: string) => news[name] !== undefined && news[name] !== null && !isUnknown(news[name]);
 
   if (!isUnknown(news.clusterIdentifier)) {
@@ -65,11 +66,17 @@ export function inputProblems(news: Record<string, unknown>): pulumi.dynamic.Che
   if (known("timeoutMinutes")) {
     const timeout = news.timeoutMinutes;
     if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
-      fail("timeoutMinutes", `got ${describeValue(timeout)}; expected a positive number of minutes (default ${DEFAULT_TIMEOUT_MINUTES})`);
+      fail(
+        "timeoutMinutes",
+        `got ${describeValue(timeout)}; expected a positive number of minutes (default ${DEFAULT_TIMEOUT_MINUTES})`,
+      );
     }
   }
   if (known("followKeyMaterialRotations") && typeof news.followKeyMaterialRotations !== "boolean") {
-    fail("followKeyMaterialRotations", `got ${describeValue(news.followKeyMaterialRotations)}; expected true or false (default true)`);
+    fail(
+      "followKeyMaterialRotations",
+      `got ${describeValue(news.followKeyMaterialRotations)}; expected true or false (default true)`,
+    );
   }
   if (known("triggers")) {
     const triggers = news.triggers;
@@ -77,8 +84,16 @@ export function inputProblems(news: Record<string, unknown>): pulumi.dynamic.Che
       fail("triggers", `got ${describeValue(triggers)}; expected a map of strings, numbers or booleans`);
     } else {
       for (const [name, value] of Object.entries(triggers as Record<string, unknown>)) {
-        if (!isUnknown(value) && typeof value !== "string" && typeof value !== "boolean" && !(typeof value === "number" && Number.isFinite(value))) {
-          fail("triggers", `entry ${JSON.stringify(name)} is ${describeValue(value)}; expected a string, a finite number or a boolean`);
+        if (
+          !isUnknown(value) &&
+          typeof value !== "string" &&
+          typeof value !== "boolean" &&
+          !(typeof value === "number" && Number.isFinite(value))
+        ) {
+          fail(
+            "triggers",
+            `entry ${JSON.stringify(name)} is ${describeValue(value)}; expected a string, a finite number or a boolean`,
+          );
         }
       }
     }
@@ -90,7 +105,10 @@ export function inputProblems(news: Record<string, unknown>): pulumi.dynamic.Che
     fail("profile", `got ${describeValue(news.profile)}; expected the name of a profile in the AWS shared config`);
   }
   if (known("roleArn") && (typeof news.roleArn !== "string" || !ROLE_ARN_PATTERN.test(news.roleArn))) {
-    fail("roleArn", `got ${describeValue(news.roleArn)}; expected an IAM role ARN like arn:aws:iam::111122223333:role/keyguard-rotation`);
+    fail(
+      "roleArn",
+      `got ${describeValue(news.roleArn)}; expected an IAM role ARN like arn:aws:iam::111122223333:role/keyguard-rotation`,
+    );
   }
   for (const name of ["redshiftEndpoint", "kmsEndpoint"]) {
     if (!known(name)) continue;
@@ -102,7 +120,8 @@ export function inputProblems(news: Record<string, unknown>): pulumi.dynamic.Che
 
 /** Endpoints are stored in state in plain text: only http(s) URLs without user info or query are accepted. */
 function endpointProblem(value: unknown): string | undefined {
-  const allowed = "expected an http(s) URL like http://localhost:4566, without user name, password or query (it is stored in the state in plain text)";
+  const allowed =
+    "expected an http(s) URL like http://localhost:4566, without user name, password or query (it is stored in the state in plain text)";
   if (typeof value !== "string") return `got ${describeValue(value)}; ${allowed}`;
   let url: URL;
   try {
@@ -128,7 +147,11 @@ export function withDefaults(news: Record<string, unknown>): Record<string, unkn
 export function validatedInputs(raw: Record<string, unknown>): RotationInputs {
   const failures = inputProblems(raw);
   const unknown = Object.entries(raw).filter(([name, value]) => name !== "__provider" && containsUnknown(value));
-  if (unknown.length > 0) failures.push({ property: unknown[0][0], reason: `RedshiftKeyRotation ${unknown[0][0]}: the value is still unknown` });
+  if (unknown.length > 0)
+    failures.push({
+      property: unknown[0][0],
+      reason: `RedshiftKeyRotation ${unknown[0][0]}: the value is still unknown`,
+    });
   if (failures.length > 0) throw new Error(failures.map((failure) => failure.reason).join("\n"));
   const inputs = withDefaults(raw);
   const optionalString = (name: string) => (typeof inputs[name] === "string" ? (inputs[name] as string) : undefined);

@@ -23,13 +23,18 @@ export interface KeyRotationState {
 export function keyMaterialAdvanced(recorded: Partial<KeyRotationState>, current: KeyRotationState): boolean {
   if (current.latestKeyMaterialRotationDate) {
     if (!recorded.latestKeyMaterialRotationDate) return true;
-    if (Date.parse(current.latestKeyMaterialRotationDate) > Date.parse(recorded.latestKeyMaterialRotationDate)) return true;
+    if (Date.parse(current.latestKeyMaterialRotationDate) > Date.parse(recorded.latestKeyMaterialRotationDate))
+      return true;
   }
-  return current.onDemandRotationStartDate !== undefined && current.onDemandRotationStartDate !== recorded.onDemandRotationStartDate;
+  return (
+    current.onDemandRotationStartDate !== undefined &&
+    current.onDemandRotationStartDate !== recorded.onDemandRotationStartDate
+  );
 }
 
 export async function readKeyRotationState(context: AwsContext): Promise<KeyRotationState> {
-  const { GetKeyRotationStatusCommand, ListKeyRotationsCommand } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
+  const { GetKeyRotationStatusCommand, ListKeyRotationsCommand } =
+    require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
   const keyId = context.inputs.kmsKeyId;
   const kmsCall = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
     try {
@@ -38,18 +43,25 @@ export async function readKeyRotationState(context: AwsContext): Promise<KeyRota
       const name = errorName(error);
       if (name === "DeadlineExceededError") throw error;
       const hint = KMS_ERROR_HINTS[name] ?? "see the message";
-      throw new Error(`RedshiftKeyRotation ${where(context)}: KMS ${action} for key ${JSON.stringify(keyId)} failed with ${name || "an error"}: ${hint} (${errorMessage(error)})`, { cause: error });
+      throw new Error(
+        `RedshiftKeyRotation ${where(context)}: KMS ${action} for key ${JSON.stringify(keyId)} failed with ${name || "an error"}: ${hint} (${errorMessage(error)})`,
+        { cause: error },
+      );
     }
   };
   const status = await kmsCall("GetKeyRotationStatus", () =>
-    context.clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }), { abortSignal: deadlineSignal(context) }),
+    context.clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }), {
+      abortSignal: deadlineSignal(context),
+    }),
   );
   let newest: Date | undefined;
   let marker: string | undefined;
   try {
     do {
       const page = await kmsCall("ListKeyRotations", () =>
-        context.clients.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) }), { abortSignal: deadlineSignal(context) }),
+        context.clients.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) }), {
+          abortSignal: deadlineSignal(context),
+        }),
       );
       for (const rotation of page.Rotations ?? []) {
         if (rotation.RotationDate && (!newest || rotation.RotationDate > newest)) newest = rotation.RotationDate;
@@ -67,7 +79,9 @@ export async function readKeyRotationState(context: AwsContext): Promise<KeyRota
     const refusal = errorName((error as { cause?: unknown }).cause);
     if (refusal !== "NotFoundException" && refusal !== "AccessDeniedException") throw error;
     const keyAccount = parseArn(keyId)?.accountId;
-    const cluster = (await retryTransient(context, "DescribeClusters", () => describeCluster(context))) as ClusterSnapshot;
+    const cluster = (await retryTransient(context, "DescribeClusters", () =>
+      describeCluster(context),
+    )) as ClusterSnapshot;
     if (!cluster.accountId || cluster.accountId === keyAccount) throw error;
     newest = lastScheduledRotation(status);
     if (!newest && status.KeyRotationEnabled === true) throw error;

@@ -17,9 +17,29 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { assertClusterUsesKey, describeCluster, rekeyCluster, waitForClusterAvailable } from "./cluster";
-import { type ClientCache, DEFAULT_TUNING, DIFF_TIMEOUT_MINUTES, type ProviderSession, type ProviderTuning, retryTransient, withAwsContext } from "./context";
-import { type RotationInputs, containsUnknown, inputProblems, isUnknown, validatedInputs, withDefaults } from "./inputs";
-import { type KeyRotationState, assertAutomaticRotationOn, keyMaterialAdvanced, readKeyRotationState } from "./keyRotation";
+import {
+  type ClientCache,
+  DEFAULT_TUNING,
+  DIFF_TIMEOUT_MINUTES,
+  type ProviderSession,
+  type ProviderTuning,
+  retryTransient,
+  withAwsContext,
+} from "./context";
+import {
+  type RotationInputs,
+  containsUnknown,
+  inputProblems,
+  isUnknown,
+  validatedInputs,
+  withDefaults,
+} from "./inputs";
+import {
+  type KeyRotationState,
+  assertAutomaticRotationOn,
+  keyMaterialAdvanced,
+  readKeyRotationState,
+} from "./keyRotation";
 
 // What tests and the bench build a provider with.
 export { DEFAULT_TUNING, DIFF_TIMEOUT_MINUTES, type ProviderTuning } from "./context";
@@ -31,7 +51,9 @@ export interface RotationOutputs extends RotationInputs, KeyRotationState {
   lastRotatedAt?: string;
 }
 
-export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAULT_TUNING): pulumi.dynamic.ResourceProvider {
+export function createRedshiftKeyRotationProvider(
+  tuning: ProviderTuning = DEFAULT_TUNING,
+): pulumi.dynamic.ResourceProvider {
   /**
    * Clients by settings, filled at run time in the host process (which deserializes the provider
    * once and serves every resource's calls with it): connections and credentials are reused across
@@ -71,7 +93,8 @@ export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAU
         if (!sameTriggers(recorded.triggers, checked.triggers)) reasons.push("triggers changed");
         const keyState = await readKeyRotationState(context);
         assertAutomaticRotationOn(context, keyState);
-        if (checked.followKeyMaterialRotations && keyMaterialAdvanced(recorded, keyState)) reasons.push("KMS rotated the key material");
+        if (checked.followKeyMaterialRotations && keyMaterialAdvanced(recorded, keyState))
+          reasons.push("KMS rotated the key material");
         const base = { ...checked, resolvedRegion: context.region, rotationCount: numberOr(recorded.rotationCount, 0) };
         if (reasons.length === 0) {
           // Settings changed, nothing to re-key: keep what the cluster's keys account for.
@@ -102,13 +125,18 @@ export function createRedshiftKeyRotationProvider(tuning: ProviderTuning = DEFAU
       const clusterIdentifier = typeof recorded.clusterIdentifier === "string" ? recorded.clusterIdentifier : id;
       const checked = validatedInputs({ ...props, clusterIdentifier });
       return withAwsContext(checked, session, async (context) => {
-        const cluster = await retryTransient(context, "DescribeClusters", () => describeCluster(context, { missingIsUndefined: true }));
+        const cluster = await retryTransient(context, "DescribeClusters", () =>
+          describeCluster(context, { missingIsUndefined: true }),
+        );
         // A cluster that no longer exists reads as gone: the engine drops the resource from the stack.
         if (cluster === "missing") return { id: "", props: {} };
         const refreshed: Partial<RotationOutputs> = { ...recorded, resolvedRegion: context.region };
         if (cluster.kmsKeyId) refreshed.kmsKeyId = cluster.kmsKeyId;
         try {
-          const keyState = await readKeyRotationState({ ...context, inputs: { ...checked, kmsKeyId: refreshed.kmsKeyId ?? checked.kmsKeyId } });
+          const keyState = await readKeyRotationState({
+            ...context,
+            inputs: { ...checked, kmsKeyId: refreshed.kmsKeyId ?? checked.kmsKeyId },
+          });
           // latestKeyMaterialRotationDate and onDemandRotationStartDate say what the cluster's keys
           // account for; refresh must not move them, or a pending re-key would be forgotten.
           refreshed.keyRotationEnabled = keyState.keyRotationEnabled;
@@ -133,29 +161,49 @@ export const redshiftKeyRotationProvider = createRedshiftKeyRotationProvider();
 // ---------------------------------------------------------------------------------------------
 // Diff
 
-const SETTINGS_THAT_UPDATE = ["region", "followKeyMaterialRotations", "timeoutMinutes", "profile", "roleArn", "redshiftEndpoint", "kmsEndpoint"];
+const SETTINGS_THAT_UPDATE = [
+  "region",
+  "followKeyMaterialRotations",
+  "timeoutMinutes",
+  "profile",
+  "roleArn",
+  "redshiftEndpoint",
+  "kmsEndpoint",
+];
 
-async function diffRotation(olds: Record<string, unknown>, news: Record<string, unknown>, session: ProviderSession): Promise<pulumi.dynamic.DiffResult> {
+async function diffRotation(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  session: ProviderSession,
+): Promise<pulumi.dynamic.DiffResult> {
   if (isUnknown(news.clusterIdentifier) || news.clusterIdentifier !== olds.clusterIdentifier) {
     return { changes: true, replaces: ["clusterIdentifier"], deleteBeforeReplace: false };
   }
   // A value unknown during preview is a pending change, never an error.
-  if (Object.entries(news).some(([name, value]) => name !== "__provider" && containsUnknown(value))) return { changes: true };
+  if (Object.entries(news).some(([name, value]) => name !== "__provider" && containsUnknown(value)))
+    return { changes: true };
   if (news.kmsKeyId !== olds.kmsKeyId || !sameTriggers(olds.triggers, news.triggers)) return { changes: true };
   const nextInputs = withDefaults(news);
   if (SETTINGS_THAT_UPDATE.some((name) => nextInputs[name] !== olds[name])) return { changes: true };
   if (nextInputs.followKeyMaterialRotations !== true || inputProblems(news).length > 0) return { changes: false };
   const checked = validatedInputs(news);
   const deadlineMinutes = Math.min(checked.timeoutMinutes, DIFF_TIMEOUT_MINUTES);
-  return withAwsContext(checked, session, async (context) => {
-    const keyState = await readKeyRotationState(context);
-    return { changes: keyMaterialAdvanced(olds as Partial<RotationOutputs>, keyState) };
-  }, deadlineMinutes);
+  return withAwsContext(
+    checked,
+    session,
+    async (context) => {
+      const keyState = await readKeyRotationState(context);
+      return { changes: keyMaterialAdvanced(olds as Partial<RotationOutputs>, keyState) };
+    },
+    deadlineMinutes,
+  );
 }
 
 function sameTriggers(a: unknown, b: unknown): boolean {
   const entries = (value: unknown) =>
-    value && typeof value === "object" ? Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)) : [];
+    value && typeof value === "object"
+      ? Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      : [];
   return JSON.stringify(entries(a)) === JSON.stringify(entries(b));
 }
 

@@ -11,9 +11,22 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL } from "../../facts";
+import {
+  ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE,
+  RESOURCE_TYPES,
+  SECRET_SIGNATURE,
+  SPECIAL_SIGNATURE_KEY,
+  UNKNOWN_STRING_SENTINEL,
+} from "../../facts";
 import { ACCOUNT_ID, PROVIDER_REGION } from "../support/awsAnswers";
-import { type ComponentPackageHost, type FakeEngine, PLUGIN_DIRECTORY, type Registration, startComponentPackage, startFakeEngine } from "../support/componentPackageHost";
+import {
+  type ComponentPackageHost,
+  type FakeEngine,
+  PLUGIN_DIRECTORY,
+  type Registration,
+  startComponentPackage,
+  startFakeEngine,
+} from "../support/componentPackageHost";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "../..");
 const PROJECT = "keyguard";
@@ -27,11 +40,27 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as 
 type Schema = {
   name: string;
   version: string;
-  resources: Record<string, { isComponent: boolean; description: string; inputProperties: Record<string, Property>; requiredInputs: string[]; properties: Record<string, Property>; required: string[] }>;
+  resources: Record<
+    string,
+    {
+      isComponent: boolean;
+      description: string;
+      inputProperties: Record<string, Property>;
+      requiredInputs: string[];
+      properties: Record<string, Property>;
+      required: string[];
+    }
+  >;
   types: Record<string, { type: string; properties: Record<string, Property> }>;
   dependencies: Array<{ name: string; version: string }>;
 };
-type Property = { type?: string; $ref?: string; description?: string; additionalProperties?: Property; items?: Property };
+type Property = {
+  type?: string;
+  $ref?: string;
+  description?: string;
+  additionalProperties?: Property;
+  items?: Property;
+};
 
 let engine: FakeEngine;
 let plugin: ComponentPackageHost;
@@ -54,7 +83,16 @@ afterAll(async () => {
 });
 
 function construct(name: string, inputs: Record<string, unknown>, options: { dryRun?: boolean } = {}) {
-  return plugin.construct({ project: PROJECT, stack: STACK, monitorEndpoint: engine.address, type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, name, parent: STACK_URN, inputs, ...options });
+  return plugin.construct({
+    project: PROJECT,
+    stack: STACK,
+    monitorEndpoint: engine.address,
+    type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE,
+    name,
+    parent: STACK_URN,
+    inputs,
+    ...options,
+  });
 }
 
 function registered(name: string): Registration {
@@ -64,7 +102,9 @@ function registered(name: string): Registration {
 }
 
 function registeredUnder(prefix: string): string[] {
-  return engine.registrations.filter((registration) => registration.name === prefix || registration.name.startsWith(`${prefix}-`)).map((registration) => `${registration.type} ${registration.name}`);
+  return engine.registrations
+    .filter((registration) => registration.name === prefix || registration.name.startsWith(`${prefix}-`))
+    .map((registration) => `${registration.type} ${registration.name}`);
 }
 
 /** The key policy for the account and region, as the TypeScript tests write it out. */
@@ -73,14 +113,30 @@ function expectedKeyPolicy(region: string) {
     Version: "2012-10-17",
     Id: "keyguard-redshift-cluster-key",
     Statement: [
-      { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
       {
         Sid: "RedshiftUsesTheKeyForTheAccount",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+        Action: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:CreateGrant",
+          "kms:ListGrants",
+          "kms:DescribeKey",
+        ],
         Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": ACCOUNT_ID } },
+        Condition: {
+          StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": ACCOUNT_ID },
+        },
       },
     ],
   };
@@ -96,7 +152,12 @@ describe("the package", () => {
   });
 
   test("npm pack ships the package with the declarations the schema is read from and the code the host runs", () => {
-    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPOSITORY_ROOT, encoding: "utf8" })) as Array<{ files: Array<{ path: string }> }>;
+    const [packed] = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: REPOSITORY_ROOT,
+        encoding: "utf8",
+      }),
+    ) as Array<{ files: Array<{ path: string }> }>;
     const files = packed.files.map((file) => file.path);
     expect(files).toEqual(
       expect.arrayContaining([
@@ -134,7 +195,9 @@ describe("GetSchema", () => {
   test("one component resource, keyguard:index:EncryptedRedshiftCluster, described", () => {
     expect(Object.keys(schema.resources)).toEqual([ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE]);
     expect(resource().isComponent).toBe(true);
-    expect(resource().description).toMatch(/^An Amazon Redshift cluster encrypted under a dedicated KMS key that rotates/);
+    expect(resource().description).toMatch(
+      /^An Amazon Redshift cluster encrypted under a dedicated KMS key that rotates/,
+    );
     expect(resource().requiredInputs).toEqual(["clusterIdentifier", "nodeType"]);
   });
 
@@ -143,7 +206,11 @@ describe("GetSchema", () => {
     ["deletionWindowInDays", "number", /7 to 30\.\s+Default: 30\./],
     ["clusterIdentifier", "string", /1 to 63 lowercase letters, digits and hyphens.*Required: no default\./s],
     ["nodeType", "string", /^Redshift node type, for example "ra3\.xlplus".*Required: no default\.$/],
-    ["kmsKeyArn", "string", /^Bring your own key: the ARN of an existing symmetric KMS key.*Default: none \(the component creates a dedicated rotating key\)\.$/s],
+    [
+      "kmsKeyArn",
+      "string",
+      /^Bring your own key: the ARN of an existing symmetric KMS key.*Default: none \(the component creates a dedicated rotating key\)\.$/s,
+    ],
     ["masterPassword", "string", /only as a Pulumi secret.*Default: none \(Redshift manages the password\)\./s],
     ["manageMasterPassword", "boolean", /Default: true unless `masterPassword` is given/],
     ["aliasName", "string", /Default: "alias\/<clusterIdentifier>"/],
@@ -155,10 +222,15 @@ describe("GetSchema", () => {
   });
 
   test("input rotation: the KeyRotationSettings type, every setting typed and described with its default", () => {
-    expect(input("rotation")).toMatchObject({ $ref: "#/types/keyguard:index:KeyRotationSettings", description: expect.stringMatching(/Default: its own defaults\.$/) });
+    expect(input("rotation")).toMatchObject({
+      $ref: "#/types/keyguard:index:KeyRotationSettings",
+      description: expect.stringMatching(/Default: its own defaults\.$/),
+    });
     const settings = schema.types["keyguard:index:KeyRotationSettings"];
     expect(settings.type).toBe("object");
-    const types = Object.fromEntries(Object.entries(settings.properties).map(([name, property]) => [name, property.type]));
+    const types = Object.fromEntries(
+      Object.entries(settings.properties).map(([name, property]) => [name, property.type]),
+    );
     expect(types).toEqual({
       region: "string",
       timeoutMinutes: "number",
@@ -171,18 +243,32 @@ describe("GetSchema", () => {
     });
     // "string, number or boolean" is a union a schema cannot carry: any value, checked by RedshiftKeyRotation.
     expect(settings.properties.triggers.additionalProperties).toEqual({ $ref: "pulumi.json#/Any" });
-    for (const [name, property] of Object.entries(settings.properties)) expect(property.description, name).toMatch(/Default: /);
+    for (const [name, property] of Object.entries(settings.properties))
+      expect(property.description, name).toMatch(/Default: /);
   });
 
   test("every aws.redshift.Cluster argument passes through typed; those the component sets itself say so", () => {
     const inputs = resource().inputProperties;
-    for (const name of ["numberOfNodes", "databaseName", "clusterSubnetGroupName", "vpcSecurityGroupIds", "skipFinalSnapshot", "finalSnapshotIdentifier", "tags", "region"]) {
+    for (const name of [
+      "numberOfNodes",
+      "databaseName",
+      "clusterSubnetGroupName",
+      "vpcSecurityGroupIds",
+      "skipFinalSnapshot",
+      "finalSnapshotIdentifier",
+      "tags",
+      "region",
+    ]) {
       expect(inputs[name], name).toBeDefined();
     }
     expect(inputs.vpcSecurityGroupIds).toMatchObject({ type: "array", items: { type: "string" } });
     expect(inputs.tags).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
     // No input the analyzer could not type.
-    expect(Object.entries(inputs).filter(([, property]) => property.$ref === "pulumi.json#/Any").map(([name]) => name)).toEqual([]);
+    expect(
+      Object.entries(inputs)
+        .filter(([, property]) => property.$ref === "pulumi.json#/Any")
+        .map(([name]) => name),
+    ).toEqual([]);
     expect(inputs.encrypted.description).toMatch(/^Set by the component: always "true"/);
     expect(inputs.kmsKeyId.description).toMatch(/pass `kmsKeyArn` to bring your own key/);
     expect(inputs.publiclyAccessible.description).toMatch(/^Set by the component: always false/);
@@ -196,7 +282,8 @@ describe("GetSchema", () => {
     expect(outputs.key.$ref).toBe(`/aws/v${awsVersion}/schema.json#/resources/aws:kms%2Fkey:Key`);
     expect(outputs.alias.$ref).toBe(`/aws/v${awsVersion}/schema.json#/resources/aws:kms%2Falias:Alias`);
     expect(outputs.cluster.$ref).toBe(`/aws/v${awsVersion}/schema.json#/resources/aws:redshift%2Fcluster:Cluster`);
-    for (const name of ["keyArn", "clusterIdentifier", "endpoint", "aliasName", "keyRotationId"]) expect(outputs[name], name).toMatchObject({ type: "string", description: expect.any(String) });
+    for (const name of ["keyArn", "clusterIdentifier", "endpoint", "aliasName", "keyRotationId"])
+      expect(outputs[name], name).toMatchObject({ type: "string", description: expect.any(String) });
     expect(resource().required).toEqual(["cluster", "clusterIdentifier", "endpoint", "keyArn"]);
     expect(schema.dependencies).toEqual([{ name: "aws", version: awsVersion }]);
   });
@@ -255,14 +342,19 @@ describe("Construct", () => {
     expect(rotationInputs).toEqual({ clusterIdentifier: "analytics", kmsKeyId: keyArn, region: PROVIDER_REGION });
 
     // Every child is the component's, the cluster's key and the rotation's order are known to the engine.
-    for (const child of ["wh-key", "wh-alias", "wh-cluster", "wh-key-rotation"]) expect(registered(child).parent, child).toBe(componentUrn);
+    for (const child of ["wh-key", "wh-alias", "wh-cluster", "wh-key-rotation"])
+      expect(registered(child).parent, child).toBe(componentUrn);
     const keyUrn = registered("wh-key").urn;
     const clusterUrn = registered("wh-cluster").urn;
     expect(registered("wh-cluster").propertyDependencies.kmsKeyId).toEqual([keyUrn]);
     expect(registered("wh-key-rotation").dependencies).toEqual(expect.arrayContaining([clusterUrn, keyUrn]));
 
     // The component's outputs: values, and the key, alias and cluster as resource references.
-    const reference = (name: string) => ({ [SPECIAL_SIGNATURE_KEY]: RESOURCE_REFERENCE_SIGNATURE, urn: registered(name).urn, id: `${name}-id` });
+    const reference = (name: string) => ({
+      [SPECIAL_SIGNATURE_KEY]: RESOURCE_REFERENCE_SIGNATURE,
+      urn: registered(name).urn,
+      id: `${name}-id`,
+    });
     expect(result.state).toEqual({
       keyArn,
       clusterIdentifier: "analytics",
@@ -290,17 +382,31 @@ describe("Construct", () => {
       kmsKeyArn: byokArn,
       rotation: { region: "eu-north-1", timeoutMinutes: 45, triggers: { ticket: "SEC-42", attempt: 2, urgent: true } },
     });
-    expect(registeredUnder("byok")).toEqual([`${ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE} byok`, "aws:redshift/cluster:Cluster byok-cluster", `${RESOURCE_TYPES.redshiftKeyRotation} byok-key-rotation`]);
+    expect(registeredUnder("byok")).toEqual([
+      `${ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE} byok`,
+      "aws:redshift/cluster:Cluster byok-cluster",
+      `${RESOURCE_TYPES.redshiftKeyRotation} byok-key-rotation`,
+    ]);
     expect(registered("byok-cluster").inputs).toMatchObject({ kmsKeyId: byokArn, encrypted: "true" });
     const { __provider: _serialized, ...rotationInputs } = registered("byok-key-rotation").inputs;
-    expect(rotationInputs).toEqual({ clusterIdentifier: "byok", kmsKeyId: byokArn, region: "eu-north-1", timeoutMinutes: 45, triggers: { ticket: "SEC-42", attempt: 2, urgent: true } });
+    expect(rotationInputs).toEqual({
+      clusterIdentifier: "byok",
+      kmsKeyId: byokArn,
+      region: "eu-north-1",
+      timeoutMinutes: 45,
+      triggers: { ticket: "SEC-42", attempt: 2, urgent: true },
+    });
     expect(result.state).not.toHaveProperty("key");
     expect(result.state).not.toHaveProperty("aliasName");
     expect(result.state.keyArn).toBe(byokArn);
   });
 
   test("a secret password stays secret: on the wire to the engine, never in the component's outputs or its logs", async () => {
-    const result = await construct("pw", { clusterIdentifier: "pw", nodeType: "ra3.large", masterPassword: secret(PASSWORD) });
+    const result = await construct("pw", {
+      clusterIdentifier: "pw",
+      nodeType: "ra3.large",
+      masterPassword: secret(PASSWORD),
+    });
     const clusterInputs = registered("pw-cluster").inputs;
     expect(clusterInputs.masterPassword).toEqual(secret(PASSWORD));
     // Not both: Redshift refuses a password together with manageMasterPassword.
@@ -313,19 +419,44 @@ describe("Construct", () => {
   });
 
   test("during a preview, values the engine cannot know yet pass unchecked to the children, as unknowns", async () => {
-    await construct("pv", { clusterIdentifier: UNKNOWN_STRING_SENTINEL, nodeType: "ra3.large", kmsKeyArn: UNKNOWN_STRING_SENTINEL }, { dryRun: true });
-    expect(registeredUnder("pv")).toEqual([`${ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE} pv`, "aws:redshift/cluster:Cluster pv-cluster", `${RESOURCE_TYPES.redshiftKeyRotation} pv-key-rotation`]);
-    expect(registered("pv-cluster").inputs).toMatchObject({ clusterIdentifier: UNKNOWN_STRING_SENTINEL, kmsKeyId: UNKNOWN_STRING_SENTINEL, encrypted: "true", publiclyAccessible: false });
+    await construct(
+      "pv",
+      { clusterIdentifier: UNKNOWN_STRING_SENTINEL, nodeType: "ra3.large", kmsKeyArn: UNKNOWN_STRING_SENTINEL },
+      { dryRun: true },
+    );
+    expect(registeredUnder("pv")).toEqual([
+      `${ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE} pv`,
+      "aws:redshift/cluster:Cluster pv-cluster",
+      `${RESOURCE_TYPES.redshiftKeyRotation} pv-key-rotation`,
+    ]);
+    expect(registered("pv-cluster").inputs).toMatchObject({
+      clusterIdentifier: UNKNOWN_STRING_SENTINEL,
+      kmsKeyId: UNKNOWN_STRING_SENTINEL,
+      encrypted: "true",
+      publiclyAccessible: false,
+    });
   });
 
   test.each([
-    ["refused-period", { rotationPeriodInDays: 30 }, 'EncryptedRedshiftCluster "refused-period": invalid arguments:\n  - rotationPeriodInDays: got 30; AWS KMS allows 90 to 2560 days'],
+    [
+      "refused-period",
+      { rotationPeriodInDays: 30 },
+      'EncryptedRedshiftCluster "refused-period": invalid arguments:\n  - rotationPeriodInDays: got 30; AWS KMS allows 90 to 2560 days',
+    ],
     ["refused-plain", { masterPassword: PASSWORD }, "masterPassword: got a plain string; it must be a Pulumi secret"],
-    ["refused-public", { publiclyAccessible: true }, "publiclyAccessible: got true; the component keeps the cluster private"],
+    [
+      "refused-public",
+      { publiclyAccessible: true },
+      "publiclyAccessible: got true; the component keeps the cluster private",
+    ],
     ["refused-no-node", { nodeType: undefined }, "nodeType: missing; it is required"],
   ])("%s: bad input is refused with the component's message, nothing registered", async (name, change, message) => {
     const before = engine.registrations.length;
-    const inputs = Object.fromEntries(Object.entries({ clusterIdentifier: "refused", nodeType: "ra3.large", ...change }).filter(([, value]) => value !== undefined));
+    const inputs = Object.fromEntries(
+      Object.entries({ clusterIdentifier: "refused", nodeType: "ra3.large", ...change }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
     const failure = await construct(name, inputs).then(
       () => "constructed",
       (error: Error) => error.message,
@@ -347,7 +478,9 @@ describe("the alias from the TypeScript class's type token", () => {
     expect(registered("moved-key").aliasUrns).toEqual([`${old}$aws:kms/key:Key::moved-key`]);
     expect(registered("moved-alias").aliasUrns).toEqual([`${old}$aws:kms/alias:Alias::moved-alias`]);
     expect(registered("moved-cluster").aliasUrns).toEqual([`${old}$aws:redshift/cluster:Cluster::moved-cluster`]);
-    expect(registered("moved-key-rotation").aliasUrns).toEqual([`${old}$${RESOURCE_TYPES.redshiftKeyRotation}::moved-key-rotation`]);
+    expect(registered("moved-key-rotation").aliasUrns).toEqual([
+      `${old}$${RESOURCE_TYPES.redshiftKeyRotation}::moved-key-rotation`,
+    ]);
   });
 });
 
@@ -366,9 +499,19 @@ describe("the alias, to an engine that takes alias specs (as today's Pulumi engi
   });
 
   test("the component sends its alias to the TypeScript class's type, under the same parent", async () => {
-    await specPlugin.construct({ project: PROJECT, stack: STACK, monitorEndpoint: specEngine.address, type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE, name: "spec", parent: STACK_URN, inputs: { clusterIdentifier: "spec", nodeType: "ra3.large" } });
+    await specPlugin.construct({
+      project: PROJECT,
+      stack: STACK,
+      monitorEndpoint: specEngine.address,
+      type: ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE,
+      name: "spec",
+      parent: STACK_URN,
+      inputs: { clusterIdentifier: "spec", nodeType: "ra3.large" },
+    });
     const byName = (name: string) => specEngine.registrations.find((registration) => registration.name === name)!;
-    expect(byName("spec").aliasSpecs).toEqual([{ name: "", type: RESOURCE_TYPES.encryptedRedshiftCluster, parentUrn: STACK_URN, noParent: false }]);
+    expect(byName("spec").aliasSpecs).toEqual([
+      { name: "", type: RESOURCE_TYPES.encryptedRedshiftCluster, parentUrn: STACK_URN, noParent: false },
+    ]);
     for (const child of ["spec-key", "spec-alias", "spec-cluster", "spec-key-rotation"]) {
       expect(byName(child).parent, child).toBe(byName("spec").urn);
       expect(byName(child).aliasSpecs, child).toEqual([]);

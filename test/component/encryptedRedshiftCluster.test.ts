@@ -38,7 +38,9 @@ function inputsOf(type: string, name: string): Record<string, unknown> {
 }
 
 function registeredNames(prefix: string): string[] {
-  return cloud.registrations.filter((registration) => registration.name === prefix || registration.name.startsWith(`${prefix}-`)).map((registration) => `${registration.type} ${registration.name}`);
+  return cloud.registrations
+    .filter((registration) => registration.name === prefix || registration.name.startsWith(`${prefix}-`))
+    .map((registration) => `${registration.type} ${registration.name}`);
 }
 
 /** The key policy the component must produce for an account/region, written out in full. */
@@ -58,9 +60,19 @@ function expectedKeyPolicy(region: string) {
         Sid: "RedshiftUsesTheKeyForTheAccount",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+        Action: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:CreateGrant",
+          "kms:ListGrants",
+          "kms:DescribeKey",
+        ],
         Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": ACCOUNT_ID } },
+        Condition: {
+          StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": ACCOUNT_ID },
+        },
       },
     ],
   };
@@ -123,7 +135,10 @@ describe("the resources it creates", () => {
       enhancedVpcRouting: true,
       manageMasterPassword: true,
     });
-    const { __provider: serializedProvider, ...rotationInputs } = inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "wh-key-rotation");
+    const { __provider: serializedProvider, ...rotationInputs } = inputsOf(
+      "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation",
+      "wh-key-rotation",
+    );
     expect(typeof serializedProvider).toBe("string");
     expect(rotationInputs).toEqual({
       clusterIdentifier: "analytics",
@@ -133,27 +148,40 @@ describe("the resources it creates", () => {
   });
 
   test("every child is parented to the component (the URN carries the component's type)", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("tree", { clusterIdentifier: "tree", nodeType: "ra3.large" });
+    const warehouse = new component.EncryptedRedshiftCluster("tree", {
+      clusterIdentifier: "tree",
+      nodeType: "ra3.large",
+    });
     await settled(warehouse);
     const prefix = "urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster";
     expect(await valueOf(warehouse.urn)).toBe(`${prefix}::tree`);
     expect(await valueOf(warehouse.key!.urn)).toBe(`${prefix}$aws:kms/key:Key::tree-key`);
     expect(await valueOf(warehouse.alias!.urn)).toBe(`${prefix}$aws:kms/alias:Alias::tree-alias`);
     expect(await valueOf(warehouse.cluster.urn)).toBe(`${prefix}$aws:redshift/cluster:Cluster::tree-cluster`);
-    expect(await valueOf(warehouse.keyRotation!.urn)).toBe(`${prefix}$pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation::tree-key-rotation`);
+    expect(await valueOf(warehouse.keyRotation!.urn)).toBe(
+      `${prefix}$pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation::tree-key-rotation`,
+    );
   });
 
   test("what the engine is told: each child's parent, the rotation after the cluster, the cluster's kmsKeyId tied to the key", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("deps", { clusterIdentifier: "deps", nodeType: "ra3.large" });
+    const warehouse = new component.EncryptedRedshiftCluster("deps", {
+      clusterIdentifier: "deps",
+      nodeType: "ra3.large",
+    });
     await settled(warehouse);
     const prefix = "urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster";
-    const [componentUrn, keyUrn, clusterUrn] = [`${prefix}::deps`, `${prefix}$aws:kms/key:Key::deps-key`, `${prefix}$aws:redshift/cluster:Cluster::deps-cluster`];
+    const [componentUrn, keyUrn, clusterUrn] = [
+      `${prefix}::deps`,
+      `${prefix}$aws:kms/key:Key::deps-key`,
+      `${prefix}$aws:redshift/cluster:Cluster::deps-cluster`,
+    ];
     const view = (name: string) => {
       const found = cloud.engineViews.filter((registration) => registration.name === name);
       expect(found).toHaveLength(1);
       return found[0];
     };
-    for (const child of ["deps-key", "deps-alias", "deps-cluster", "deps-key-rotation"]) expect(view(child).parent, child).toBe(componentUrn);
+    for (const child of ["deps-key", "deps-alias", "deps-cluster", "deps-key-rotation"])
+      expect(view(child).parent, child).toBe(componentUrn);
     // The policy pack links a cluster to its key through this property dependency, even while the ARN is unknown.
     expect(view("deps-cluster").propertyDependencies.kmsKeyId).toEqual([keyUrn]);
     expect(view("deps-alias").propertyDependencies.targetKeyId).toEqual([keyUrn]);
@@ -163,7 +191,10 @@ describe("the resources it creates", () => {
   });
 
   test("outputs: key, alias, cluster, keyArn, clusterIdentifier, endpoint, keyRotation, and the registered outputs", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("outs", { clusterIdentifier: "outs", nodeType: "ra3.large" });
+    const warehouse = new component.EncryptedRedshiftCluster("outs", {
+      clusterIdentifier: "outs",
+      nodeType: "ra3.large",
+    });
     await settled(warehouse);
     const keyArn = `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-outs-key`;
     expect(await valueOf(warehouse.keyArn)).toBe(keyArn);
@@ -207,22 +238,42 @@ describe("the resources it creates", () => {
       description: "Sales warehouse key",
       enableKeyRotation: true,
     });
-    expect(inputsOf("aws:kms/alias:Alias", "tuned-alias")).toEqual({ name: "alias/sales/warehouse", targetKeyId: "key-tuned-key" });
+    expect(inputsOf("aws:kms/alias:Alias", "tuned-alias")).toEqual({
+      name: "alias/sales/warehouse",
+      targetKeyId: "key-tuned-key",
+    });
 
-    const longest = new component.EncryptedRedshiftCluster("longest", { clusterIdentifier: "longest", nodeType: "ra3.large", rotationPeriodInDays: 2560, deletionWindowInDays: 30 });
+    const longest = new component.EncryptedRedshiftCluster("longest", {
+      clusterIdentifier: "longest",
+      nodeType: "ra3.large",
+      rotationPeriodInDays: 2560,
+      deletionWindowInDays: 30,
+    });
     await settled(longest);
-    expect(inputsOf("aws:kms/key:Key", "longest-key")).toMatchObject({ rotationPeriodInDays: 2560, deletionWindowInDays: 30 });
+    expect(inputsOf("aws:kms/key:Key", "longest-key")).toMatchObject({
+      rotationPeriodInDays: 2560,
+      deletionWindowInDays: 30,
+    });
   });
 
   test("a cluster region puts the key, the alias, the key policy and the rotation in that region", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("west", { clusterIdentifier: "west", nodeType: "ra3.large", region: "us-west-2" });
+    const warehouse = new component.EncryptedRedshiftCluster("west", {
+      clusterIdentifier: "west",
+      nodeType: "ra3.large",
+      region: "us-west-2",
+    });
     await settled(warehouse);
     const keyInputs = inputsOf("aws:kms/key:Key", "west-key");
     expect(keyInputs.region).toBe("us-west-2");
     expect(JSON.parse(keyInputs.policy as string)).toEqual(expectedKeyPolicy("us-west-2"));
     expect(inputsOf("aws:kms/alias:Alias", "west-alias").region).toBe("us-west-2");
-    expect(inputsOf("aws:redshift/cluster:Cluster", "west-cluster")).toMatchObject({ region: "us-west-2", kmsKeyId: `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/key-west-key` });
-    expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "west-key-rotation").region).toBe("us-west-2");
+    expect(inputsOf("aws:redshift/cluster:Cluster", "west-cluster")).toMatchObject({
+      region: "us-west-2",
+      kmsKeyId: `arn:aws:kms:us-west-2:${ACCOUNT_ID}:key/key-west-key`,
+    });
+    expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "west-key-rotation").region).toBe(
+      "us-west-2",
+    );
   });
 
   test("values that are Outputs pass through once known and valid", async () => {
@@ -233,7 +284,10 @@ describe("the resources it creates", () => {
       rotationPeriodInDays: pulumi.output(180),
     });
     await settled(warehouse);
-    expect(inputsOf("aws:redshift/cluster:Cluster", "late-cluster")).toMatchObject({ clusterIdentifier: "late-cluster", masterUsername: "late_admin" });
+    expect(inputsOf("aws:redshift/cluster:Cluster", "late-cluster")).toMatchObject({
+      clusterIdentifier: "late-cluster",
+      masterUsername: "late_admin",
+    });
     expect(inputsOf("aws:kms/key:Key", "late-key").rotationPeriodInDays).toBe(180);
     expect(inputsOf("aws:kms/alias:Alias", "late-alias").name).toBe("alias/late-cluster");
   });
@@ -245,13 +299,21 @@ describe("the resources it creates", () => {
       ...({ encrypted: true, publiclyAccessible: false, enhancedVpcRouting: true } as object),
     });
     await settled(warehouse);
-    expect(inputsOf("aws:redshift/cluster:Cluster", "same-cluster")).toMatchObject({ encrypted: "true", publiclyAccessible: false, enhancedVpcRouting: true });
+    expect(inputsOf("aws:redshift/cluster:Cluster", "same-cluster")).toMatchObject({
+      encrypted: "true",
+      publiclyAccessible: false,
+      enhancedVpcRouting: true,
+    });
   });
 });
 
 describe("bring your own key", () => {
   test("kmsKeyArn: no key and no alias; the cluster and the rotation use the given key", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("byok", { clusterIdentifier: "byok", nodeType: "ra3.large", kmsKeyArn: BYOK_ARN });
+    const warehouse = new component.EncryptedRedshiftCluster("byok", {
+      clusterIdentifier: "byok",
+      nodeType: "ra3.large",
+      kmsKeyArn: BYOK_ARN,
+    });
     await settled(warehouse);
     expect(warehouse.key).toBeUndefined();
     expect(warehouse.alias).toBeUndefined();
@@ -260,16 +322,29 @@ describe("bring your own key", () => {
       "aws:redshift/cluster:Cluster byok-cluster",
       "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation byok-key-rotation",
     ]);
-    expect(inputsOf("aws:redshift/cluster:Cluster", "byok-cluster")).toMatchObject({ kmsKeyId: BYOK_ARN, encrypted: "true" });
-    expect(cloud.engineViews.find((registration) => registration.name === "byok-cluster")!.propertyDependencies.kmsKeyId ?? []).toEqual([]);
-    expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "byok-key-rotation")).toMatchObject({ kmsKeyId: BYOK_ARN, clusterIdentifier: "byok" });
+    expect(inputsOf("aws:redshift/cluster:Cluster", "byok-cluster")).toMatchObject({
+      kmsKeyId: BYOK_ARN,
+      encrypted: "true",
+    });
+    expect(
+      cloud.engineViews.find((registration) => registration.name === "byok-cluster")!.propertyDependencies.kmsKeyId ??
+        [],
+    ).toEqual([]);
+    expect(inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "byok-key-rotation")).toMatchObject({
+      kmsKeyId: BYOK_ARN,
+      clusterIdentifier: "byok",
+    });
     expect(await valueOf(warehouse.keyArn)).toBe(BYOK_ARN);
   });
 });
 
 describe("rotateOnKeyChange", () => {
   test("off: no RedshiftKeyRotation and keyRotation is undefined", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("norot", { clusterIdentifier: "norot", nodeType: "ra3.large", rotateOnKeyChange: false });
+    const warehouse = new component.EncryptedRedshiftCluster("norot", {
+      clusterIdentifier: "norot",
+      nodeType: "ra3.large",
+      rotateOnKeyChange: false,
+    });
     await settled(warehouse);
     expect(warehouse.keyRotation).toBeUndefined();
     expect(registeredNames("norot")).toEqual([
@@ -296,7 +371,10 @@ describe("rotateOnKeyChange", () => {
       },
     });
     await settled(warehouse);
-    const { __provider: _serialized, ...rotationInputs } = inputsOf("pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation", "rot-key-rotation");
+    const { __provider: _serialized, ...rotationInputs } = inputsOf(
+      "pulumi-nodejs:dynamic/keyguard:RedshiftKeyRotation",
+      "rot-key-rotation",
+    );
     expect(rotationInputs).toEqual({
       clusterIdentifier: "rot",
       kmsKeyId: `arn:aws:kms:${PROVIDER_REGION}:${ACCOUNT_ID}:key/key-rot-key`,
@@ -314,8 +392,15 @@ describe("rotateOnKeyChange", () => {
 
 describe("the master username", () => {
   test("defaults to awsuser, which CreateCluster requires, but not when restoring a snapshot (its user is kept)", async () => {
-    const fresh = new component.EncryptedRedshiftCluster("nouser", { clusterIdentifier: "nouser", nodeType: "ra3.large" });
-    const restored = new component.EncryptedRedshiftCluster("restored", { clusterIdentifier: "restored", nodeType: "ra3.large", snapshotIdentifier: "nightly" });
+    const fresh = new component.EncryptedRedshiftCluster("nouser", {
+      clusterIdentifier: "nouser",
+      nodeType: "ra3.large",
+    });
+    const restored = new component.EncryptedRedshiftCluster("restored", {
+      clusterIdentifier: "restored",
+      nodeType: "ra3.large",
+      snapshotIdentifier: "nightly",
+    });
     await Promise.all([settled(fresh), settled(restored)]);
     expect(inputsOf("aws:redshift/cluster:Cluster", "nouser-cluster").masterUsername).toBe("awsuser");
     expect(inputsOf("aws:redshift/cluster:Cluster", "restored-cluster")).not.toHaveProperty("masterUsername");
@@ -324,23 +409,44 @@ describe("the master username", () => {
 
 describe("deleting the component", () => {
   test("keeps the key while snapshots encrypted with it are kept, deletes it (after the window) when they are skipped or when told", async () => {
-    const kept = new component.EncryptedRedshiftCluster("keep", { clusterIdentifier: "keep", nodeType: "ra3.large", finalSnapshotIdentifier: "keep-final" });
-    const skipped = new component.EncryptedRedshiftCluster("skip", { clusterIdentifier: "skip", nodeType: "ra3.large", skipFinalSnapshot: true });
-    const told = new component.EncryptedRedshiftCluster("told", { clusterIdentifier: "told", nodeType: "ra3.large", retainKeyOnDelete: false });
+    const kept = new component.EncryptedRedshiftCluster("keep", {
+      clusterIdentifier: "keep",
+      nodeType: "ra3.large",
+      finalSnapshotIdentifier: "keep-final",
+    });
+    const skipped = new component.EncryptedRedshiftCluster("skip", {
+      clusterIdentifier: "skip",
+      nodeType: "ra3.large",
+      skipFinalSnapshot: true,
+    });
+    const told = new component.EncryptedRedshiftCluster("told", {
+      clusterIdentifier: "told",
+      nodeType: "ra3.large",
+      retainKeyOnDelete: false,
+    });
     await Promise.all([settled(kept), settled(skipped), settled(told)]);
     const retained = (name: string) => cloud.engineViews.find((view) => view.name === name)!.retainOnDelete;
     expect([retained("keep-key"), retained("skip-key"), retained("told-key")]).toEqual([true, false, false]);
     // Only the key: the alias and the cluster go as usual (an alias left behind would block a re-create).
     expect([retained("keep-alias"), retained("keep-cluster")]).toEqual([false, false]);
-    expect(() => new component.EncryptedRedshiftCluster("mixed", { clusterIdentifier: "mixed", nodeType: "ra3.large", kmsKeyArn: BYOK_ARN, retainKeyOnDelete: true })).toThrow(
-      /retainKeyOnDelete: got true together with kmsKeyArn/,
-    );
+    expect(
+      () =>
+        new component.EncryptedRedshiftCluster("mixed", {
+          clusterIdentifier: "mixed",
+          nodeType: "ra3.large",
+          kmsKeyArn: BYOK_ARN,
+          retainKeyOnDelete: true,
+        }),
+    ).toThrow(/retainKeyOnDelete: got true together with kmsKeyArn/);
   });
 });
 
 describe("the master password", () => {
   test("Redshift manages it unless a secret password is given", async () => {
-    const managed = new component.EncryptedRedshiftCluster("managed", { clusterIdentifier: "managed", nodeType: "ra3.large" });
+    const managed = new component.EncryptedRedshiftCluster("managed", {
+      clusterIdentifier: "managed",
+      nodeType: "ra3.large",
+    });
     await settled(managed);
     const inputs = inputsOf("aws:redshift/cluster:Cluster", "managed-cluster");
     expect(inputs.manageMasterPassword).toBe(true);
@@ -348,7 +454,12 @@ describe("the master password", () => {
   });
 
   test("a secret password stays secret: in the cluster's inputs, its outputs, and the state the mocks record", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("pw", { clusterIdentifier: "pw", nodeType: "ra3.large", masterUsername: "admin_user", masterPassword: pulumi.secret(PASSWORD) });
+    const warehouse = new component.EncryptedRedshiftCluster("pw", {
+      clusterIdentifier: "pw",
+      nodeType: "ra3.large",
+      masterUsername: "admin_user",
+      masterPassword: pulumi.secret(PASSWORD),
+    });
     await settled(warehouse);
 
     const inputs = inputsOf("aws:redshift/cluster:Cluster", "pw-cluster");
@@ -363,7 +474,9 @@ describe("the master password", () => {
     }
 
     // Every place the recorded state holds the password, it is wrapped as a secret.
-    await expect.poll(() => cloud.recordedState().has("urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster::pw")).toBe(true);
+    await expect
+      .poll(() => cloud.recordedState().has("urn:pulumi:test::keyguard::keyguard:redshift:EncryptedCluster::pw"))
+      .toBe(true);
     let passwordsSeen = 0;
     const unwrapSecrets = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(unwrapSecrets);
@@ -387,9 +500,17 @@ describe("the master password", () => {
   });
 
   test("manageMasterPassword false with a secret password is accepted", async () => {
-    const warehouse = new component.EncryptedRedshiftCluster("own", { clusterIdentifier: "own", nodeType: "ra3.large", masterPassword: pulumi.secret(PASSWORD), manageMasterPassword: false });
+    const warehouse = new component.EncryptedRedshiftCluster("own", {
+      clusterIdentifier: "own",
+      nodeType: "ra3.large",
+      masterPassword: pulumi.secret(PASSWORD),
+      manageMasterPassword: false,
+    });
     await settled(warehouse);
-    expect(inputsOf("aws:redshift/cluster:Cluster", "own-cluster")).toMatchObject({ manageMasterPassword: false, masterPassword: { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: PASSWORD } });
+    expect(inputsOf("aws:redshift/cluster:Cluster", "own-cluster")).toMatchObject({
+      manageMasterPassword: false,
+      masterPassword: { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: PASSWORD },
+    });
   });
 });
 
@@ -397,40 +518,136 @@ describe("bad arguments are refused at construction, before anything is register
   const base = { clusterIdentifier: "valid-id", nodeType: "ra3.large" };
   // [what, args, substrings the message must contain (argument, value, what is allowed)]
   const cases: Array<[string, Record<string, unknown>, string[]]> = [
-    ["rotation period below 90", { ...base, rotationPeriodInDays: 89 }, ["rotationPeriodInDays", "got 89", "90 to 2560"]],
-    ["rotation period above 2560", { ...base, rotationPeriodInDays: 2561 }, ["rotationPeriodInDays", "got 2561", "90 to 2560"]],
-    ["rotation period not whole", { ...base, rotationPeriodInDays: 90.5 }, ["rotationPeriodInDays", "got 90.5", "whole number"]],
-    ["rotation period as a string", { ...base, rotationPeriodInDays: "365" }, ["rotationPeriodInDays", 'got "365"', "90 to 2560"]],
+    [
+      "rotation period below 90",
+      { ...base, rotationPeriodInDays: 89 },
+      ["rotationPeriodInDays", "got 89", "90 to 2560"],
+    ],
+    [
+      "rotation period above 2560",
+      { ...base, rotationPeriodInDays: 2561 },
+      ["rotationPeriodInDays", "got 2561", "90 to 2560"],
+    ],
+    [
+      "rotation period not whole",
+      { ...base, rotationPeriodInDays: 90.5 },
+      ["rotationPeriodInDays", "got 90.5", "whole number"],
+    ],
+    [
+      "rotation period as a string",
+      { ...base, rotationPeriodInDays: "365" },
+      ["rotationPeriodInDays", 'got "365"', "90 to 2560"],
+    ],
     ["rotation period NaN", { ...base, rotationPeriodInDays: NaN }, ["rotationPeriodInDays", "got NaN", "90 to 2560"]],
     ["deletion window below 7", { ...base, deletionWindowInDays: 6 }, ["deletionWindowInDays", "got 6", "7 to 30"]],
     ["deletion window above 30", { ...base, deletionWindowInDays: 31 }, ["deletionWindowInDays", "got 31", "7 to 30"]],
-    ["identifier with uppercase", { ...base, clusterIdentifier: "Analytics" }, ["clusterIdentifier", '"Analytics"', "lowercase"]],
-    ["identifier starting with a digit", { ...base, clusterIdentifier: "1warehouse" }, ["clusterIdentifier", '"1warehouse"', "start with a lowercase letter"]],
-    ["identifier with two hyphens", { ...base, clusterIdentifier: "sales--eu" }, ["clusterIdentifier", '"sales--eu"', "two consecutive hyphens"]],
-    ["identifier ending with a hyphen", { ...base, clusterIdentifier: "sales-" }, ["clusterIdentifier", '"sales-"', "ends with a hyphen"]],
-    ["identifier of 64 characters", { ...base, clusterIdentifier: "a".repeat(64) }, ["clusterIdentifier", "64 characters", "1 to 63"]],
-    ["identifier with an underscore", { ...base, clusterIdentifier: "sales_eu" }, ["clusterIdentifier", '"sales_eu"', "lowercase letters, digits and hyphens"]],
+    [
+      "identifier with uppercase",
+      { ...base, clusterIdentifier: "Analytics" },
+      ["clusterIdentifier", '"Analytics"', "lowercase"],
+    ],
+    [
+      "identifier starting with a digit",
+      { ...base, clusterIdentifier: "1warehouse" },
+      ["clusterIdentifier", '"1warehouse"', "start with a lowercase letter"],
+    ],
+    [
+      "identifier with two hyphens",
+      { ...base, clusterIdentifier: "sales--eu" },
+      ["clusterIdentifier", '"sales--eu"', "two consecutive hyphens"],
+    ],
+    [
+      "identifier ending with a hyphen",
+      { ...base, clusterIdentifier: "sales-" },
+      ["clusterIdentifier", '"sales-"', "ends with a hyphen"],
+    ],
+    [
+      "identifier of 64 characters",
+      { ...base, clusterIdentifier: "a".repeat(64) },
+      ["clusterIdentifier", "64 characters", "1 to 63"],
+    ],
+    [
+      "identifier with an underscore",
+      { ...base, clusterIdentifier: "sales_eu" },
+      ["clusterIdentifier", '"sales_eu"', "lowercase letters, digits and hyphens"],
+    ],
     ["empty identifier", { ...base, clusterIdentifier: "" }, ["clusterIdentifier", '""', "1 to 63"]],
     ["identifier missing", { nodeType: "ra3.large" }, ["clusterIdentifier", "missing", "required"]],
     ["node type missing", { clusterIdentifier: "valid-id" }, ["nodeType", "missing", "required"]],
-    ["master username reserved", { ...base, masterUsername: "select" }, ["masterUsername", '"select"', "reserved word"]],
+    [
+      "master username reserved",
+      { ...base, masterUsername: "select" },
+      ["masterUsername", '"select"', "reserved word"],
+    ],
     ["master username PUBLIC", { ...base, masterUsername: "public" }, ["masterUsername", '"public"', "not PUBLIC"]],
-    ["master username starting with a digit", { ...base, masterUsername: "1admin" }, ["masterUsername", '"1admin"', "starting with a letter"]],
-    ["master username with a space", { ...base, masterUsername: "db admin" }, ["masterUsername", '"db admin"', "does not accept"]],
-    ["alias under alias/aws/", { ...base, aliasName: "alias/aws/redshift" }, ["aliasName", '"alias/aws/redshift"', "reserved for AWS-managed keys"]],
-    ["alias without the alias/ prefix", { ...base, aliasName: "warehouse" }, ["aliasName", '"warehouse"', '"alias/" followed by']],
-    ["kmsKeyArn that is an alias", { ...base, kmsKeyArn: "alias/warehouse" }, ["kmsKeyArn", '"alias/warehouse"', "KMS key ARN"]],
-    ["kmsKeyArn that is a key id", { ...base, kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" }, ["kmsKeyArn", "1234abcd", "not a key id"]],
-    ["kmsKeyArn with a rotation period", { ...base, kmsKeyArn: BYOK_ARN, rotationPeriodInDays: 180 }, ["rotationPeriodInDays", "got 180 together with kmsKeyArn", "bring your own key"]],
-    ["kmsKeyArn with an alias", { ...base, kmsKeyArn: BYOK_ARN, aliasName: "alias/x" }, ["aliasName", "together with kmsKeyArn"]],
-    ["password and manageMasterPassword", { ...base, masterPassword: pulumi.secret(PASSWORD), manageMasterPassword: true }, ["manageMasterPassword", "got true together with masterPassword", "one of them"]],
-    ["manageMasterPassword off without a password", { ...base, manageMasterPassword: false }, ["manageMasterPassword", "got false without a masterPassword", "secret masterPassword"]],
+    [
+      "master username starting with a digit",
+      { ...base, masterUsername: "1admin" },
+      ["masterUsername", '"1admin"', "starting with a letter"],
+    ],
+    [
+      "master username with a space",
+      { ...base, masterUsername: "db admin" },
+      ["masterUsername", '"db admin"', "does not accept"],
+    ],
+    [
+      "alias under alias/aws/",
+      { ...base, aliasName: "alias/aws/redshift" },
+      ["aliasName", '"alias/aws/redshift"', "reserved for AWS-managed keys"],
+    ],
+    [
+      "alias without the alias/ prefix",
+      { ...base, aliasName: "warehouse" },
+      ["aliasName", '"warehouse"', '"alias/" followed by'],
+    ],
+    [
+      "kmsKeyArn that is an alias",
+      { ...base, kmsKeyArn: "alias/warehouse" },
+      ["kmsKeyArn", '"alias/warehouse"', "KMS key ARN"],
+    ],
+    [
+      "kmsKeyArn that is a key id",
+      { ...base, kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" },
+      ["kmsKeyArn", "1234abcd", "not a key id"],
+    ],
+    [
+      "kmsKeyArn with a rotation period",
+      { ...base, kmsKeyArn: BYOK_ARN, rotationPeriodInDays: 180 },
+      ["rotationPeriodInDays", "got 180 together with kmsKeyArn", "bring your own key"],
+    ],
+    [
+      "kmsKeyArn with an alias",
+      { ...base, kmsKeyArn: BYOK_ARN, aliasName: "alias/x" },
+      ["aliasName", "together with kmsKeyArn"],
+    ],
+    [
+      "password and manageMasterPassword",
+      { ...base, masterPassword: pulumi.secret(PASSWORD), manageMasterPassword: true },
+      ["manageMasterPassword", "got true together with masterPassword", "one of them"],
+    ],
+    [
+      "manageMasterPassword off without a password",
+      { ...base, manageMasterPassword: false },
+      ["manageMasterPassword", "got false without a masterPassword", "secret masterPassword"],
+    ],
     ["encrypted overridden", { ...base, encrypted: "false" }, ["encrypted", '"false"', "always encrypts"]],
     ["kmsKeyId overridden", { ...base, kmsKeyId: BYOK_ARN }, ["kmsKeyId", BYOK_ARN.slice(0, 40), "kmsKeyArn"]],
     ["publicly accessible", { ...base, publiclyAccessible: true }, ["publiclyAccessible", "got true", "private"]],
-    ["enhanced VPC routing off", { ...base, enhancedVpcRouting: false }, ["enhancedVpcRouting", "got false", "in the VPC"]],
-    ["write-only password", { ...base, masterPasswordWo: pulumi.secret(PASSWORD) }, ["masterPasswordWo", "not supported"]],
-    ["rotateOnKeyChange not a boolean", { ...base, rotateOnKeyChange: "yes" }, ["rotateOnKeyChange", '"yes"', "true or false"]],
+    [
+      "enhanced VPC routing off",
+      { ...base, enhancedVpcRouting: false },
+      ["enhancedVpcRouting", "got false", "in the VPC"],
+    ],
+    [
+      "write-only password",
+      { ...base, masterPasswordWo: pulumi.secret(PASSWORD) },
+      ["masterPasswordWo", "not supported"],
+    ],
+    [
+      "rotateOnKeyChange not a boolean",
+      { ...base, rotateOnKeyChange: "yes" },
+      ["rotateOnKeyChange", '"yes"', "true or false"],
+    ],
   ];
 
   test.each(cases)("%s", (_what, args, mustContain) => {
@@ -452,7 +669,9 @@ describe("bad arguments are refused at construction, before anything is register
   test("a plain-text password is refused without repeating it", () => {
     for (const plain of [PASSWORD, Promise.resolve(PASSWORD)]) {
       const before = cloud.registrations.length;
-      expect(() => new component.EncryptedRedshiftCluster("plain", { ...base, masterPassword: plain })).toThrow(/masterPassword: got a plain (string|Promise); it must be a Pulumi secret/);
+      expect(() => new component.EncryptedRedshiftCluster("plain", { ...base, masterPassword: plain })).toThrow(
+        /masterPassword: got a plain (string|Promise); it must be a Pulumi secret/,
+      );
       try {
         new component.EncryptedRedshiftCluster("plain", { ...base, masterPassword: plain });
       } catch (error) {
@@ -465,16 +684,29 @@ describe("bad arguments are refused at construction, before anything is register
   test("every problem is reported at once, one line each", () => {
     let thrown: InstanceType<typeof component.EncryptedRedshiftClusterArgumentError> | undefined;
     try {
-      new component.EncryptedRedshiftCluster("many", { clusterIdentifier: "Bad", nodeType: "ra3.large", rotationPeriodInDays: 30, deletionWindowInDays: 3, publiclyAccessible: true } as never);
+      new component.EncryptedRedshiftCluster("many", {
+        clusterIdentifier: "Bad",
+        nodeType: "ra3.large",
+        rotationPeriodInDays: 30,
+        deletionWindowInDays: 3,
+        publiclyAccessible: true,
+      } as never);
     } catch (error) {
       thrown = error as typeof thrown;
     }
-    expect(thrown?.problems.map((problem) => problem.split(":")[0])).toEqual(["clusterIdentifier", "rotationPeriodInDays", "deletionWindowInDays", "publiclyAccessible"]);
+    expect(thrown?.problems.map((problem) => problem.split(":")[0])).toEqual([
+      "clusterIdentifier",
+      "rotationPeriodInDays",
+      "deletionWindowInDays",
+      "publiclyAccessible",
+    ]);
   });
 
   test("arguments that are not an object", () => {
     for (const args of [undefined, null, "analytics", ["analytics"]]) {
-      expect(() => new component.EncryptedRedshiftCluster("shape", args as never)).toThrow(/args: got .*; expected an object with at least clusterIdentifier and nodeType/);
+      expect(() => new component.EncryptedRedshiftCluster("shape", args as never)).toThrow(
+        /args: got .*; expected an object with at least clusterIdentifier and nodeType/,
+      );
     }
   });
 });
@@ -486,20 +718,83 @@ describe("any argument value: a clear error naming it, or a cluster, never a cra
   const CHECK_RUNS = Math.max(2_000, Number.isInteger(requested) ? requested : 0);
   const CONSTRUCTION_RUNS = 150;
   const counts: Record<string, number> = {};
-  afterAll(() => console.log(`component argument properties (seed ${SEED}): ${Object.entries(counts).map(([name, n]) => `${name} ${n}`).join(", ")}`));
+  afterAll(() =>
+    console.log(
+      `component argument properties (seed ${SEED}): ${Object.entries(counts)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(", ")}`,
+    ),
+  );
 
-  const VALIDATED = ["clusterIdentifier", "nodeType", "masterUsername", "rotationPeriodInDays", "deletionWindowInDays", "aliasName", "kmsKeyArn", "manageMasterPassword", "masterPassword", "rotateOnKeyChange", "rotation", "encrypted", "kmsKeyId", "publiclyAccessible", "enhancedVpcRouting", "masterPasswordWo", "masterPasswordWoVersion", "args", "keyDescription"];
+  const VALIDATED = [
+    "clusterIdentifier",
+    "nodeType",
+    "masterUsername",
+    "rotationPeriodInDays",
+    "deletionWindowInDays",
+    "aliasName",
+    "kmsKeyArn",
+    "manageMasterPassword",
+    "masterPassword",
+    "rotateOnKeyChange",
+    "rotation",
+    "encrypted",
+    "kmsKeyId",
+    "publiclyAccessible",
+    "enhancedVpcRouting",
+    "masterPasswordWo",
+    "masterPasswordWoVersion",
+    "args",
+    "keyDescription",
+  ];
   const oddValue = fc.oneof(
-    fc.anything({ withNullPrototype: true, withBigInt: true, withBoxedValues: true, withSparseArray: true, withUnicodeString: true }),
-    fc.constantFrom(-0, NaN, Infinity, -Infinity, 1e308, 89, 90, 2560, 2561, 6, 7, 30, 31, 90.5, "365", "", "x".repeat(10_000), null, undefined, Symbol("odd")),
+    fc.anything({
+      withNullPrototype: true,
+      withBigInt: true,
+      withBoxedValues: true,
+      withSparseArray: true,
+      withUnicodeString: true,
+    }),
+    fc.constantFrom(
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      1e308,
+      89,
+      90,
+      2560,
+      2561,
+      6,
+      7,
+      30,
+      31,
+      90.5,
+      "365",
+      "",
+      "x".repeat(10_000),
+      null,
+      undefined,
+      Symbol("odd"),
+    ),
   );
   /** Rules written from AWS's documentation, independently of facts/. */
   const reference = {
     rotationPeriodInDays: (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 90 && v <= 2560,
     deletionWindowInDays: (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 7 && v <= 30,
-    clusterIdentifier: (v: unknown) => typeof v === "string" && v.length >= 1 && v.length <= 63 && /^[a-z][a-z0-9-]*$/.test(v) && !v.includes("--") && !v.endsWith("-"),
+    clusterIdentifier: (v: unknown) =>
+      typeof v === "string" &&
+      v.length >= 1 &&
+      v.length <= 63 &&
+      /^[a-z][a-z0-9-]*$/.test(v) &&
+      !v.includes("--") &&
+      !v.endsWith("-"),
   };
-  const identifierLike = fc.string({ unit: fc.constantFrom("a", "z", "0", "9", "-", "_", "A", "."), minLength: 0, maxLength: 70 });
+  const identifierLike = fc.string({
+    unit: fc.constantFrom("a", "z", "0", "9", "-", "_", "A", "."),
+    minLength: 0,
+    maxLength: 70,
+  });
   const problemsOf = (args: Record<string, unknown>) => component.argumentProblems(args);
   const names = (problems: string[]) => problems.map((problem) => problem.slice(0, problem.indexOf(":")));
 
@@ -509,7 +804,9 @@ describe("any argument value: a clear error naming it, or a cluster, never a cra
       fc.assert(
         fc.property(value, (v) => {
           counts[argument] = (counts[argument] ?? 0) + 1;
-          const refused = names(problemsOf({ clusterIdentifier: "valid-id", nodeType: "ra3.large", [argument]: v })).includes(argument);
+          const refused = names(
+            problemsOf({ clusterIdentifier: "valid-id", nodeType: "ra3.large", [argument]: v }),
+          ).includes(argument);
           expect(refused).toBe(v !== undefined && !reference[argument](v));
         }),
         { seed: SEED, numRuns: CHECK_RUNS },
@@ -569,7 +866,9 @@ describe("any argument value: a clear error naming it, or a cluster, never a cra
         }
         if (known.length > 0) {
           expect(thrown).toBeInstanceOf(component.EncryptedRedshiftClusterArgumentError);
-          expect((thrown as InstanceType<typeof component.EncryptedRedshiftClusterArgumentError>).problems).toEqual(known);
+          expect((thrown as InstanceType<typeof component.EncryptedRedshiftClusterArgumentError>).problems).toEqual(
+            known,
+          );
           expect(cloud.registrations.length).toBe(before);
         } else {
           expect(thrown).toBeUndefined();
@@ -617,18 +916,37 @@ describe("arguments that are Outputs are checked when they resolve", () => {
 
   test.each([
     ["late-id", { clusterIdentifier: pulumi.output("Late_ID") }, ["clusterIdentifier", '"Late_ID"', "lowercase"]],
-    ["late-user", { clusterIdentifier: "late-user", masterUsername: pulumi.output("user") }, ["masterUsername", '"user"', "reserved word"]],
-    ["late-arn", { clusterIdentifier: "late-arn", kmsKeyArn: pulumi.output("alias/shared") }, ["kmsKeyArn", '"alias/shared"', "KMS key ARN"]],
-    ["late-period", { clusterIdentifier: "late-period", rotationPeriodInDays: Promise.resolve(30) }, ["rotationPeriodInDays", "got 30", "90 to 2560"]],
-  ] as Array<[string, Record<string, unknown>, string[]]>)("%s: a bad value from an Output fails the program with the same message, and no cluster is created", async (name, args, mustContain) => {
-    new component.EncryptedRedshiftCluster(name, { ...lateBase, ...args } as never);
-    const failure = await failureOf(name);
-    for (const part of mustContain) expect(failure).toContain(part);
-    expect(clusterRegistered(name)).toBe(false);
-  });
+    [
+      "late-user",
+      { clusterIdentifier: "late-user", masterUsername: pulumi.output("user") },
+      ["masterUsername", '"user"', "reserved word"],
+    ],
+    [
+      "late-arn",
+      { clusterIdentifier: "late-arn", kmsKeyArn: pulumi.output("alias/shared") },
+      ["kmsKeyArn", '"alias/shared"', "KMS key ARN"],
+    ],
+    [
+      "late-period",
+      { clusterIdentifier: "late-period", rotationPeriodInDays: Promise.resolve(30) },
+      ["rotationPeriodInDays", "got 30", "90 to 2560"],
+    ],
+  ] as Array<[string, Record<string, unknown>, string[]]>)(
+    "%s: a bad value from an Output fails the program with the same message, and no cluster is created",
+    async (name, args, mustContain) => {
+      new component.EncryptedRedshiftCluster(name, { ...lateBase, ...args } as never);
+      const failure = await failureOf(name);
+      for (const part of mustContain) expect(failure).toContain(part);
+      expect(clusterRegistered(name)).toBe(false);
+    },
+  );
 
   test("a password Output that is not a secret is refused, without repeating it", async () => {
-    new component.EncryptedRedshiftCluster("late-plain", { ...lateBase, clusterIdentifier: "late-plain", masterPassword: pulumi.output(PASSWORD_NOT_SECRET) });
+    new component.EncryptedRedshiftCluster("late-plain", {
+      ...lateBase,
+      clusterIdentifier: "late-plain",
+      masterPassword: pulumi.output(PASSWORD_NOT_SECRET),
+    });
     const failure = await failureOf("late-plain");
     expect(failure).toContain("masterPassword: got an Output that is not a secret; it must be a Pulumi secret");
     expect(failure).not.toContain(PASSWORD_NOT_SECRET);
@@ -636,15 +954,26 @@ describe("arguments that are Outputs are checked when they resolve", () => {
   });
 
   test("a secret password Redshift would reject is refused, without repeating it", async () => {
-    new component.EncryptedRedshiftCluster("late-weak", { ...lateBase, clusterIdentifier: "late-weak", masterPassword: pulumi.secret(WEAK_SECRET_PASSWORD) });
+    new component.EncryptedRedshiftCluster("late-weak", {
+      ...lateBase,
+      clusterIdentifier: "late-weak",
+      masterPassword: pulumi.secret(WEAK_SECRET_PASSWORD),
+    });
     const failure = await failureOf("late-weak");
-    expect(failure).toContain("masterPassword: got a password, without an uppercase letter, a lowercase letter and a digit; Redshift allows 8 to 64");
+    expect(failure).toContain(
+      "masterPassword: got a password, without an uppercase letter, a lowercase letter and a digit; Redshift allows 8 to 64",
+    );
     expect(failure).not.toContain(WEAK_SECRET_PASSWORD);
     expect(clusterRegistered("late-weak")).toBe(false);
   });
 
   test("manageMasterPassword resolving to true next to a password is refused", async () => {
-    new component.EncryptedRedshiftCluster("late-both", { ...lateBase, clusterIdentifier: "late-both", masterPassword: pulumi.secret("Good0Password"), manageMasterPassword: pulumi.output(true) });
+    new component.EncryptedRedshiftCluster("late-both", {
+      ...lateBase,
+      clusterIdentifier: "late-both",
+      masterPassword: pulumi.secret("Good0Password"),
+      manageMasterPassword: pulumi.output(true),
+    });
     const failure = await failureOf("late-both");
     expect(failure).toContain("manageMasterPassword: got true together with masterPassword");
     expect(clusterRegistered("late-both")).toBe(false);
@@ -675,7 +1004,10 @@ describe("the repository's own stack program (index.ts)", () => {
     return import("../../index");
   }
   test("a configuration value AWS would reject stops the program before anything is registered", async () => {
-    pulumi.runtime.setAllConfig({ "keyguard:clusterIdentifier": "Sales_Warehouse", "keyguard:rotationPeriodInDays": "30" });
+    pulumi.runtime.setAllConfig({
+      "keyguard:clusterIdentifier": "Sales_Warehouse",
+      "keyguard:rotationPeriodInDays": "30",
+    });
     const before = cloud.registrations.length;
     await expect(runStackProgram()).rejects.toThrow(
       /EncryptedRedshiftCluster "warehouse": invalid arguments:\n {2}- clusterIdentifier: got "Sales_Warehouse".*\n {2}- rotationPeriodInDays: got 30; AWS KMS allows 90 to 2560 days/,
@@ -786,19 +1118,38 @@ describe("during a preview, with values AWS has not computed yet", () => {
       const aws = await import("@pulumi/aws");
       // A key made elsewhere in the program: its ARN is unknown during the preview.
       const sharedKey = new aws.kms.Key("shared-key", { enableKeyRotation: true });
-      const byok = new component.EncryptedRedshiftCluster("pv-byok", { clusterIdentifier: "pv-byok", nodeType: "ra3.xlplus", kmsKeyArn: sharedKey.arn });
-      const own = new component.EncryptedRedshiftCluster("pv-own", { clusterIdentifier: sharedKey.keyId, nodeType: "ra3.xlplus", masterPassword: pulumi.secret("Preview0Password") });
-      await Promise.all([byok, own].flatMap((cluster) => [valueOf(cluster.cluster.urn), valueOf(cluster.keyRotation!.urn)]));
+      const byok = new component.EncryptedRedshiftCluster("pv-byok", {
+        clusterIdentifier: "pv-byok",
+        nodeType: "ra3.xlplus",
+        kmsKeyArn: sharedKey.arn,
+      });
+      const own = new component.EncryptedRedshiftCluster("pv-own", {
+        clusterIdentifier: sharedKey.keyId,
+        nodeType: "ra3.xlplus",
+        masterPassword: pulumi.secret("Preview0Password"),
+      });
+      await Promise.all(
+        [byok, own].flatMap((cluster) => [valueOf(cluster.cluster.urn), valueOf(cluster.keyRotation!.urn)]),
+      );
 
-      const inputs = (name: string) => previewCloud.registrations.find((registration) => registration.name === name)!.inputs;
+      const inputs = (name: string) =>
+        previewCloud.registrations.find((registration) => registration.name === name)!.inputs;
       expect(pulumi.isUnknown(inputs("pv-byok-cluster").kmsKeyId)).toBe(true);
-      expect(inputs("pv-byok-cluster")).toMatchObject({ encrypted: "true", publiclyAccessible: false, enhancedVpcRouting: true, clusterIdentifier: "pv-byok" });
+      expect(inputs("pv-byok-cluster")).toMatchObject({
+        encrypted: "true",
+        publiclyAccessible: false,
+        enhancedVpcRouting: true,
+        clusterIdentifier: "pv-byok",
+      });
       expect(pulumi.isUnknown(inputs("pv-own-cluster").clusterIdentifier)).toBe(true);
       expect(pulumi.isUnknown(inputs("pv-own-cluster").kmsKeyId)).toBe(true);
       expect(pulumi.isUnknown(inputs("pv-own-key-rotation").kmsKeyId)).toBe(true);
       expect(pulumi.isUnknown(inputs("pv-own-alias").name)).toBe(true);
       expect(inputs("pv-own-key")).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 365 });
-      expect(inputs("pv-own-cluster").masterPassword).toEqual({ [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: "Preview0Password" });
+      expect(inputs("pv-own-cluster").masterPassword).toEqual({
+        [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE,
+        value: "Preview0Password",
+      });
       expect(await pulumi.isSecret(own.cluster.masterPassword)).toBe(true);
       expect(rejectionsSeen).toEqual([]);
     } finally {

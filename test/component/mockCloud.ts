@@ -65,12 +65,21 @@ export function installMockCloud(options: { preview?: boolean } = {}): MockCloud
   );
   // The mock monitor's request carries the parent and dependencies the engine would get: record them.
   const engineViews: EngineView[] = [];
-  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor & { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor & {
+    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+  };
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((entry, key) => (propertyDependencies[key] = entry.getUrnsList()));
-    engineViews.push({ type: req.getType(), name: req.getName(), parent: req.getParent(), dependencies: req.getDependenciesList(), propertyDependencies, retainOnDelete: req.getRetainondelete() });
+    engineViews.push({
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent(),
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+      retainOnDelete: req.getRetainondelete(),
+    });
     return registerResource(req, callback);
   };
   return {

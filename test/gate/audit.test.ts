@@ -42,7 +42,10 @@ afterAll(async () => {
 
 describe("keyguard audit on stack exports", () => {
   it("passes a compliant deployed stack (exit 0)", async () => {
-    const run = await runCli(["audit", "--stack-export", writeExport("compliant.json", stackExport()), "--format", "json"], dependencies);
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("compliant.json", stackExport()), "--format", "json"],
+      dependencies,
+    );
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
@@ -52,7 +55,10 @@ describe("keyguard audit on stack exports", () => {
   });
 
   it("fails a stack whose key does not rotate, locating the results in the export file, without printing its plaintext secrets", async () => {
-    const file = writeExport("unrotated.json", stackExport({ enableKeyRotation: false, passwordInState: { plaintext: "Sup3r-Secret-Pw!" } }));
+    const file = writeExport(
+      "unrotated.json",
+      stackExport({ enableKeyRotation: false, passwordInState: { plaintext: "Sup3r-Secret-Pw!" } }),
+    );
     const [sarifRun, junitRun, textRun] = await Promise.all([
       runCli(["audit", "--stack-export", file, "--format", "sarif"], dependencies),
       runCli(["audit", "--stack-export", file, "--format", "junit"], dependencies),
@@ -64,11 +70,15 @@ describe("keyguard audit on stack exports", () => {
     }
     const sarif = JSON.parse(sarifRun.stdout);
     expect(sarifSchemaErrors(sarif)).toEqual([]);
-    const keyResult = sarif.runs[0].results.find((result: { ruleId: string }) => result.ruleId === "kms-key-rotation-enabled");
+    const keyResult = sarif.runs[0].results.find(
+      (result: { ruleId: string }) => result.ruleId === "kms-key-rotation-enabled",
+    );
     const location = keyResult.locations[0].physicalLocation;
     expect(location.artifactLocation.uri).toBe(path.relative(REPO_ROOT, file));
     const lines = fs.readFileSync(file, "utf8").split("\n");
-    expect(lines[location.region.startLine - 1]).toContain('"urn": "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:kms/key:Key::warehouse-key"');
+    expect(lines[location.region.startLine - 1]).toContain(
+      '"urn": "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:kms/key:Key::warehouse-key"',
+    );
     const junit = parseJunit(junitRun.stdout);
     expect(junit.failures).toBe(2);
     expect(textRun.stdout).toMatch(/FAILED/);
@@ -77,7 +87,10 @@ describe("keyguard audit on stack exports", () => {
   it("colours the text report on a terminal, unless NO_COLOR is set; progress is redrawn in place there", async () => {
     const file = writeExport("colour.json", stackExport({ enableKeyRotation: false }));
     const terminal = await runCli(["audit", "--stack-export", file], dependencies, { isTTY: true });
-    const noColour = await runCli(["audit", "--stack-export", file], dependencies, { isTTY: true, env: { ...process.env, NO_COLOR: "1" } });
+    const noColour = await runCli(["audit", "--stack-export", file], dependencies, {
+      isTTY: true,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     expect(terminal.code).toBe(1);
     expect(terminal.stdout).toContain("\u001b[31mmandatory\u001b[0m");
     expect(terminal.stderr).toContain("\r\u001b[2Kkeyguard: analyzed");
@@ -88,12 +101,23 @@ describe("keyguard audit on stack exports", () => {
   it("takes the policy config in `--policy-pack-config` format: a raised bound lets a 730-day key pass", async () => {
     const file = writeExport("two-years.json", stackExport({ rotationPeriodInDays: 730 }));
     const configFile = path.join(directory, "policy-config.json");
-    fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotation-period": { maxRotationPeriodInDays: 800 }, "redshift-cluster-key-rotated": { maxRotationPeriodInDays: 800 } }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        "kms-key-rotation-period": { maxRotationPeriodInDays: 800 },
+        "redshift-cluster-key-rotated": { maxRotationPeriodInDays: 800 },
+      }),
+    );
     // One after the other: Configure sets the shared pack's config for every later Analyze.
     const strict = await runCli(["audit", "--stack-export", file, "--format", "json"], dependencies);
-    const relaxed = await runCli(["audit", "--stack-export", file, "--format", "json", "--policy-config", configFile], dependencies);
+    const relaxed = await runCli(
+      ["audit", "--stack-export", file, "--format", "json", "--policy-config", configFile],
+      dependencies,
+    );
     expect(strict.code).toBe(1);
-    expect((JSON.parse(strict.stdout) as Report).violations.map((violation) => violation.policyName)).toContain("kms-key-rotation-period");
+    expect((JSON.parse(strict.stdout) as Report).violations.map((violation) => violation.policyName)).toContain(
+      "kms-key-rotation-period",
+    );
     expect(relaxed.code).toBe(0);
   });
 
@@ -101,40 +125,63 @@ describe("keyguard audit on stack exports", () => {
     // The rotation resource's clusterIdentifier is an encrypted secret and nothing links it to the
     // cluster: the advisory policy cannot tell whether the cluster is covered.
     const document = stackExport() as { deployment: { resources: Record<string, unknown>[] } };
-    const rotation = document.deployment.resources.find((resource) => resource.type === RESOURCE_TYPES.redshiftKeyRotation)!;
+    const rotation = document.deployment.resources.find(
+      (resource) => resource.type === RESOURCE_TYPES.redshiftKeyRotation,
+    )!;
     const encrypted = { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, ciphertext: "v1:bm9uY2U=:ZW5jcnlwdGVk" };
     Object.assign(rotation, { dependencies: [], propertyDependencies: {} });
     (rotation.inputs as Record<string, unknown>).clusterIdentifier = encrypted;
     (rotation.outputs as Record<string, unknown>).clusterIdentifier = encrypted;
     const file = writeExport("undecidable.json", document);
     const lenient = await runCli(["audit", "--stack-export", file, "--format", "json"], dependencies);
-    const strict = await runCli(["audit", "--stack-export", file, "--format", "json", "--strict-unknowns"], dependencies);
+    const strict = await runCli(
+      ["audit", "--stack-export", file, "--format", "json", "--strict-unknowns"],
+      dependencies,
+    );
     expect(lenient.code).toBe(0);
     const report = JSON.parse(lenient.stdout) as Report;
     expect(report.violations).toHaveLength(1);
-    expect(report.violations[0]).toMatchObject({ policyName: "redshift-cluster-rotation-on-key-change", enforcementLevel: "advisory", undecidedUnknown: true });
+    expect(report.violations[0]).toMatchObject({
+      policyName: "redshift-cluster-rotation-on-key-change",
+      enforcementLevel: "advisory",
+      undecidedUnknown: true,
+    });
     expect(report.summary.undecidedUnknowns).toBe(1);
     expect(strict.code).toBe(1);
-    expect((JSON.parse(strict.stdout) as Report).summary).toMatchObject({ passed: false, strictUnknowns: true, mandatory: 0 });
+    expect((JSON.parse(strict.stdout) as Report).summary).toMatchObject({
+      passed: false,
+      strictUnknowns: true,
+      mandatory: 0,
+    });
   });
 
   it("refuses a policy config value the pack rejects, naming the policy, the property and the value (exit 2)", async () => {
     const configFile = path.join(directory, "bad-value-config.json");
     fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotation-period": { maxRotationPeriodInDays: "a lot" } }));
-    const run = await runCli(["audit", "--stack-export", writeExport("c3.json", stackExport()), "--policy-config", configFile], dependencies);
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("c3.json", stackExport()), "--policy-config", configFile],
+      dependencies,
+    );
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr.trim().split("\n").at(-1)).toMatch(/^keyguard: error: --policy-config: .*kms-key-rotation-period\.maxRotationPeriodInDays: got "a lot"; expected a whole number of days/);
+    expect(run.stderr.trim().split("\n").at(-1)).toMatch(
+      /^keyguard: error: --policy-config: .*kms-key-rotation-period\.maxRotationPeriodInDays: got "a lot"; expected a whole number of days/,
+    );
   });
 
   it("refuses a policy config naming a policy the pack does not have (exit 2)", async () => {
     const configFile = path.join(directory, "typo-config.json");
     fs.writeFileSync(configFile, JSON.stringify({ "kms-key-rotaton-enabled": "advisory" }));
-    const run = await runCli(["audit", "--stack-export", writeExport("c2.json", stackExport()), "--policy-config", configFile], dependencies);
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("c2.json", stackExport()), "--policy-config", configFile],
+      dependencies,
+    );
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     const lastLine = run.stderr.trim().split("\n").at(-1);
-    expect(lastLine).toMatch(/^keyguard: error: --policy-config: .*"kms-key-rotaton-enabled".*kms-key-rotation-enabled/);
+    expect(lastLine).toMatch(
+      /^keyguard: error: --policy-config: .*"kms-key-rotaton-enabled".*kms-key-rotation-enabled/,
+    );
   });
 });
 
@@ -142,21 +189,79 @@ describe("bad stack-export files: a clear error naming what is wrong, exit 2, no
   const compliantText = () => JSON.stringify(stackExport(), null, 4);
   const cases: [string, () => string, RegExp][] = [
     ["not JSON", () => "Stack prod has 7 resources\n", /is not JSON: /],
-    ["truncated", () => compliantText().slice(0, Math.floor(compliantText().length / 2)), /ends before its JSON does \(truncated/],
+    [
+      "truncated",
+      () => compliantText().slice(0, Math.floor(compliantText().length / 2)),
+      /ends before its JSON does \(truncated/,
+    ],
     ["empty", () => "", /is empty/],
-    ["a Terraform state", () => JSON.stringify({ version: 4, terraform_version: "1.9.5", serial: 3, lineage: "x", resources: [] }), /is a Terraform state file/],
-    ["a CloudFormation template", () => JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", Resources: {} }), /is a CloudFormation template/],
-    ["pulumi preview --json", () => JSON.stringify({ config: {}, steps: [], changeSummary: {} }), /is the output of `pulumi preview --json`/],
-    ["an unknown version", () => JSON.stringify({ version: 9, deployment: { resources: [] } }), /"version" is 9; keyguard reads stack exports of version 1, 2, 3/],
-    ["resources that are not a list", () => JSON.stringify({ version: 3, deployment: { resources: { a: 1 } } }), /"deployment.resources" must be a list/],
-    ["a deployment with no resources (never deployed, or destroyed)", () => JSON.stringify({ version: 3, deployment: {} }), /has no resources: the stack was never deployed or was destroyed, so there is nothing to audit/],
-    ["only resources pending deletion", () => JSON.stringify({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:prod::warehouse::aws:kms/key:Key::old", type: "aws:kms/key:Key", delete: true }] } }), /has no resources that are not pending deletion/],
+    [
+      "a Terraform state",
+      () => JSON.stringify({ version: 4, terraform_version: "1.9.5", serial: 3, lineage: "x", resources: [] }),
+      /is a Terraform state file/,
+    ],
+    [
+      "a CloudFormation template",
+      () => JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", Resources: {} }),
+      /is a CloudFormation template/,
+    ],
+    [
+      "pulumi preview --json",
+      () => JSON.stringify({ config: {}, steps: [], changeSummary: {} }),
+      /is the output of `pulumi preview --json`/,
+    ],
+    [
+      "an unknown version",
+      () => JSON.stringify({ version: 9, deployment: { resources: [] } }),
+      /"version" is 9; keyguard reads stack exports of version 1, 2, 3/,
+    ],
+    [
+      "resources that are not a list",
+      () => JSON.stringify({ version: 3, deployment: { resources: { a: 1 } } }),
+      /"deployment.resources" must be a list/,
+    ],
+    [
+      "a deployment with no resources (never deployed, or destroyed)",
+      () => JSON.stringify({ version: 3, deployment: {} }),
+      /has no resources: the stack was never deployed or was destroyed, so there is nothing to audit/,
+    ],
+    [
+      "only resources pending deletion",
+      () =>
+        JSON.stringify({
+          version: 3,
+          deployment: {
+            resources: [
+              { urn: "urn:pulumi:prod::warehouse::aws:kms/key:Key::old", type: "aws:kms/key:Key", delete: true },
+            ],
+          },
+        }),
+      /has no resources that are not pending deletion/,
+    ],
     [
       "resources without the stack itself (not a stack's state)",
-      () => JSON.stringify({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:prod::warehouse::aws:kms/key:Key::k", type: "aws:kms/key:Key", custom: true, inputs: {}, outputs: {} }] } }),
+      () =>
+        JSON.stringify({
+          version: 3,
+          deployment: {
+            resources: [
+              {
+                urn: "urn:pulumi:prod::warehouse::aws:kms/key:Key::k",
+                type: "aws:kms/key:Key",
+                custom: true,
+                inputs: {},
+                outputs: {},
+              },
+            ],
+          },
+        }),
       /is not a Pulumi stack's state: none of its 1 resources is the stack itself \(type pulumi:pulumi:Stack\)/,
     ],
-    ["a resource without a URN", () => JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:kms/key:Key" }] } }), /deployment\.resources\[0\]\.urn must be a Pulumi URN/],
+    [
+      "a resource without a URN",
+      () => JSON.stringify({ version: 3, deployment: { resources: [{ type: "aws:kms/key:Key" }] } }),
+      /deployment\.resources\[0\]\.urn must be a Pulumi URN/,
+    ],
   ];
   it.each(cases)("%s", async (_name, content, expected) => {
     const file = writeExport(`bad-${_name.replace(/\W+/g, "-")}.json`, content());
@@ -199,7 +304,10 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
     localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
     localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
-    const run = await runCli(["audit", "--stack-export", writeExport("live-ok.json", stackExport()), "--live", "--format", "json"], dependencies);
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("live-ok.json", stackExport()), "--live", "--format", "json"],
+      dependencies,
+    );
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as Report).drift).toEqual([]);
@@ -216,7 +324,10 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     localAws.addKey({ keyArn, rotationEnabled: false });
     localAws.addKey({ keyArn: otherKeyArn });
     localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: otherKeyArn });
-    const run = await runCli(["audit", "--stack-export", writeExport("live-drift.json", stackExport()), "--live", "--format", "json"], dependencies);
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("live-drift.json", stackExport()), "--live", "--format", "json"],
+      dependencies,
+    );
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.summary.mandatory).toBe(0);
@@ -234,14 +345,28 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
     localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
     localAws.injectFault({ action: "DescribeClusters", fault: { kind: "throttle" }, times: 1 });
-    localAws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "AccessDeniedException", message: "not authorized to perform kms:GetKeyRotationStatus" }, times: Infinity });
-    const run = await runCli(["audit", "--stack-export", writeExport("live-faults.json", stackExport()), "--live", "--format", "json"], dependencies);
+    localAws.injectFault({
+      action: "GetKeyRotationStatus",
+      fault: {
+        kind: "error",
+        code: "AccessDeniedException",
+        message: "not authorized to perform kms:GetKeyRotationStatus",
+      },
+      times: Infinity,
+    });
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("live-faults.json", stackExport()), "--live", "--format", "json"],
+      dependencies,
+    );
     expect(run.code).toBe(1);
     const drift = (JSON.parse(run.stdout) as Report).drift;
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({ resourceName: "warehouse-key", kind: "lookup-failed" });
     expect(drift[0].message).toMatch(/could not ask KMS GetKeyRotationStatus for .*AccessDeniedException/);
-    expect(localAws.calls.filter((call) => call.action === "DescribeClusters").map((call) => call.outcome)).toEqual(["error:Throttling", "ok"]);
+    expect(localAws.calls.filter((call) => call.action === "DescribeClusters").map((call) => call.outcome)).toEqual([
+      "error:Throttling",
+      "ok",
+    ]);
   });
 
   it("bounds each AWS answer: one that never comes is a lookup failure, not a hung audit; a bad bound is a usage error", async () => {
@@ -252,16 +377,22 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     localAws.injectFault({ action: "DescribeClusters", fault: { kind: "hang" }, times: Infinity });
     const exportFile = writeExport("live-hang.json", stackExport());
     const env = { ...process.env, KEYGUARD_AWS_REQUEST_TIMEOUT_MS: "200" };
-    const run = await runCli(["audit", "--stack-export", exportFile, "--live", "--format", "json"], dependencies, { env });
+    const run = await runCli(["audit", "--stack-export", exportFile, "--live", "--format", "json"], dependencies, {
+      env,
+    });
     expect(run.code).toBe(1);
     const drift = (JSON.parse(run.stdout) as Report).drift;
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({ resourceName: "warehouse-cluster", kind: "lookup-failed" });
     expect(drift[0].message).toMatch(/could not ask Redshift DescribeClusters for warehouse-prod/);
 
-    const bad = await runCli(["audit", "--stack-export", exportFile, "--live"], dependencies, { env: { ...process.env, KEYGUARD_AWS_REQUEST_TIMEOUT_MS: "soon" } });
+    const bad = await runCli(["audit", "--stack-export", exportFile, "--live"], dependencies, {
+      env: { ...process.env, KEYGUARD_AWS_REQUEST_TIMEOUT_MS: "soon" },
+    });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/KEYGUARD_AWS_REQUEST_TIMEOUT_MS "soon" is not allowed: give a whole, positive number of milliseconds/);
+    expect(bad.stderr).toMatch(
+      /KEYGUARD_AWS_REQUEST_TIMEOUT_MS "soon" is not allowed: give a whole, positive number of milliseconds/,
+    );
   });
 
   it("reports a changed rotation period, an unencrypted cluster, and a key that is gone", async () => {
@@ -269,14 +400,23 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
     localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 400 });
     localAws.addCluster({ clusterIdentifier: "warehouse-prod", encrypted: false });
-    const periodRun = await runCli(["audit", "--stack-export", writeExport("live-period.json", stackExport()), "--live", "--format", "junit"], dependencies);
+    const periodRun = await runCli(
+      ["audit", "--stack-export", writeExport("live-period.json", stackExport()), "--live", "--format", "junit"],
+      dependencies,
+    );
     expect(periodRun.code).toBe(1);
     const suite = parseJunit(periodRun.stdout).suites.find((candidate) => candidate.name === "keyguard-live-drift")!;
-    expect(suite.testcase.map((testCase) => testCase.failure?.type)).toEqual(["rotation-period-changed", "cluster-not-encrypted"]);
+    expect(suite.testcase.map((testCase) => testCase.failure?.type)).toEqual([
+      "rotation-period-changed",
+      "cluster-not-encrypted",
+    ]);
 
     localAws.reset();
     localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
-    const goneRun = await runCli(["audit", "--stack-export", writeExport("live-gone.json", stackExport()), "--live", "--format", "json"], dependencies);
+    const goneRun = await runCli(
+      ["audit", "--stack-export", writeExport("live-gone.json", stackExport()), "--live", "--format", "json"],
+      dependencies,
+    );
     expect(goneRun.code).toBe(1);
     expect((JSON.parse(goneRun.stdout) as Report).drift.map((entry) => entry.kind)).toEqual(["not-found"]);
   });
@@ -302,15 +442,41 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     localAws.reset();
     const saved = { ...process.env };
     // No credentials anywhere the default chain looks (environment, shared files, profile, metadata).
-    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]) delete process.env[name];
-    Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: path.join(directory, "no-credentials"), AWS_CONFIG_FILE: path.join(directory, "no-config"), AWS_EC2_METADATA_DISABLED: "true" });
+    for (const name of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_PROFILE",
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+      "AWS_ROLE_ARN",
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ])
+      delete process.env[name];
+    Object.assign(process.env, {
+      AWS_SHARED_CREDENTIALS_FILE: path.join(directory, "no-credentials"),
+      AWS_CONFIG_FILE: path.join(directory, "no-config"),
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
     try {
-      const run = await runCli(["audit", "--stack-export", writeExport("live-no-credentials.json", stackExport()), "--live", "--format", "json"], dependencies);
+      const run = await runCli(
+        [
+          "audit",
+          "--stack-export",
+          writeExport("live-no-credentials.json", stackExport()),
+          "--live",
+          "--format",
+          "json",
+        ],
+        dependencies,
+      );
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
       const errors = run.stderr.split("\n").filter((line) => line.startsWith("keyguard: error:"));
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/--live needs AWS credentials, and the default credential chain found none usable: Could not load credentials from any providers \(.*Unable to find environment variable credentials/);
+      expect(errors[0]).toMatch(
+        /--live needs AWS credentials, and the default credential chain found none usable: Could not load credentials from any providers \(.*Unable to find environment variable credentials/,
+      );
       expect(run.stderr).not.toMatch(/drift|lookup/);
       expect(localAws.calls).toEqual([]);
     } finally {
@@ -324,14 +490,35 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
     localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
     localAws.addCluster({ clusterIdentifier: "warehouse-prod", kmsKeyId: keyArn });
-    localAws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "UnrecognizedClientException", message: "The security token included in the request is invalid." }, times: Infinity });
-    localAws.injectFault({ action: "DescribeClusters", fault: { kind: "error", code: "InvalidClientTokenId", message: "The security token included in the request is invalid." }, times: Infinity });
-    const run = await runCli(["audit", "--stack-export", writeExport("live-refused.json", stackExport()), "--live", "--format", "json"], dependencies);
+    localAws.injectFault({
+      action: "GetKeyRotationStatus",
+      fault: {
+        kind: "error",
+        code: "UnrecognizedClientException",
+        message: "The security token included in the request is invalid.",
+      },
+      times: Infinity,
+    });
+    localAws.injectFault({
+      action: "DescribeClusters",
+      fault: {
+        kind: "error",
+        code: "InvalidClientTokenId",
+        message: "The security token included in the request is invalid.",
+      },
+      times: Infinity,
+    });
+    const run = await runCli(
+      ["audit", "--stack-export", writeExport("live-refused.json", stackExport()), "--live", "--format", "json"],
+      dependencies,
+    );
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     const errors = run.stderr.split("\n").filter((line) => line.startsWith("keyguard: error:"));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/--live: AWS refused the credentials the default credential chain gave \((UnrecognizedClientException|InvalidClientTokenId): The security token included in the request is invalid\.\), so nothing could be compared/);
+    expect(errors[0]).toMatch(
+      /--live: AWS refused the credentials the default credential chain gave \((UnrecognizedClientException|InvalidClientTokenId): The security token included in the request is invalid\.\), so nothing could be compared/,
+    );
   });
 
   it("the AWS SDK's own warnings (its Node.js support notice) never reach the terminal, with or without --quiet", async () => {
@@ -348,9 +535,19 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
       const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "gate", "cli.ts"), "audit", "--stack-export", file, "--live", ...quiet],
+          [
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(REPO_ROOT, "gate", "cli.ts"),
+            "audit",
+            "--stack-export",
+            file,
+            "--live",
+            ...quiet,
+          ],
           { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 60_000 },
-          (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+          (error, stdout, stderr) =>
+            resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
         );
       });
       expect(child.stderr).not.toMatch(/Warning|AWS SDK|node >=/);

@@ -39,7 +39,18 @@ beforeAll(async () => {
   const secretProject = readPulumiProject(path.join(__dirname, "fixtures", "secret-everywhere"), undefined, undefined);
   const [compliant, unrotated, longPeriod, asymmetric, ownStack, secrets, classFields] = await Promise.all([
     runCli(["check", "--project", examples.compliant, "--format", "json"], dependencies),
-    runCli(["check", "--project", examples.unrotated, "--format", "sarif", "--output", path.join(outputDir, "unrotated.sarif")], dependencies),
+    runCli(
+      [
+        "check",
+        "--project",
+        examples.unrotated,
+        "--format",
+        "sarif",
+        "--output",
+        path.join(outputDir, "unrotated.sarif"),
+      ],
+      dependencies,
+    ),
     runCli(["check", "--project", examples.longPeriod, "--format", "junit"], dependencies),
     runCli(["check", "--project", examples.asymmetric, "--format", "json", "--strict-unknowns"], dependencies),
     // The README's main-job command: the repository's own stack, from the repository root.
@@ -73,7 +84,13 @@ describe("keyguard check on the examples", () => {
     expect(report.summary).toMatchObject({ passed: true, exitCode: 0, mandatory: 0, violations: 0 });
     expect(report.violations).toEqual([]);
     const types = report.resources.map((resource) => resource.type);
-    for (const type of [RESOURCE_TYPES.encryptedRedshiftCluster, RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.kmsAlias, RESOURCE_TYPES.redshiftCluster, RESOURCE_TYPES.redshiftKeyRotation]) {
+    for (const type of [
+      RESOURCE_TYPES.encryptedRedshiftCluster,
+      RESOURCE_TYPES.kmsKey,
+      RESOURCE_TYPES.kmsAlias,
+      RESOURCE_TYPES.redshiftCluster,
+      RESOURCE_TYPES.redshiftKeyRotation,
+    ]) {
       expect(types).toContain(type);
     }
     // Resources a component creates are located at the program line that created the component.
@@ -107,7 +124,9 @@ describe("keyguard check on the examples", () => {
     expect(ruleIds[keyResult.ruleIndex]).toBe("kms-key-rotation-enabled");
     expect(keyResult.locations[0].physicalLocation.artifactLocation.uri).toBe("examples/unrotated-key/index.ts");
     expect(keyResult.locations[0].physicalLocation.region.startLine).toBe(7);
-    expect(keyResult.locations[0].logicalLocations[0].fullyQualifiedName).toBe("urn:pulumi:dev::unrotated-key::pulumi:pulumi:Stack$aws:kms/key:Key::warehouse-key");
+    expect(keyResult.locations[0].logicalLocations[0].fullyQualifiedName).toBe(
+      "urn:pulumi:dev::unrotated-key::pulumi:pulumi:Stack$aws:kms/key:Key::warehouse-key",
+    );
     expect(byRule["redshift-cluster-key-rotated"].locations[0].physicalLocation.region.startLine).toBe(13);
     expect(keyResult.message.text).toMatch(/its enableKeyRotation is false/);
     // No temporary file is left next to the report.
@@ -149,7 +168,9 @@ describe("keyguard check on the examples", () => {
     expect(mandatory[0].message).toMatch(/RSA_2048/);
     // The key itself is not a violation of the key policies: an asymmetric key cannot rotate at all.
     expect(report.violations.filter((violation) => violation.resourceType === RESOURCE_TYPES.kmsKey)).toEqual([]);
-    expect(report.notApplicable.filter((entry) => entry.policyName === "kms-key-rotation-enabled").map((entry) => entry.urn)).toContain("urn:pulumi:dev::asymmetric-key::pulumi:pulumi:Stack$aws:kms/key:Key::warehouse-key");
+    expect(
+      report.notApplicable.filter((entry) => entry.policyName === "kms-key-rotation-enabled").map((entry) => entry.urn),
+    ).toContain("urn:pulumi:dev::asymmetric-key::pulumi:pulumi:Stack$aws:kms/key:Key::warehouse-key");
   });
 
   it("passes the repository's own stack program from the repository root (the README's main job)", () => {
@@ -177,7 +198,10 @@ describe("the program under preview mocks", () => {
     expect(cluster.propertyDependencies.kmsKeyId).toEqual([key.urn]);
     expect(cluster.dependencies).toContain(key.urn);
     expect(cluster.parent).toBe("urn:pulumi:dev::secret-everywhere::pulumi:pulumi:Stack::secret-everywhere-dev");
-    expect(cluster.sourceLocation).toMatchObject({ file: path.join(__dirname, "fixtures", "secret-everywhere", "index.ts"), line: 16 });
+    expect(cluster.sourceLocation).toMatchObject({
+      file: path.join(__dirname, "fixtures", "secret-everywhere", "index.ts"),
+      line: 16,
+    });
   });
 
   it("compiles the program with its project's tsconfig, so declared output fields keep what Pulumi set", () => {
@@ -211,7 +235,12 @@ describe("the program under preview mocks", () => {
     expect(rawMessages).toContain("731");
     const report = buildReport(evaluation, { toolVersion: "test", strictUnknowns: false, baseDir: REPO_ROOT });
     expect(report.summary.mandatory).toBeGreaterThan(0);
-    const outputs = [JSON.stringify(report), renderSarif(report), renderJunit(report), renderText(report, { color: true })];
+    const outputs = [
+      JSON.stringify(report),
+      renderSarif(report),
+      renderJunit(report),
+      renderText(report, { color: true }),
+    ];
     for (const output of outputs) {
       for (const secretValue of ["731", "zebra-secret-cluster", "Hunter2-Very-Secret-Password"]) {
         expect(output).not.toContain(secretValue);
@@ -227,15 +256,36 @@ describe("a policy at level remediate, as pulumi preview runs it", () => {
   const keyUrn = "urn:pulumi:dev::remediated::pulumi:pulumi:Stack$aws:kms/key:Key::unrotated";
   const clusterUrn = "urn:pulumi:dev::remediated::pulumi:pulumi:Stack$aws:redshift/cluster:Cluster::warehouse";
   const records = (): ResourceRecord[] => [
-    { urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "unrotated", custom: true, parent: stackUrn, dependencies: [], propertyDependencies: {},
+    {
+      urn: keyUrn,
+      type: RESOURCE_TYPES.kmsKey,
+      name: "unrotated",
+      custom: true,
+      parent: stackUrn,
+      dependencies: [],
+      propertyDependencies: {},
       inputs: { enableKeyRotation: false, description: "kept as it was", tags: { team: "data", env: "prod" } },
-      outputs: { enableKeyRotation: false, description: "kept as it was", arn: UNKNOWN_STRING_SENTINEL } },
-    { urn: clusterUrn, type: RESOURCE_TYPES.redshiftCluster, name: "warehouse", custom: true, parent: stackUrn, dependencies: [keyUrn], propertyDependencies: { kmsKeyId: [keyUrn] },
+      outputs: { enableKeyRotation: false, description: "kept as it was", arn: UNKNOWN_STRING_SENTINEL },
+    },
+    {
+      urn: clusterUrn,
+      type: RESOURCE_TYPES.redshiftCluster,
+      name: "warehouse",
+      custom: true,
+      parent: stackUrn,
+      dependencies: [keyUrn],
+      propertyDependencies: { kmsKeyId: [keyUrn] },
       inputs: { encrypted: "true", kmsKeyId: UNKNOWN_STRING_SENTINEL, clusterIdentifier: "warehouse" },
-      outputs: { encrypted: "true", kmsKeyId: UNKNOWN_STRING_SENTINEL, clusterIdentifier: "warehouse" } },
+      outputs: { encrypted: "true", kmsKeyId: UNKNOWN_STRING_SENTINEL, clusterIdentifier: "warehouse" },
+    },
   ];
   const run = (mode: "check" | "audit") =>
-    evaluate(host, records(), { mode, stack: { project: "remediated", stack: "dev" }, packDir: "policy", policyConfig: { "kms-key-rotation-enabled": "remediate" } });
+    evaluate(host, records(), {
+      mode,
+      stack: { project: "remediated", stack: "dev" },
+      packDir: "policy",
+      policyConfig: { "kms-key-rotation-enabled": "remediate" },
+    });
 
   it("check remediates before it analyzes (inputs and the stack's outputs), so the gate passes what the preview passes, and reports the change", async () => {
     const report = buildReport(await run("check"), { toolVersion: "test", strictUnknowns: true, baseDir: REPO_ROOT });
@@ -243,7 +293,11 @@ describe("a policy at level remediate, as pulumi preview runs it", () => {
     expect(report.summary.exitCode).toBe(0);
     const remediated = report.violations.filter((violation) => violation.enforcementLevel === "remediate");
     expect(remediated).toHaveLength(1);
-    expect(remediated[0]).toMatchObject({ policyName: "kms-key-rotation-enabled", urn: keyUrn, undecidedUnknown: false });
+    expect(remediated[0]).toMatchObject({
+      policyName: "kms-key-rotation-enabled",
+      urn: keyUrn,
+      undecidedUnknown: false,
+    });
     expect(remediated[0].message).toMatch(/sets enableKeyRotation to true/);
     expect(remediated[0].message).not.toMatch(/description|tags/);
     expect(report.summary).toMatchObject({ mandatory: 0, remediated: 1 });
@@ -252,10 +306,12 @@ describe("a policy at level remediate, as pulumi preview runs it", () => {
 
   it("audit judges the deployed state, which no remediation has touched: still a mandatory violation", async () => {
     const report = buildReport(await run("audit"), { toolVersion: "test", strictUnknowns: false, baseDir: REPO_ROOT });
-    expect(report.violations.filter((violation) => violation.enforcementLevel === "mandatory").map((violation) => violation.policyName).sort()).toEqual([
-      "kms-key-rotation-enabled",
-      "redshift-cluster-key-rotated",
-    ]);
+    expect(
+      report.violations
+        .filter((violation) => violation.enforcementLevel === "mandatory")
+        .map((violation) => violation.policyName)
+        .sort(),
+    ).toEqual(["kms-key-rotation-enabled", "redshift-cluster-key-rotated"]);
     expect(report.summary.exitCode).toBe(1);
   });
 });

@@ -58,9 +58,15 @@ export function sarifSchemaErrors(document: unknown): string[] {
     // unicodeRegExp off: one of the schema's patterns is valid only without the u flag.
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats(ajv);
-    sarifValidator = ajv.compile({ ...rest, $schema: "http://json-schema.org/draft-07/schema#", $id: id as string } as Record<string, unknown>);
+    sarifValidator = ajv.compile({
+      ...rest,
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: id as string,
+    } as Record<string, unknown>);
   }
-  return sarifValidator(document) ? [] : (sarifValidator.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
+  return sarifValidator(document)
+    ? []
+    : (sarifValidator.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
 }
 
 export interface JunitCase {
@@ -87,6 +93,12 @@ export function parseJunit(xml: string): { tests: number; failures: number; suit
     parseAttributeValue: true,
     isArray: (name) => name === "testsuite" || name === "testcase",
   });
-  const document = parser.parse(xml, true) as { testsuites: { tests: number; failures: number; testsuite?: JunitSuite[] } };
-  return { tests: document.testsuites.tests, failures: document.testsuites.failures, suites: document.testsuites.testsuite ?? [] };
+  const document = parser.parse(xml, true) as {
+    testsuites: { tests: number; failures: number; testsuite?: JunitSuite[] };
+  };
+  return {
+    tests: document.testsuites.tests,
+    failures: document.testsuites.failures,
+    suites: document.testsuites.testsuite ?? [],
+  };
 }

@@ -54,30 +54,45 @@ describe("a multi-language (remote) component: reported as not analyzed, never a
 
   it("says so by type and URN in every format; exit 0 without --strict-unknowns (nothing it saw is a violation)", async () => {
     // One program run per format would say nothing more: SARIF and JUnit are rendered from the JSON report.
-    const [text, json] = await Promise.all(["text", "json"].map((format) => runCli(["check", "--project", project, "--format", format], dependencies)));
+    const [text, json] = await Promise.all(
+      ["text", "json"].map((format) => runCli(["check", "--project", project, "--format", format], dependencies)),
+    );
     for (const run of [text, json]) expect(run.code).toBe(0);
 
-    expect(text.stdout).toContain(`warehouse (aws-quickstart-redshift:index:Cluster)  test/gate/fixtures/remote-component/index.ts:17`);
+    expect(text.stdout).toContain(
+      `warehouse (aws-quickstart-redshift:index:Cluster)  test/gate/fixtures/remote-component/index.ts:17`,
+    );
     expect(text.stdout).toContain(urn);
     expect(text.stdout).toMatch(/remote-component: not analyzed: its children are created by its plugin/);
     expect(text.stdout).toMatch(/PASSED .*, 1 not seen offline/);
 
     const report = JSON.parse(json.stdout) as Report;
     expect(report.notAnalyzed).toEqual([
-      expect.objectContaining({ kind: "remote-component", subject: urn, urn, resourceType: "aws-quickstart-redshift:index:Cluster", resourceName: "warehouse", message: expect.stringMatching(said) }),
+      expect.objectContaining({
+        kind: "remote-component",
+        subject: urn,
+        urn,
+        resourceType: "aws-quickstart-redshift:index:Cluster",
+        resourceName: "warehouse",
+        message: expect.stringMatching(said),
+      }),
     ]);
     expect(report.summary).toMatchObject({ notAnalyzed: 1, passed: true, exitCode: 0 });
 
     const document = JSON.parse(renderSarif(report));
     expect(sarifSchemaErrors(document)).toEqual([]);
-    const result = document.runs[0].results.find((candidate: { ruleId: string }) => candidate.ruleId === "keyguard-not-analyzed");
+    const result = document.runs[0].results.find(
+      (candidate: { ruleId: string }) => candidate.ruleId === "keyguard-not-analyzed",
+    );
     expect(result.level).toBe("note");
     expect(result.message.text).toMatch(said);
     expect(result.message.text).toContain("aws-quickstart-redshift:index:Cluster");
     expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toBe(urn);
     expect(document.runs[0].tool.driver.rules[result.ruleIndex].id).toBe("keyguard-not-analyzed");
 
-    const suite = parseJunit(renderJunit(report)).suites.find((candidate) => candidate.name === "keyguard-not-analyzed")!;
+    const suite = parseJunit(renderJunit(report)).suites.find(
+      (candidate) => candidate.name === "keyguard-not-analyzed",
+    )!;
     expect(suite.testcase).toHaveLength(1);
     expect(suite.testcase[0].name).toBe(urn);
     expect(suite.testcase[0].skipped?.message).toMatch(said);
@@ -86,29 +101,39 @@ describe("a multi-language (remote) component: reported as not analyzed, never a
 
   it("--strict-unknowns fails it (exit 1), in every format", async () => {
     const [text, json] = await Promise.all(
-      ["text", "json"].map((format) => runCli(["check", "--project", project, "--format", format, "--strict-unknowns"], dependencies)),
+      ["text", "json"].map((format) =>
+        runCli(["check", "--project", project, "--format", format, "--strict-unknowns"], dependencies),
+      ),
     );
     for (const run of [text, json]) expect(run.code).toBe(1);
     expect(text.stdout).toMatch(/FAILED .*, 1 not seen offline/);
     const report = JSON.parse(json.stdout) as Report;
     expect(report.summary).toMatchObject({ notAnalyzed: 1, passed: false, exitCode: 1, mandatory: 0 });
-    const result = JSON.parse(renderSarif(report)).runs[0].results.find((candidate: { ruleId: string }) => candidate.ruleId === "keyguard-not-analyzed");
+    const result = JSON.parse(renderSarif(report)).runs[0].results.find(
+      (candidate: { ruleId: string }) => candidate.ruleId === "keyguard-not-analyzed",
+    );
     expect(result.level).toBe("error");
     const parsed = parseJunit(renderJunit(report));
     expect(parsed.failures).toBe(1);
-    expect(parsed.suites.find((candidate) => candidate.name === "keyguard-not-analyzed")!.testcase[0].failure).toMatchObject({ type: "remote-component" });
+    expect(
+      parsed.suites.find((candidate) => candidate.name === "keyguard-not-analyzed")!.testcase[0].failure,
+    ).toMatchObject({ type: "remote-component" });
   });
 });
 
 describe("late and unbounded failures: report targets are checked first, a program has a deadline", () => {
-  const pidFile = () => path.join(os.tmpdir(), `keyguard-never-ends-${process.pid}-${Math.random().toString(36).slice(2)}.pid`);
+  const pidFile = () =>
+    path.join(os.tmpdir(), `keyguard-never-ends-${process.pid}-${Math.random().toString(36).slice(2)}.pid`);
 
   it("--output in a directory that does not exist fails before the program runs (exit 2)", async () => {
     const file = pidFile();
     process.env.NEVER_ENDS_PID_FILE = file;
     try {
       // never-ends would never return if it ran: the usage error comes first.
-      const run = await runCli(["check", "--project", fixture("never-ends"), "--output", "/no/such/dir/x.json"], dependencies);
+      const run = await runCli(
+        ["check", "--project", fixture("never-ends"), "--output", "/no/such/dir/x.json"],
+        dependencies,
+      );
       expect(run.code).toBe(2);
       expect(run.stderr).toBe("keyguard: error: --output /no/such/dir/x.json: directory /no/such/dir does not exist\n");
       expect(fs.existsSync(file)).toBe(false);
@@ -121,7 +146,10 @@ describe("late and unbounded failures: report targets are checked first, a progr
     const file = pidFile();
     process.env.NEVER_ENDS_PID_FILE = file;
     try {
-      const run = await runCli(["check", "--project", fixture("never-ends"), "--timeout", "6s", "--format", "json"], dependencies);
+      const run = await runCli(
+        ["check", "--project", fixture("never-ends"), "--timeout", "6s", "--format", "json"],
+        dependencies,
+      );
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
       expect(run.stderr.trim().split("\n").at(-1)).toMatch(
@@ -155,7 +183,9 @@ describe("secure: config values, which cannot be decrypted offline", () => {
       {
         kind: "secure-config",
         subject: key,
-        message: expect.stringMatching(/^config secure-password:warehousePassword is a secure value that cannot be decrypted offline: the program got it as an unknown secret/),
+        message: expect.stringMatching(
+          /^config secure-password:warehousePassword is a secure value that cannot be decrypted offline: the program got it as an unknown secret/,
+        ),
         location: { file: "test/gate/fixtures/secure-password/Pulumi.dev.yaml", line: 4 },
       },
     ]);
@@ -166,7 +196,9 @@ describe("secure: config values, which cannot be decrypted offline", () => {
       expect(output).toContain(key);
     }
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/secure-password:warehousePassword {2}test\/gate\/fixtures\/secure-password\/Pulumi\.dev\.yaml:4\n {2}not seen {3}secure-config: /);
+    expect(text.stdout).toMatch(
+      /secure-password:warehousePassword {2}test\/gate\/fixtures\/secure-password\/Pulumi\.dev\.yaml:4\n {2}not seen {3}secure-config: /,
+    );
     expect(strict.code).toBe(1);
     expect((JSON.parse(strict.stdout) as Report).summary).toMatchObject({ notAnalyzed: 1, passed: false });
   });
@@ -179,7 +211,10 @@ describe("secure: config values, which cannot be decrypted offline", () => {
       fs.writeFileSync(strong, `config:\n  ${key}: Str0ng-Warehouse-Pw\n`);
       fs.writeFileSync(weak, `config:\n  ${key}: weakwarehousepw\n`);
       const [strongRun, weakRun] = await Promise.all([
-        runCli(["check", "--project", project, "--config", strong, "--format", "json", "--strict-unknowns"], dependencies),
+        runCli(
+          ["check", "--project", project, "--config", strong, "--format", "json", "--strict-unknowns"],
+          dependencies,
+        ),
         runCli(["check", "--project", project, "--config", weak], dependencies),
       ]);
       expect(strongRun.code).toBe(0);
@@ -218,46 +253,82 @@ describe("a key from another stack (StackReference): judged as a key outside the
     fs.writeFileSync(file, JSON.stringify(content));
     return file;
   };
-  const outputsWith = (keyArn: string) => write(`outputs-${keyArn.slice(-4)}-${Math.random().toString(36).slice(2)}.json`, { "acme/security/prod": { warehouseKeyArn: keyArn, vpcId: "vpc-0123456789abcdef0" } });
-  const externalKeyFindings = (report: Report) => report.violations.filter((violation) => violation.policyName === "redshift-cluster-external-key");
+  const outputsWith = (keyArn: string) =>
+    write(`outputs-${keyArn.slice(-4)}-${Math.random().toString(36).slice(2)}.json`, {
+      "acme/security/prod": { warehouseKeyArn: keyArn, vpcId: "vpc-0123456789abcdef0" },
+    });
+  const externalKeyFindings = (report: Report) =>
+    report.violations.filter((violation) => violation.policyName === "redshift-cluster-external-key");
 
   it("without the referenced outputs: no mandatory failure; the external-key policy says the key's ARN could not be seen, the report names the stack, --strict-unknowns fails", async () => {
     const run = await runCli(["check", "--project", project, "--format", "json"], dependencies);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.summary.mandatory).toBe(0);
-    expect(report.notApplicable).toContainEqual(expect.objectContaining({ policyName: "redshift-cluster-key-rotated", urn: clusterUrn }));
+    expect(report.notApplicable).toContainEqual(
+      expect.objectContaining({ policyName: "redshift-cluster-key-rotated", urn: clusterUrn }),
+    );
     expect(externalKeyFindings(report)).toEqual([
       expect.objectContaining({
         urn: clusterUrn,
         enforcementLevel: "advisory",
         undecidedUnknown: true,
-        message: expect.stringMatching(/encrypted with a key from an output of stack acme\/security\/prod \(a StackReference\), outside this stack, whose ARN is not known here/),
+        message: expect.stringMatching(
+          /encrypted with a key from an output of stack acme\/security\/prod \(a StackReference\), outside this stack, whose ARN is not known here/,
+        ),
       }),
     ]);
     expect(report.notAnalyzed).toEqual([
-      expect.objectContaining({ kind: "stack-reference", subject: "acme/security/prod", resourceType: "pulumi:pulumi:StackReference", location: expect.objectContaining({ file: "test/gate/fixtures/stack-reference-key/index.ts", line: 8 }) }),
+      expect.objectContaining({
+        kind: "stack-reference",
+        subject: "acme/security/prod",
+        resourceType: "pulumi:pulumi:StackReference",
+        location: expect.objectContaining({ file: "test/gate/fixtures/stack-reference-key/index.ts", line: 8 }),
+      }),
     ]);
     const strict = await runCli(["check", "--project", project, "--format", "json", "--strict-unknowns"], dependencies);
     expect(strict.code).toBe(1);
   });
 
   it("with the outputs (--stack-outputs) and the key in trustedKeyArns: passes, even under --strict-unknowns; the supplied values stay secret", async () => {
-    const policyConfig = write("trusted.json", { "redshift-cluster-external-key": { trustedKeyArns: [trustedKeyArn] } });
-    const run = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--policy-config", policyConfig, "--format", "json", "--strict-unknowns"], dependencies);
+    const policyConfig = write("trusted.json", {
+      "redshift-cluster-external-key": { trustedKeyArns: [trustedKeyArn] },
+    });
+    const run = await runCli(
+      [
+        "check",
+        "--project",
+        project,
+        "--stack-outputs",
+        outputsWith(trustedKeyArn),
+        "--policy-config",
+        policyConfig,
+        "--format",
+        "json",
+        "--strict-unknowns",
+      ],
+      dependencies,
+    );
     expect(run.stderr).not.toMatch(/keyguard: error/);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
     expect(externalKeyFindings(report)).toEqual([]);
     expect(report.notAnalyzed).toEqual([]);
-    expect(report.notApplicable).toContainEqual(expect.objectContaining({ policyName: "redshift-cluster-key-rotated", urn: clusterUrn }));
+    expect(report.notApplicable).toContainEqual(
+      expect.objectContaining({ policyName: "redshift-cluster-key-rotated", urn: clusterUrn }),
+    );
 
     // Not trusted: the advisory finding names the key from outside the stack, masked as the secret it was given as.
-    const untrusted = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--format", "json"], dependencies);
+    const untrusted = await runCli(
+      ["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--format", "json"],
+      dependencies,
+    );
     expect(untrusted.code).toBe(0);
     const finding = externalKeyFindings(JSON.parse(untrusted.stdout) as Report)[0];
     expect(finding).toMatchObject({ enforcementLevel: "advisory", undecidedUnknown: false });
-    expect(finding.message).toMatch(/is encrypted with key "\[secret\]", which is not defined in this stack and not in trustedKeyArns/);
+    expect(finding.message).toMatch(
+      /is encrypted with key "\[secret\]", which is not defined in this stack and not in trustedKeyArns/,
+    );
     expect(untrusted.stdout).not.toContain(trustedKeyArn);
   });
 
@@ -274,7 +345,10 @@ describe("a key from another stack (StackReference): judged as a key outside the
     let liveDependencies: CliDependencies;
     beforeAll(async () => {
       localAws = await startLocalAws();
-      liveHost = await startAnalyzer({ packDir: defaultPolicyPackDir(), env: { ...process.env, ...localAws.clientEnvironment("eu-west-1") } });
+      liveHost = await startAnalyzer({
+        packDir: defaultPolicyPackDir(),
+        env: { ...process.env, ...localAws.clientEnvironment("eu-west-1") },
+      });
       liveDependencies = { startPack: async () => liveHost, closePack: false };
     });
     afterAll(async () => {
@@ -286,19 +360,49 @@ describe("a key from another stack (StackReference): judged as a key outside the
       localAws.reset();
       localAws.addKey({ keyArn: trustedKeyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
       localAws.addKey({ keyArn: offKeyArn, rotationEnabled: false });
-      const policyConfig = write("live.json", { "redshift-cluster-external-key": { enforcementLevel: "mandatory", verifyExternalKeysLive: true } });
-      const rotating = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(trustedKeyArn), "--policy-config", policyConfig, "--format", "json"], liveDependencies);
+      const policyConfig = write("live.json", {
+        "redshift-cluster-external-key": { enforcementLevel: "mandatory", verifyExternalKeysLive: true },
+      });
+      const rotating = await runCli(
+        [
+          "check",
+          "--project",
+          project,
+          "--stack-outputs",
+          outputsWith(trustedKeyArn),
+          "--policy-config",
+          policyConfig,
+          "--format",
+          "json",
+        ],
+        liveDependencies,
+      );
       expect(rotating.stderr).not.toMatch(/keyguard: error/);
       expect(rotating.code).toBe(0);
       expect(externalKeyFindings(JSON.parse(rotating.stdout) as Report)).toEqual([]);
 
-      const off = await runCli(["check", "--project", project, "--stack-outputs", outputsWith(offKeyArn), "--policy-config", policyConfig, "--format", "json"], liveDependencies);
+      const off = await runCli(
+        [
+          "check",
+          "--project",
+          project,
+          "--stack-outputs",
+          outputsWith(offKeyArn),
+          "--policy-config",
+          policyConfig,
+          "--format",
+          "json",
+        ],
+        liveDependencies,
+      );
       expect(off.code).toBe(1);
       const findings = externalKeyFindings(JSON.parse(off.stdout) as Report);
       expect(findings).toHaveLength(1);
       expect(findings[0]).toMatchObject({ urn: clusterUrn, enforcementLevel: "mandatory" });
       expect(findings[0].message).toMatch(/whose rotation KMS reports as off \(KeyRotationEnabled false\)/);
-      expect(localAws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.outcome)).toEqual(["ok", "ok"]);
+      expect(
+        localAws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.outcome),
+      ).toEqual(["ok", "ok"]);
     });
   });
 });
@@ -311,6 +415,8 @@ describe("an existing key read with aws.kms.Key.get, whose state only AWS knows"
     expect(report.summary.mandatory).toBe(0);
     const external = report.violations.filter((violation) => violation.policyName === "redshift-cluster-external-key");
     expect(external).toHaveLength(1);
-    expect(external[0].message).toMatch(/encrypted with key "arn:aws:kms:eu-west-1:123456789012:key\/1234abcd-12ab-34cd-56ef-1234567890ab", which is not defined in this stack/);
+    expect(external[0].message).toMatch(
+      /encrypted with key "arn:aws:kms:eu-west-1:123456789012:key\/1234abcd-12ab-34cd-56ef-1234567890ab", which is not defined in this stack/,
+    );
   });
 });

@@ -32,12 +32,22 @@ describe("finding the project", () => {
     const directory = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "", "src/stacks/keep": "" });
     expect(findProjectDir(directory)).toBe(directory);
     expect(findProjectDir(path.join(directory, "src", "stacks"))).toBe(directory);
-    const nested = project({ "Pulumi.yaml": PROJECT_FILE, "infra/Pulumi.yaml": "name: inner\nruntime: nodejs\n", "infra/lib/keep": "" });
+    const nested = project({
+      "Pulumi.yaml": PROJECT_FILE,
+      "infra/Pulumi.yaml": "name: inner\nruntime: nodejs\n",
+      "infra/lib/keep": "",
+    });
     expect(findProjectDir(path.join(nested, "infra", "lib"))).toBe(path.join(nested, "infra"));
   });
 
   it("keyguard check with no --project, from a subfolder, reads the project above it (here: to refuse an ambiguous stack)", async () => {
-    const directory = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "", "Pulumi.prod.yaml": "", "Pulumi.staging.yaml": "", "src/keep": "" });
+    const directory = project({
+      "Pulumi.yaml": PROJECT_FILE,
+      "index.js": "",
+      "Pulumi.prod.yaml": "",
+      "Pulumi.staging.yaml": "",
+      "src/keep": "",
+    });
     const run = await runCli(["check"], {}, { cwd: path.join(directory, "src") });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
@@ -57,28 +67,57 @@ describe("finding the project", () => {
 
 describe("choosing the stack", () => {
   it("takes dev when it has a stack file, else the only stack file, else dev with no stack config", () => {
-    const withDev = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "", "Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n", "Pulumi.prod.yaml": "" });
+    const withDev = project({
+      "Pulumi.yaml": PROJECT_FILE,
+      "index.js": "",
+      "Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n",
+      "Pulumi.prod.yaml": "",
+    });
     expect(readPulumiProject(withDev, undefined, undefined)).toMatchObject({ stack: "dev", region: "eu-west-1" });
-    const onlyProd = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "", "Pulumi.prod.yaml": "config:\n  aws:region: eu-central-1\n  warehouse:size: 2\n" });
-    expect(readPulumiProject(onlyProd, undefined, undefined)).toMatchObject({ stack: "prod", region: "eu-central-1", config: { "warehouse:size": "2" } });
+    const onlyProd = project({
+      "Pulumi.yaml": PROJECT_FILE,
+      "index.js": "",
+      "Pulumi.prod.yaml": "config:\n  aws:region: eu-central-1\n  warehouse:size: 2\n",
+    });
+    expect(readPulumiProject(onlyProd, undefined, undefined)).toMatchObject({
+      stack: "prod",
+      region: "eu-central-1",
+      config: { "warehouse:size": "2" },
+    });
     const none = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "" });
     expect(readPulumiProject(none, undefined, undefined)).toMatchObject({ stack: "dev", config: {} });
   });
 
   it("looks for the stack files in stackConfigDir", () => {
-    const directory = project({ "Pulumi.yaml": `${PROJECT_FILE}stackConfigDir: stacks\n`, "index.js": "", "stacks/Pulumi.prod.yaml": "config:\n  aws:region: us-west-2\n", "Pulumi.other.yaml": "" });
+    const directory = project({
+      "Pulumi.yaml": `${PROJECT_FILE}stackConfigDir: stacks\n`,
+      "index.js": "",
+      "stacks/Pulumi.prod.yaml": "config:\n  aws:region: us-west-2\n",
+      "Pulumi.other.yaml": "",
+    });
     expect(readPulumiProject(directory, undefined, undefined)).toMatchObject({ stack: "prod", region: "us-west-2" });
   });
 
   it("refuses to guess between several stacks, listing them", () => {
-    const directory = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "", "Pulumi.prod.yaml": "", "Pulumi.staging.yaml": "", "Pulumi.yaml.bak": "" });
+    const directory = project({
+      "Pulumi.yaml": PROJECT_FILE,
+      "index.js": "",
+      "Pulumi.prod.yaml": "",
+      "Pulumi.staging.yaml": "",
+      "Pulumi.yaml.bak": "",
+    });
     expect(() => readPulumiProject(directory, undefined, undefined)).toThrow(
       `no --stack given and no Pulumi.dev.yaml in ${directory}: it has stack files for prod, staging; choose one with --stack NAME`,
     );
   });
 
   it("takes --stack as NAME, ORG/NAME and ORG/PROJECT/NAME, as the Pulumi CLI does", () => {
-    const directory = project({ "Pulumi.yaml": PROJECT_FILE, "index.js": "", "Pulumi.prod.yaml": "config:\n  aws:region: ap-south-1\n", "Pulumi.staging.yaml": "" });
+    const directory = project({
+      "Pulumi.yaml": PROJECT_FILE,
+      "index.js": "",
+      "Pulumi.prod.yaml": "config:\n  aws:region: ap-south-1\n",
+      "Pulumi.staging.yaml": "",
+    });
     for (const flag of ["prod", "acme/prod", "acme/warehouse/prod"]) {
       expect(readPulumiProject(directory, flag, undefined)).toMatchObject({ stack: "prod", region: "ap-south-1" });
     }

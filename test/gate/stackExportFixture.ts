@@ -32,8 +32,10 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
   const provider = `${providerUrn}::${providerId}`;
   const componentUrn = "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster::warehouse";
   const keyUrn = "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:kms/key:Key::warehouse-key";
-  const aliasUrn = "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:kms/alias:Alias::warehouse-alias";
-  const clusterUrn = "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:redshift/cluster:Cluster::warehouse-cluster";
+  const aliasUrn =
+    "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:kms/alias:Alias::warehouse-alias";
+  const clusterUrn =
+    "urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$aws:redshift/cluster:Cluster::warehouse-cluster";
   const rotationUrn = `urn:pulumi:prod::warehouse::keyguard:redshift:EncryptedCluster$${RESOURCE_TYPES.redshiftKeyRotation}::warehouse-rotation`;
   const keyId = options.keyId ?? "1234abcd-12ab-34cd-56ef-1234567890ab";
   const keyArn = keyArnOf(keyId);
@@ -42,7 +44,10 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
   const rotationPeriodInDays = options.rotationPeriodInDays ?? 180;
   const password =
     options.passwordInState === undefined || options.passwordInState === "ciphertext"
-      ? { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, ciphertext: "v1:q1X0cHcvV2p3bWc9:7yqgk3m4QWJ0c2VjcmV0Y2lwaGVydGV4dA==" }
+      ? {
+          [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE,
+          ciphertext: "v1:q1X0cHcvV2p3bWc9:7yqgk3m4QWJ0c2VjcmV0Y2lwaGVydGV4dA==",
+        }
       : { [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, plaintext: JSON.stringify(options.passwordInState.plaintext) };
   const created = "2026-03-02T09:14:27.118Z";
   const keyInputs = {
@@ -57,18 +62,39 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
     rotationPeriodInDays,
   };
   const resources: Record<string, unknown>[] = [
-    { urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: { clusterIdentifier, keyArn }, created, modified: created },
+    {
+      urn: stackUrn,
+      custom: false,
+      type: "pulumi:pulumi:Stack",
+      outputs: { clusterIdentifier, keyArn },
+      created,
+      modified: created,
+    },
     {
       urn: providerUrn,
       custom: true,
       id: providerId,
       type: "pulumi:providers:aws",
-      inputs: { __internal: { "pluginDownloadURL": "" }, region: REGION, skipCredentialsValidation: "false", skipRegionValidation: "true", version: "7.48.0" },
+      inputs: {
+        __internal: { pluginDownloadURL: "" },
+        region: REGION,
+        skipCredentialsValidation: "false",
+        skipRegionValidation: "true",
+        version: "7.48.0",
+      },
       outputs: { region: REGION, skipCredentialsValidation: "false", skipRegionValidation: "true", version: "7.48.0" },
       created,
       modified: created,
     },
-    { urn: componentUrn, custom: false, type: RESOURCE_TYPES.encryptedRedshiftCluster, parent: stackUrn, outputs: { clusterIdentifier, keyArn }, created, modified: created },
+    {
+      urn: componentUrn,
+      custom: false,
+      type: RESOURCE_TYPES.encryptedRedshiftCluster,
+      parent: stackUrn,
+      outputs: { clusterIdentifier, keyArn },
+      created,
+      modified: created,
+    },
     {
       urn: keyUrn,
       custom: true,
@@ -83,14 +109,19 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
         id: keyId,
         keyId,
         multiRegion: false,
-        policy: "{\"Statement\":[],\"Version\":\"2012-10-17\"}",
+        policy: '{"Statement":[],"Version":"2012-10-17"}',
         tags: {},
         tagsAll: {},
         xksKeyId: "",
       },
       parent: componentUrn,
       provider,
-      propertyDependencies: { deletionWindowInDays: [], description: [], enableKeyRotation: [], rotationPeriodInDays: [] },
+      propertyDependencies: {
+        deletionWindowInDays: [],
+        description: [],
+        enableKeyRotation: [],
+        rotationPeriodInDays: [],
+      },
       created,
       modified: created,
     },
@@ -100,7 +131,13 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
       id: "alias/warehouse-prod",
       type: RESOURCE_TYPES.kmsAlias,
       inputs: { __defaults: [], name: "alias/warehouse-prod", targetKeyId: keyArn },
-      outputs: { arn: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/warehouse-prod`, id: "alias/warehouse-prod", name: "alias/warehouse-prod", targetKeyArn: keyArn, targetKeyId: keyArn },
+      outputs: {
+        arn: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/warehouse-prod`,
+        id: "alias/warehouse-prod",
+        name: "alias/warehouse-prod",
+        targetKeyArn: keyArn,
+        targetKeyId: keyArn,
+      },
       parent: componentUrn,
       dependencies: [keyUrn],
       provider,
@@ -113,7 +150,16 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
       custom: true,
       id: clusterIdentifier,
       type: RESOURCE_TYPES.redshiftCluster,
-      inputs: { __defaults: [], clusterIdentifier, encrypted: "true", kmsKeyId: keyArn, masterPassword: password, masterUsername: "warehouse_admin", nodeType: "ra3.large", publiclyAccessible: false },
+      inputs: {
+        __defaults: [],
+        clusterIdentifier,
+        encrypted: "true",
+        kmsKeyId: keyArn,
+        masterPassword: password,
+        masterUsername: "warehouse_admin",
+        nodeType: "ra3.large",
+        publiclyAccessible: false,
+      },
       outputs: {
         arn: `arn:aws:redshift:${REGION}:${ACCOUNT}:cluster:${clusterIdentifier}`,
         clusterIdentifier,
@@ -130,7 +176,14 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
       parent: componentUrn,
       dependencies: [keyUrn],
       provider,
-      propertyDependencies: { clusterIdentifier: [], encrypted: [], kmsKeyId: [keyUrn], masterPassword: [], masterUsername: [], nodeType: [] },
+      propertyDependencies: {
+        clusterIdentifier: [],
+        encrypted: [],
+        kmsKeyId: [keyUrn],
+        masterPassword: [],
+        masterUsername: [],
+        nodeType: [],
+      },
       additionalSecretOutputs: ["masterPassword"],
       created,
       modified: created,
@@ -143,7 +196,13 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
       id: `${clusterIdentifier}-rotation`,
       type: RESOURCE_TYPES.redshiftKeyRotation,
       inputs: { __provider: "exports.handler = __f0; ...", clusterIdentifier, kmsKeyId: keyArn, region: REGION },
-      outputs: { __provider: "exports.handler = __f0; ...", clusterIdentifier, kmsKeyId: keyArn, region: REGION, rotationCount: 0 },
+      outputs: {
+        __provider: "exports.handler = __f0; ...",
+        clusterIdentifier,
+        kmsKeyId: keyArn,
+        region: REGION,
+        rotationCount: 0,
+      },
       parent: componentUrn,
       dependencies: [clusterUrn, keyUrn],
       propertyDependencies: { clusterIdentifier: [clusterUrn], kmsKeyId: [keyUrn], region: [] },
@@ -154,8 +213,15 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
   return {
     version: 3,
     deployment: {
-      manifest: { time: "2026-03-02T09:20:11.402Z", magic: "3f3d1c1e0a8a5b9e3f3d1c1e0a8a5b9e3f3d1c1e0a8a5b9e3f3d1c1e0a8a5b9e", version: "v3.210.0" },
-      secrets_providers: { type: "passphrase", state: { salt: "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAA" } },
+      manifest: {
+        time: "2026-03-02T09:20:11.402Z",
+        magic: "3f3d1c1e0a8a5b9e3f3d1c1e0a8a5b9e3f3d1c1e0a8a5b9e3f3d1c1e0a8a5b9e",
+        version: "v3.210.0",
+      },
+      secrets_providers: {
+        type: "passphrase",
+        state: { salt: "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAA" },
+      },
       resources,
     },
   };

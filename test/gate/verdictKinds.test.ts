@@ -24,13 +24,30 @@ afterAll(async () => {
 
 const urnOf = (type: string, name: string) => `urn:pulumi:dev::kinds::pulumi:pulumi:Stack$${type}::${name}`;
 function record(type: string, name: string, props: Record<string, unknown>): ResourceRecord {
-  return { urn: urnOf(type, name), type, name, custom: true, dependencies: [], propertyDependencies: {}, inputs: props, outputs: props };
+  return {
+    urn: urnOf(type, name),
+    type,
+    name,
+    custom: true,
+    dependencies: [],
+    propertyDependencies: {},
+    inputs: props,
+    outputs: props,
+  };
 }
 const cluster = (name: string, kmsKeyId: unknown) =>
-  record(RESOURCE_TYPES.redshiftCluster, name, { clusterIdentifier: name, encrypted: "true", kmsKeyId, nodeType: "ra3.large", masterUsername: "admin" });
+  record(RESOURCE_TYPES.redshiftCluster, name, {
+    clusterIdentifier: name,
+    encrypted: "true",
+    kmsKeyId,
+    nodeType: "ra3.large",
+    masterUsername: "admin",
+  });
 
 /** Eleven aliases, each pointing at the next: more than the pack follows. */
-const chain = Array.from({ length: 11 }, (_, index) => record(RESOURCE_TYPES.kmsAlias, `a${index}`, { name: `alias/a${index}`, targetKeyId: `alias/a${index + 1}` }));
+const chain = Array.from({ length: 11 }, (_, index) =>
+  record(RESOURCE_TYPES.kmsAlias, `a${index}`, { name: `alias/a${index}`, targetKeyId: `alias/a${index + 1}` }),
+);
 const records: ResourceRecord[] = [
   ...chain,
   cluster("via-long-chain", "alias/a0"),
@@ -40,7 +57,12 @@ const records: ResourceRecord[] = [
 ];
 
 async function run(mode: Evaluation["mode"], policyConfig: Record<string, unknown>): Promise<Evaluation> {
-  return evaluate(host, records, { mode, stack: { project: "kinds", stack: "dev" }, packDir: "policy", policyConfig: policyConfig as never });
+  return evaluate(host, records, {
+    mode,
+    stack: { project: "kinds", stack: "dev" },
+    packDir: "policy",
+    policyConfig: policyConfig as never,
+  });
 }
 
 describe("verdict kinds from the pack", () => {
@@ -63,7 +85,11 @@ describe("verdict kinds from the pack", () => {
     const strict = buildReport(evaluation, { toolVersion: "1", strictUnknowns: true, baseDir: REPO_ROOT });
     expect(lenient.summary.undecidedUnknowns).toBeGreaterThanOrEqual(3);
     expect(strict.summary.undecidedUnknowns).toBe(lenient.summary.undecidedUnknowns);
-    expect(lenient.violations.filter((violation) => violation.policyName === "redshift-cluster-key-rotated").every((violation) => violation.undecidedUnknown)).toBe(true);
+    expect(
+      lenient.violations
+        .filter((violation) => violation.policyName === "redshift-cluster-key-rotated")
+        .every((violation) => violation.undecidedUnknown),
+    ).toBe(true);
     expect(strict.summary.exitCode).toBe(1);
   });
 
@@ -71,17 +97,26 @@ describe("verdict kinds from the pack", () => {
     const key = record(RESOURCE_TYPES.kmsKey, "k", {});
     const stack = { project: "kinds", stack: "dev" };
     const [check, audit] = await Promise.all(
-      (["check", "audit"] as const).map((mode) => evaluate(host, [key], { mode, stack, packDir: "policy", policyConfig: {} })),
+      (["check", "audit"] as const).map((mode) =>
+        evaluate(host, [key], { mode, stack, packDir: "policy", policyConfig: {} }),
+      ),
     );
-    const message = (evaluation: Evaluation) => evaluation.findings.find((finding) => finding.policyName === "kms-key-rotation-enabled")!.message;
-    expect(message(check)).toContain(`its enableKeyRotation is not set (AWS's default: rotation off); required: true. Fix: set enableKeyRotation: true on the key`);
+    const message = (evaluation: Evaluation) =>
+      evaluation.findings.find((finding) => finding.policyName === "kms-key-rotation-enabled")!.message;
+    expect(message(check)).toContain(
+      `its enableKeyRotation is not set (AWS's default: rotation off); required: true. Fix: set enableKeyRotation: true on the key`,
+    );
     expect(message(check)).toContain(`Or, before an update: set this policy's enforcement level to "remediate"`);
     expect(message(audit)).toContain("Fix: set enableKeyRotation: true on the key");
     expect(message(audit)).not.toContain("remediate");
     // The policy's remediation steps (SARIF rule help, JSON policies) likewise.
     const steps = (evaluation: Evaluation) =>
-      buildReport(evaluation, { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT }).policies.find((policy) => policy.name === "kms-key-rotation-enabled")!.remediationSteps;
-    expect(steps(check)).toBe(`Set enableKeyRotation: true on the aws.kms.Key. Or, before an update: run this policy at enforcement level "remediate".`);
+      buildReport(evaluation, { toolVersion: "1", strictUnknowns: false, baseDir: REPO_ROOT }).policies.find(
+        (policy) => policy.name === "kms-key-rotation-enabled",
+      )!.remediationSteps;
+    expect(steps(check)).toBe(
+      `Set enableKeyRotation: true on the aws.kms.Key. Or, before an update: run this policy at enforcement level "remediate".`,
+    );
     expect(steps(audit)).toBe("Set enableKeyRotation: true on the aws.kms.Key.");
   });
 });

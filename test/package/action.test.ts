@@ -14,7 +14,9 @@ import { sarifSchemaErrors } from "../gate/gateHarness";
 
 const repositoryRoot = path.resolve(__dirname, "../..");
 // The YAML parser the gate reads Pulumi.yaml with (js-yaml, found from @pulumi/pulumi).
-const yaml = require(require.resolve("js-yaml", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] })) as { load(text: string): unknown };
+const yaml = require(
+  require.resolve("js-yaml", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
+) as { load(text: string): unknown };
 
 interface ActionStep {
   name?: string;
@@ -48,14 +50,19 @@ function installKeyguardLinked(directory: string): void {
   const modules = path.join(directory, "node_modules");
   fs.mkdirSync(path.join(modules, ".bin"), { recursive: true });
   for (const name of fs.readdirSync(path.join(repositoryRoot, "node_modules"))) {
-    if (name !== ".bin" && !name.startsWith(".")) fs.symlinkSync(path.join(repositoryRoot, "node_modules", name), path.join(modules, name));
+    if (name !== ".bin" && !name.startsWith("."))
+      fs.symlinkSync(path.join(repositoryRoot, "node_modules", name), path.join(modules, name));
   }
   fs.symlinkSync(repositoryRoot, path.join(modules, "keyguard"), "dir");
   fs.symlinkSync(path.join("..", "keyguard", "bin", "keyguard.js"), path.join(modules, ".bin", "keyguard"));
 }
 
 /** Evaluates the `${{ ... }}` expressions the runner would, for the ones action.yml may use; any other is an error. */
-function substitute(text: string, inputs: Record<string, string>, stepOutputs: Record<string, Record<string, string>> = {}): string {
+function substitute(
+  text: string,
+  inputs: Record<string, string>,
+  stepOutputs: Record<string, Record<string, string>> = {},
+): string {
   return text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_whole, expression: string) => {
     const input = /^inputs\.([A-Za-z0-9_-]+)$/.exec(expression);
     if (input) {
@@ -90,23 +97,42 @@ function runAction(workspace: string, inputs: Record<string, string>) {
   let log = "";
   for (const step of action.runs.steps) {
     fs.writeFileSync(outputFile, "");
-    const environment: NodeJS.ProcessEnv = { ...process.env, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_OUTPUT: outputFile, GITHUB_ACTION_PATH: repositoryRoot, NO_COLOR: "1" };
+    const environment: NodeJS.ProcessEnv = {
+      ...process.env,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_ACTION_PATH: repositoryRoot,
+      NO_COLOR: "1",
+    };
     for (const [name, value] of Object.entries(step.env ?? {})) environment[name] = substitute(value, inputs);
     const cwd = path.resolve(workspace, substitute(step["working-directory"] ?? ".", inputs));
-    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", substitute(step.run!, inputs)], { cwd, env: environment, encoding: "utf8", timeout: 240_000 });
+    const result = spawnSync(
+      "bash",
+      ["--noprofile", "--norc", "-eo", "pipefail", "-c", substitute(step.run!, inputs)],
+      { cwd, env: environment, encoding: "utf8", timeout: 240_000 },
+    );
     log += result.stdout + result.stderr;
     if (step.id) stepOutputs[step.id] = parseOutputs(outputFile);
     code = result.status;
     if (code !== 0) break;
   }
-  const outputs = Object.fromEntries(Object.entries(action.outputs).map(([name, output]) => [name, substitute(output.value, inputs, stepOutputs)]));
+  const outputs = Object.fromEntries(
+    Object.entries(action.outputs).map(([name, output]) => [name, substitute(output.value, inputs, stepOutputs)]),
+  );
   return { code, log, summary: fs.readFileSync(summaryFile, "utf8"), outputs };
 }
 
 describe("action.yml", () => {
   it("is a composite action whose inputs are the project folder, stack, policy config, strict unknowns and the reports", () => {
     expect(action.runs.using).toBe("composite");
-    expect(Object.keys(action.inputs).sort()).toEqual(["policy-config", "reports", "sarif-file", "stack", "strict-unknowns", "working-directory"]);
+    expect(Object.keys(action.inputs).sort()).toEqual([
+      "policy-config",
+      "reports",
+      "sarif-file",
+      "stack",
+      "strict-unknowns",
+      "working-directory",
+    ]);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(input.description.length, name).toBeGreaterThan(20);
       expect(input.required ?? false, name).toBe(false);
@@ -123,8 +149,15 @@ describe("action.yml", () => {
     temporary.push(workspace);
     installKeyguardLinked(workspace);
     fs.mkdirSync(path.join(workspace, "infra"));
-    for (const file of ["Pulumi.yaml", "Pulumi.dev.yaml", "index.ts"]) fs.copyFileSync(path.join(repositoryRoot, "examples", "unrotated-key", file), path.join(workspace, "infra", file));
-    fs.writeFileSync(path.join(workspace, "infra", "policy.json"), JSON.stringify({ "redshift-cluster-rotation-on-key-change": "disabled" }));
+    for (const file of ["Pulumi.yaml", "Pulumi.dev.yaml", "index.ts"])
+      fs.copyFileSync(
+        path.join(repositoryRoot, "examples", "unrotated-key", file),
+        path.join(workspace, "infra", file),
+      );
+    fs.writeFileSync(
+      path.join(workspace, "infra", "policy.json"),
+      JSON.stringify({ "redshift-cluster-rotation-on-key-change": "disabled" }),
+    );
     const project = path.join(workspace, "infra");
     const result = runAction(workspace, {
       "working-directory": "infra",
@@ -134,16 +167,27 @@ describe("action.yml", () => {
     expect(result.code, result.log).toBe(1);
     const sarifFile = path.join(project, "reports", "keyguard.sarif");
     expect(result.outputs).toEqual({ "exit-code": "1", "sarif-file": sarifFile });
-    const sarif = JSON.parse(fs.readFileSync(sarifFile, "utf8")) as { runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
+    const sarif = JSON.parse(fs.readFileSync(sarifFile, "utf8")) as {
+      runs: Array<{ results: Array<{ ruleId: string; level: string }> }>;
+    };
     expect(sarifSchemaErrors(sarif)).toEqual([]);
-    expect(sarif.runs[0].results.filter((entry) => entry.level === "error").map((entry) => entry.ruleId).sort()).toEqual(["kms-key-rotation-enabled", "redshift-cluster-key-rotated"]);
+    expect(
+      sarif.runs[0].results
+        .filter((entry) => entry.level === "error")
+        .map((entry) => entry.ruleId)
+        .sort(),
+    ).toEqual(["kms-key-rotation-enabled", "redshift-cluster-key-rotated"]);
     // The summary is keyguard's markdown report; the text report is in the step's log.
     expect(result.summary).toMatch(/^## ❌ keyguard check failed: `unrotated-key\/dev`, 2 mandatory findings\n/);
-    expect(result.summary).toContain("| `kms-key-rotation-enabled` | `warehouse-key` (`aws:kms/key:Key`) | [index.ts:7](index.ts#L7) |");
+    expect(result.summary).toContain(
+      "| `kms-key-rotation-enabled` | `warehouse-key` (`aws:kms/key:Key`) | [index.ts:7](index.ts#L7) |",
+    );
     expect(result.log).toContain("warehouse-key (aws:kms/key:Key)  index.ts:7");
     // The policy config input reached the check: the advisory policy it disables is in no report.
     expect(result.summary).not.toContain("redshift-cluster-rotation-on-key-change:");
-    expect(sarif.runs[0].results.some((entry) => entry.ruleId === "redshift-cluster-rotation-on-key-change")).toBe(false);
+    expect(sarif.runs[0].results.some((entry) => entry.ruleId === "redshift-cluster-rotation-on-key-change")).toBe(
+      false,
+    );
   });
 
   it("refuses, before running anything, a project where keyguard is not installed and an input that is not allowed", () => {
@@ -151,7 +195,9 @@ describe("action.yml", () => {
     temporary.push(outside);
     fs.writeFileSync(path.join(outside, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
     const missing = runAction(outside, {});
-    expect(missing.summary).toBe(`## keyguard check did not run\n\nkeyguard is not installed in ${fs.realpathSync(outside)}: add it to the project (npm install <keyguard package>) and run npm ci before this step\n`);
+    expect(missing.summary).toBe(
+      `## keyguard check did not run\n\nkeyguard is not installed in ${fs.realpathSync(outside)}: add it to the project (npm install <keyguard package>) and run npm ci before this step\n`,
+    );
     expect(missing.code).toBe(2);
     expect(missing.log).toContain(`::error title=keyguard::keyguard is not installed in ${fs.realpathSync(outside)}`);
     expect(missing.outputs["exit-code"]).toBe("2");
@@ -161,7 +207,9 @@ describe("action.yml", () => {
     expect(badInput.log).toContain('input strict-unknowns is "yes"; allowed: true or false');
     const badReport = runAction(outside, { reports: "junit=x.xml\njunit" });
     expect(badReport.code).toBe(2);
-    expect(badReport.log).toContain('input reports: "junit" is not FORMAT=PATH (one per line, e.g. junit=keyguard.xml)');
+    expect(badReport.log).toContain(
+      'input reports: "junit" is not FORMAT=PATH (one per line, e.g. junit=keyguard.xml)',
+    );
   });
 
   it("the consumer workflow example (examples/github-actions/keyguard.yml) installs the project, then uses the action with its inputs, then uploads the SARIF the action wrote", () => {
@@ -172,7 +220,9 @@ describe("action.yml", () => {
       if?: string;
       with?: Record<string, string>;
     }
-    const workflow = yaml.load(fs.readFileSync(path.join(repositoryRoot, "examples", "github-actions", "keyguard.yml"), "utf8")) as {
+    const workflow = yaml.load(
+      fs.readFileSync(path.join(repositoryRoot, "examples", "github-actions", "keyguard.yml"), "utf8"),
+    ) as {
       on: Record<string, unknown>;
       jobs: Record<string, { permissions?: Record<string, string>; steps: WorkflowStep[] }>;
     };

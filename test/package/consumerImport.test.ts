@@ -22,7 +22,13 @@ function newestSourceTime(entry: string): number {
   if (!fs.existsSync(full)) return 0;
   const stat = fs.statSync(full);
   if (stat.isFile()) return entry.endsWith(".ts") && !entry.endsWith(".test.ts") ? stat.mtimeMs : 0;
-  return Math.max(0, ...fs.readdirSync(full).filter((name) => name !== "node_modules" && name !== "dist").map((name) => newestSourceTime(path.join(entry, name))));
+  return Math.max(
+    0,
+    ...fs
+      .readdirSync(full)
+      .filter((name) => name !== "node_modules" && name !== "dist")
+      .map((name) => newestSourceTime(path.join(entry, name))),
+  );
 }
 
 /** The folder a consumer installs: the repository when dist/ is current, else a fresh build of it. */
@@ -37,13 +43,25 @@ function builtPackageDirectory(): string {
   fs.copyFileSync(path.join(repositoryRoot, "package.json"), path.join(staged, "package.json"));
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(staged, "node_modules"), "dir");
   try {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(repositoryRoot, "tsconfig.build.json"), "--outDir", path.join(staged, "dist")], {
-      cwd: repositoryRoot,
-      stdio: "pipe",
-    });
+    execFileSync(
+      process.execPath,
+      [
+        require.resolve("typescript/bin/tsc"),
+        "-p",
+        path.join(repositoryRoot, "tsconfig.build.json"),
+        "--outDir",
+        path.join(staged, "dist"),
+      ],
+      {
+        cwd: repositoryRoot,
+        stdio: "pipe",
+      },
+    );
   } catch (error) {
     const output = String((error as { stdout?: Buffer }).stdout ?? "");
-    throw new Error(`the package does not build (tsc -p tsconfig.build.json):\n${output.slice(0, 4000)}`, { cause: error });
+    throw new Error(`the package does not build (tsc -p tsconfig.build.json):\n${output.slice(0, 4000)}`, {
+      cause: error,
+    });
   }
   return staged;
 }
@@ -54,7 +72,10 @@ beforeAll(() => {
   // A consumer project with keyguard installed from a folder, as `npm install ../keyguard` does.
   consumerDirectory = path.join(workDirectory, "consumer");
   fs.mkdirSync(path.join(consumerDirectory, "node_modules"), { recursive: true });
-  fs.writeFileSync(path.join(consumerDirectory, "package.json"), JSON.stringify({ name: "platform-stack", private: true, dependencies: { keyguard: `file:${packageDirectory}` } }));
+  fs.writeFileSync(
+    path.join(consumerDirectory, "package.json"),
+    JSON.stringify({ name: "platform-stack", private: true, dependencies: { keyguard: `file:${packageDirectory}` } }),
+  );
   fs.symlinkSync(packageDirectory, path.join(consumerDirectory, "node_modules", "keyguard"), "dir");
 }, 120_000);
 
@@ -87,18 +108,36 @@ test("require('keyguard') from another project gives the component, and it build
   `;
   let output: string;
   try {
-    output = execFileSync(process.execPath, ["-e", consumerProgram], { cwd: consumerDirectory, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    output = execFileSync(process.execPath, ["-e", consumerProgram], {
+      cwd: consumerDirectory,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (error) {
-    throw new Error(`the consumer program failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(0, 4000)}`, { cause: error });
+    throw new Error(
+      `the consumer program failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(0, 4000)}`,
+      { cause: error },
+    );
   }
   const result = JSON.parse(output.trim().split("\n").pop()!);
   expect(fs.realpathSync(result.resolvedFrom)).toBe(fs.realpathSync(path.join(packageDirectory, "dist", "exports.js")));
-  expect(result.exports).toEqual(expect.arrayContaining(["EncryptedRedshiftCluster", "EncryptedRedshiftClusterArgumentError", "facts"]));
+  expect(result.exports).toEqual(
+    expect.arrayContaining(["EncryptedRedshiftCluster", "EncryptedRedshiftClusterArgumentError", "facts"]),
+  );
   expect(result.componentIsClass).toBe(true);
   expect(result.defaultRotation).toBe(365);
   expect(result.keyArn).toBe("arn:aws:kms:eu-west-1:111122223333:key/wh-key");
-  expect(result.types).toEqual(expect.arrayContaining(["keyguard:redshift:EncryptedCluster", "aws:kms/key:Key", "aws:kms/alias:Alias", "aws:redshift/cluster:Cluster"]));
-  expect(result.refused).toMatch(/^true EncryptedRedshiftCluster "bad": invalid arguments:\n {2}- rotationPeriodInDays: got 30/);
+  expect(result.types).toEqual(
+    expect.arrayContaining([
+      "keyguard:redshift:EncryptedCluster",
+      "aws:kms/key:Key",
+      "aws:kms/alias:Alias",
+      "aws:redshift/cluster:Cluster",
+    ]),
+  );
+  expect(result.refused).toMatch(
+    /^true EncryptedRedshiftCluster "bad": invalid arguments:\n {2}- rotationPeriodInDays: got 30/,
+  );
 });
 
 test("the type declarations a TypeScript consumer compiles against are in the package", () => {
@@ -108,15 +147,27 @@ test("the type declarations a TypeScript consumer compiles against are in the pa
   expect(entryDeclarations).toMatch(/EncryptedRedshiftCluster\b/);
   expect(entryDeclarations).toMatch(/EncryptedRedshiftClusterArgs\b/);
   expect(entryDeclarations).toMatch(/export \* as facts from "\.\/facts"/);
-  const componentDeclarations = fs.readFileSync(path.join(installed, "dist/components/encryptedRedshiftCluster/index.d.ts"), "utf8");
-  expect(componentDeclarations).toContain("export declare class EncryptedRedshiftCluster extends pulumi.ComponentResource");
-  const argsDeclarations = fs.readFileSync(path.join(installed, "dist/components/encryptedRedshiftCluster/args.d.ts"), "utf8");
+  const componentDeclarations = fs.readFileSync(
+    path.join(installed, "dist/components/encryptedRedshiftCluster/index.d.ts"),
+    "utf8",
+  );
+  expect(componentDeclarations).toContain(
+    "export declare class EncryptedRedshiftCluster extends pulumi.ComponentResource",
+  );
+  const argsDeclarations = fs.readFileSync(
+    path.join(installed, "dist/components/encryptedRedshiftCluster/args.d.ts"),
+    "utf8",
+  );
   expect(argsDeclarations).toContain("export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs");
   expect(argsDeclarations).toContain("rotationPeriodInDays?: pulumi.Input<number>;");
 });
 
 test("npm pack ships the built entry point and the declarations (package.json files)", () => {
-  const listing = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packageDirectory, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const listing = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: packageDirectory,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const packed = (JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0].files.map((file) => file.path);
   expect(packed).toEqual(
     expect.arrayContaining([
@@ -129,5 +180,7 @@ test("npm pack ships the built entry point and the declarations (package.json fi
       "dist/facts/index.d.ts",
     ]),
   );
-  expect(packed.some((file) => file.startsWith("node_modules/") || file.endsWith(".test.ts") || file.startsWith("test/"))).toBe(false);
+  expect(
+    packed.some((file) => file.startsWith("node_modules/") || file.endsWith(".test.ts") || file.startsWith("test/")),
+  ).toBe(false);
 });

@@ -50,18 +50,28 @@ const readmeCommandsRun = new Set<string>();
 function runReadmeCommand(commandLine: string, cwd: string) {
   readmeCommandsRun.add(commandLine);
   // npm reads its cache first; the command stays the README's.
-  return run("bash", ["-c", commandLine], cwd, { npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" });
+  return run("bash", ["-c", commandLine], cwd, {
+    npm_config_prefer_offline: "true",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+  });
 }
 
 function mustRun(command: string, args: string[], cwd: string): string {
   const result = run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`,
+    );
   return result.stdout;
 }
 
 /** The repository as a fresh clone has it: tracked and new (not ignored) files, no dist/, no node_modules. */
 function copyCheckout(target: string): void {
-  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: repositoryRoot, encoding: "utf8" })
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
+    cwd: repositoryRoot,
+    encoding: "utf8",
+  })
     .split("\0")
     .filter((file) => file.length > 0 && fs.existsSync(path.join(repositoryRoot, file)));
   for (const file of files) {
@@ -98,7 +108,10 @@ export const endpoint = warehouse.endpoint;
 `;
 
 /** The same program with a comma missing after the description (line 15). */
-const BROKEN_PROGRAM = PROGRAM.replace(`{ description: "legacy warehouse key" }`, `{ description: "legacy warehouse key" nodeType: 1 }`);
+const BROKEN_PROGRAM = PROGRAM.replace(
+  `{ description: "legacy warehouse key" }`,
+  `{ description: "legacy warehouse key" nodeType: 1 }`,
+);
 
 /** tsconfig.json as `pulumi new aws-typescript` writes it today. */
 const TSCONFIG = {
@@ -120,9 +133,15 @@ const TSCONFIG = {
 
 function writeProject(directory: string, name: string, program: string): void {
   fs.mkdirSync(directory, { recursive: true });
-  fs.writeFileSync(path.join(directory, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\ndescription: A platform team's warehouse\n`);
+  fs.writeFileSync(
+    path.join(directory, "Pulumi.yaml"),
+    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\ndescription: A platform team's warehouse\n`,
+  );
   // One stack, and it is not "dev": keyguard check must pick it without --stack.
-  fs.writeFileSync(path.join(directory, "Pulumi.prod.yaml"), `config:\n  aws:region: eu-west-1\n  ${name}:clusterIdentifier: sales-warehouse\n`);
+  fs.writeFileSync(
+    path.join(directory, "Pulumi.prod.yaml"),
+    `config:\n  aws:region: eu-west-1\n  ${name}:clusterIdentifier: sales-warehouse\n`,
+  );
   fs.writeFileSync(path.join(directory, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
   fs.writeFileSync(path.join(directory, "index.ts"), program);
 }
@@ -191,7 +210,8 @@ beforeAll(() => {
   // The clone's dependencies, as `npm ci` would install them (linked: the same lockfile).
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(checkout, "node_modules"), "dir");
   const packed = runReadmeCommand("npm pack", checkout);
-  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stdout.slice(-4000)}\n${packed.stderr.slice(-4000)}`);
+  if (packed.code !== 0)
+    throw new Error(`npm pack failed:\n${packed.stdout.slice(-4000)}\n${packed.stderr.slice(-4000)}`);
   const tarballName = `${rootManifest.name}-${rootManifest.version}.tgz`;
 
   consumer = path.join(workDirectory, "platform");
@@ -213,8 +233,12 @@ beforeAll(() => {
       2,
     ),
   );
-  const installed = runReadmeCommand(`npm install --save-exact @pulumi/pulumi@3.248.0 @pulumi/aws@7.48.0 ./${tarballName}`, consumer);
-  if (installed.code !== 0) throw new Error(`the install failed:\n${installed.stdout.slice(-2000)}\n${installed.stderr.slice(-4000)}`);
+  const installed = runReadmeCommand(
+    `npm install --save-exact @pulumi/pulumi@3.248.0 @pulumi/aws@7.48.0 ./${tarballName}`,
+    consumer,
+  );
+  if (installed.code !== 0)
+    throw new Error(`the install failed:\n${installed.stdout.slice(-2000)}\n${installed.stderr.slice(-4000)}`);
 }, 900_000);
 
 afterAll(() => {
@@ -227,22 +251,45 @@ describe("the packed package", () => {
       .split("\n")
       .filter((entry) => entry.length > 0)
       .map((entry) => entry.replace(/^package\//, ""));
-    expect(listing).toEqual(expect.arrayContaining(["bin/keyguard.js", "dist/gate/cli.js", "dist/exports.js", "dist/exports.d.ts", "policy/dist/index.js", "policy/PulumiPolicy.yaml", "policy/package.json"]));
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        "bin/keyguard.js",
+        "dist/gate/cli.js",
+        "dist/exports.js",
+        "dist/exports.d.ts",
+        "policy/dist/index.js",
+        "policy/PulumiPolicy.yaml",
+        "policy/package.json",
+      ]),
+    );
     // TypeScript sources stay in the repository, except in the component plugin's folder, which
     // package.json ships whole (components/plugin/, the multi-language component package).
-    expect(listing.filter((entry) => /\.ts$/.test(entry) && !entry.endsWith(".d.ts") && !entry.startsWith("components/plugin/"))).toEqual([]);
+    expect(
+      listing.filter(
+        (entry) => /\.ts$/.test(entry) && !entry.endsWith(".d.ts") && !entry.startsWith("components/plugin/"),
+      ),
+    ).toEqual([]);
     expect(listing.some((entry) => entry.startsWith("test/") || entry.startsWith("node_modules/"))).toBe(false);
   });
 
   it("installs into the scratch project with the Pulumi packages pinned exactly, deduplicated", () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    expect(manifest.dependencies).toEqual({ "@pulumi/aws": "7.48.0", "@pulumi/pulumi": "3.248.0", keyguard: `file:${path.basename(tarball)}` });
-    const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", name, "package.json"), "utf8")).version;
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.dependencies).toEqual({
+      "@pulumi/aws": "7.48.0",
+      "@pulumi/pulumi": "3.248.0",
+      keyguard: `file:${path.basename(tarball)}`,
+    });
+    const installed = (name: string) =>
+      JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", name, "package.json"), "utf8")).version;
     expect(installed("keyguard")).toBe(rootManifest.version);
     expect(installed("@pulumi/pulumi")).toBe("3.248.0");
     expect(installed("@pulumi/aws")).toBe("7.48.0");
     // One @pulumi/pulumi: the program's resources and the component's reach the same runtime.
-    expect(fs.existsSync(path.join(consumer, "node_modules", "keyguard", "node_modules", "@pulumi", "pulumi"))).toBe(false);
+    expect(fs.existsSync(path.join(consumer, "node_modules", "keyguard", "node_modules", "@pulumi", "pulumi"))).toBe(
+      false,
+    );
   });
 });
 
@@ -252,22 +299,38 @@ describe("from the scratch project only", () => {
     expect(result.stderr).toContain("(stack prod)");
     expect(result.code, result.stderr).toBe(1);
     const mandatory = result.stdout.split("\n").filter((line) => /^\s+mandatory\s/.test(line));
-    expect(mandatory.map((line) => line.trim().split(/\s+/)[1])).toEqual(["kms-key-rotation-enabled:", "redshift-cluster-key-rotated:"]);
+    expect(mandatory.map((line) => line.trim().split(/\s+/)[1])).toEqual([
+      "kms-key-rotation-enabled:",
+      "redshift-cluster-key-rotated:",
+    ]);
     expect(result.stdout).toContain("legacy-key (aws:kms/key:Key)  index.ts:15");
     expect(result.stdout).toMatch(/^FAILED .*2 mandatory/m);
   });
 
   it("npx keyguard check --stack ORG/PROJECT/NAME writes SARIF locating each finding at the program line", () => {
-    const result = runReadmeCommand("npx keyguard check --stack acme/platform/prod --format sarif --output keyguard.sarif", consumer);
+    const result = runReadmeCommand(
+      "npx keyguard check --stack acme/platform/prod --format sarif --output keyguard.sarif",
+      consumer,
+    );
     expect(result.code, result.stderr).toBe(1);
     const sarif = JSON.parse(fs.readFileSync(path.join(consumer, "keyguard.sarif"), "utf8")) as {
-      runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }>;
+      runs: Array<{
+        results: Array<{
+          ruleId: string;
+          level: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+        }>;
+      }>;
     };
     const errors = sarif.runs[0].results.filter((result) => result.level === "error");
-    expect(errors.map((error) => `${error.ruleId} ${error.locations[0].physicalLocation.artifactLocation.uri}:${error.locations[0].physicalLocation.region.startLine}`).sort()).toEqual([
-      "kms-key-rotation-enabled index.ts:15",
-      "redshift-cluster-key-rotated index.ts:16",
-    ]);
+    expect(
+      errors
+        .map(
+          (error) =>
+            `${error.ruleId} ${error.locations[0].physicalLocation.artifactLocation.uri}:${error.locations[0].physicalLocation.region.startLine}`,
+        )
+        .sort(),
+    ).toEqual(["kms-key-rotation-enabled index.ts:15", "redshift-cluster-key-rotated index.ts:16"]);
   });
 
   it("npx keyguard check: a program with a syntax error exits 2 naming index.ts:<line>:<column> and TypeScript's message", () => {
@@ -275,7 +338,9 @@ describe("from the scratch project only", () => {
     writeProject(broken, "broken", BROKEN_PROGRAM);
     const result = runReadmeCommand("npx keyguard check", broken);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/keyguard: error: program index\.ts failed: index\.ts:15:\d+ - error TS1005: ',' expected\./);
+    expect(result.stderr).toMatch(
+      /keyguard: error: program index\.ts failed: index\.ts:15:\d+ - error TS1005: ',' expected\./,
+    );
     expect(result.stdout).toBe("");
   });
 
@@ -289,31 +354,48 @@ describe("from the scratch project only", () => {
     expect(plain.stderr).toContain("types not checked (--typecheck checks them)");
     const checked = runReadmeCommand("npx keyguard check --typecheck", typed);
     expect(checked.code).toBe(2);
-    expect(checked.stderr).toContain(`program index.ts failed: index.ts:${typeErrorLine}:14 - error TS2322: Type 'string' is not assignable to type 'number'.`);
+    expect(checked.stderr).toContain(
+      `program index.ts failed: index.ts:${typeErrorLine}:14 - error TS2322: Type 'string' is not assignable to type 'number'.`,
+    );
   });
 
   it("npx keyguard audit judges a stack export with the installed pack", () => {
-    fs.writeFileSync(path.join(consumer, "prod-export.json"), JSON.stringify(stackExport({ enableKeyRotation: false }), null, 2));
+    fs.writeFileSync(
+      path.join(consumer, "prod-export.json"),
+      JSON.stringify(stackExport({ enableKeyRotation: false }), null, 2),
+    );
     const result = runReadmeCommand("npx keyguard audit --stack-export prod-export.json", consumer);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^\s+mandatory\s+kms-key-rotation-enabled:/m);
   });
 
   it("the installed pack, started as the engine starts it (run-policy-pack, cwd node_modules/keyguard/policy), answers GetAnalyzerInfo with the six policies", () => {
-    expect(startInstalledPack()).toEqual({ ...SIX_POLICIES_PACK, policyResolvesTo: "node_modules/@pulumi/policy/index.js" });
+    expect(startInstalledPack()).toEqual({
+      ...SIX_POLICIES_PACK,
+      policyResolvesTo: "node_modules/@pulumi/policy/index.js",
+    });
   });
 
   it("the installed pack folder is what `pulumi policy publish` packs: npm pack there ships the bundle and PulumiPolicy.yaml, and its package.json names the bundle's runtime dependencies", () => {
     const packDir = path.join(consumer, "node_modules", "keyguard", "policy");
-    const listing = JSON.parse(mustRun("npm", ["pack", "--dry-run", "--json"], packDir)) as Array<{ name: string; version: string; files: Array<{ path: string }> }>;
-    expect(listing[0].files.map((file) => file.path)).toEqual(expect.arrayContaining(["PulumiPolicy.yaml", "package.json", "dist/index.js"]));
+    const listing = JSON.parse(mustRun("npm", ["pack", "--dry-run", "--json"], packDir)) as Array<{
+      name: string;
+      version: string;
+      files: Array<{ path: string }>;
+    }>;
+    expect(listing[0].files.map((file) => file.path)).toEqual(
+      expect.arrayContaining(["PulumiPolicy.yaml", "package.json", "dist/index.js"]),
+    );
     expect(listing[0].version).toBe(rootManifest.version);
     const bundle = fs.readFileSync(path.join(packDir, "dist", "index.js"), "utf8");
-    const required = [...new Set([...bundle.matchAll(/require\("((?:@[^/"]+\/)?[^/".][^/"]*)/g)].map((match) => match[1]))].filter(
-      (name) => !name.startsWith("node:") && !isBuiltin(name),
-    );
-    const packManifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    for (const name of required) expect(packManifest.dependencies[name], `${name}, required by the bundle`).toBe(rootManifest.dependencies[name]);
+    const required = [
+      ...new Set([...bundle.matchAll(/require\("((?:@[^/"]+\/)?[^/".][^/"]*)/g)].map((match) => match[1])),
+    ].filter((name) => !name.startsWith("node:") && !isBuiltin(name));
+    const packManifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    for (const name of required)
+      expect(packManifest.dependencies[name], `${name}, required by the bundle`).toBe(rootManifest.dependencies[name]);
   });
 });
 
@@ -325,12 +407,24 @@ describe("a layout npm does not hoist", () => {
   it("with another @pulumi/policy in the project, keyguard's own is nested under it, and the pack and keyguard check still start from the installed folder", () => {
     // The project's own policy work pins an older @pulumi/policy: npm keeps keyguard's 1.21.0 in
     // node_modules/keyguard/node_modules, where the bundle's require must find it.
-    mustRun("npm", ["install", "--save-exact", "--prefer-offline", "--no-audit", "--no-fund", "@pulumi/policy@1.20.0"], consumer);
+    mustRun(
+      "npm",
+      ["install", "--save-exact", "--prefer-offline", "--no-audit", "--no-fund", "@pulumi/policy@1.20.0"],
+      consumer,
+    );
     // (@pulumi/policy's own package.json spells its version with a "v".)
-    const policyVersion = (...folders: string[]) => JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", ...folders, "@pulumi", "policy", "package.json"), "utf8")).version;
+    const policyVersion = (...folders: string[]) =>
+      JSON.parse(
+        fs.readFileSync(path.join(consumer, "node_modules", ...folders, "@pulumi", "policy", "package.json"), "utf8"),
+      ).version;
     expect(policyVersion()).toMatch(/^v?1\.20\.0$/);
-    expect(policyVersion("keyguard", "node_modules")).toMatch(new RegExp(`^v?${rootManifest.dependencies["@pulumi/policy"].replace(/\./g, "\\.")}$`));
-    expect(startInstalledPack()).toEqual({ ...SIX_POLICIES_PACK, policyResolvesTo: "node_modules/keyguard/node_modules/@pulumi/policy/index.js" });
+    expect(policyVersion("keyguard", "node_modules")).toMatch(
+      new RegExp(`^v?${rootManifest.dependencies["@pulumi/policy"].replace(/\./g, "\\.")}$`),
+    );
+    expect(startInstalledPack()).toEqual({
+      ...SIX_POLICIES_PACK,
+      policyResolvesTo: "node_modules/keyguard/node_modules/@pulumi/policy/index.js",
+    });
     const check = run("npx", ["keyguard", "check", "--quiet"], consumer);
     expect(check.code, check.stderr).toBe(1);
     expect(check.stdout).toMatch(/^FAILED .*2 mandatory/m);
@@ -341,9 +435,13 @@ describe("the README section", () => {
   it("has no command this test did not run, except those that say they need the Pulumi CLI or AWS", () => {
     const readme = fs.readFileSync(path.join(repositoryRoot, "README.md"), "utf8");
     const section = /<!-- section: own-project -->([\s\S]*?)<!-- end: own-project -->/.exec(readme)![1];
-    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => block[1].split("\n")).filter((line) => line.trim().length > 0);
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((block) => block[1].split("\n"))
+      .filter((line) => line.trim().length > 0);
     expect(commands.length).toBeGreaterThan(5);
-    const notRun = commands.filter((line) => !/# needs (the Pulumi CLI|AWS)/.test(line) && !readmeCommandsRun.has(line.trim()));
+    const notRun = commands.filter(
+      (line) => !/# needs (the Pulumi CLI|AWS)/.test(line) && !readmeCommandsRun.has(line.trim()),
+    );
     expect(notRun).toEqual([]);
   });
 });

@@ -28,7 +28,15 @@ import { redshiftClusterKeyRotated } from "../../policy/policies/redshift-cluste
 import { redshiftClusterRotationOnKeyChange } from "../../policy/policies/redshift-cluster-rotation-on-key-change";
 import { findingKind } from "../../gate/evaluate";
 import { rawProps, type Verdict } from "../../policy/verdict";
-import { type PolicyOutcome, engineProps, engineStackResources, runRemediation, runResourcePolicy, runStackPolicy, wireCopy } from "../support/policyArgs";
+import {
+  type PolicyOutcome,
+  engineProps,
+  engineStackResources,
+  runRemediation,
+  runResourcePolicy,
+  runStackPolicy,
+  wireCopy,
+} from "../support/policyArgs";
 
 const CI_MINIMUM_RUNS = 10_000;
 const requestedRuns = Number(process.env.KEYGUARD_FUZZ_RUNS ?? CI_MINIMUM_RUNS);
@@ -40,7 +48,10 @@ const RUNS = Math.max(CI_MINIMUM_RUNS, requestedRuns);
 const SEED = Number(process.env.KEYGUARD_FUZZ_SEED ?? 20261122);
 const PER_RUN_TIMEOUT_MS = 5_000;
 
-const counts: Record<string, { cases: number; checkedAgainstModel: number; violations: number; notApplicable: number }> = {};
+const counts: Record<
+  string,
+  { cases: number; checkedAgainstModel: number; violations: number; notApplicable: number }
+> = {};
 function count(policy: string, outcome: PolicyOutcome, checked: boolean): void {
   const entry = (counts[policy] ??= { cases: 0, checkedAgainstModel: 0, violations: 0, notApplicable: 0 });
   entry.cases++;
@@ -54,7 +65,8 @@ let configErrors = 0;
 
 afterAll(() => {
   const lines = Object.entries(counts).map(
-    ([policy, c]) => `  ${policy.padEnd(42)} ${String(c.cases).padStart(6)} cases, ${String(c.checkedAgainstModel).padStart(6)} checked against the model, ${c.violations} with violations, ${c.notApplicable} not applicable`,
+    ([policy, c]) =>
+      `  ${policy.padEnd(42)} ${String(c.cases).padStart(6)} cases, ${String(c.checkedAgainstModel).padStart(6)} checked against the model, ${c.violations} with violations, ${c.notApplicable} not applicable`,
   );
   console.log(
     `keyguard policy fuzzing (seed ${SEED}, KEYGUARD_FUZZ_RUNS ${RUNS}):\n${lines.join("\n")}\n  unknown-in-preview verdicts decoded as such by the gate: ${JSON.stringify(unknownVerdictsDecoded)}\n  largest stack: ${largestStack} resources; config cases: ${configCases} (${configErrors} rejected with a clear error)`,
@@ -72,9 +84,49 @@ const ALIAS_ARN = (name: string) => `arn:aws:kms:us-east-1:111122223333:${name}`
 
 const HUGE = "x".repeat(200_000);
 const sentinel = fc.constantFrom(...UNKNOWN_SENTINELS);
-const oddNumber = fc.constantFrom(-0, 0, NaN, Infinity, -Infinity, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 5e-324, 89, 90, 365, 366, 2560, 2561, 100.5);
+const oddNumber = fc.constantFrom(
+  -0,
+  0,
+  NaN,
+  Infinity,
+  -Infinity,
+  1e308,
+  -1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  5e-324,
+  89,
+  90,
+  365,
+  366,
+  2560,
+  2561,
+  100.5,
+);
 const oddString = fc.oneof(
-  fc.constantFrom("", " ", "NaN", "-0", "1e308", "1e999", "Infinity", "true", "false", "null", "365", "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "EXTERNAL", "AWS_KMS", "alias/aws/redshift", "alias/", ARN("fuzz"), "__proto__", "constructor", "__getSpecialProxyTarget", "__isSpecialProxy"),
+  fc.constantFrom(
+    "",
+    " ",
+    "NaN",
+    "-0",
+    "1e308",
+    "1e999",
+    "Infinity",
+    "true",
+    "false",
+    "null",
+    "365",
+    "SYMMETRIC_DEFAULT",
+    "ENCRYPT_DECRYPT",
+    "EXTERNAL",
+    "AWS_KMS",
+    "alias/aws/redshift",
+    "alias/",
+    ARN("fuzz"),
+    "__proto__",
+    "constructor",
+    "__getSpecialProxyTarget",
+    "__isSpecialProxy",
+  ),
   fc.string({ maxLength: 40 }),
   fc.constant(HUGE),
 );
@@ -82,7 +134,9 @@ const oddString = fc.oneof(
  * Property names. "__proto__" is left out: google-protobuf's own Map corrupts itself on that key
  * (a JS-side quirk of the Struct implementation, not something a policy sees differently).
  */
-const propertyKey = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("value", "constructor", "toString", "arn", "hasOwnProperty")).filter((key) => key !== "__proto__");
+const propertyKey = fc
+  .oneof(fc.string({ maxLength: 8 }), fc.constantFrom("value", "constructor", "toString", "arn", "hasOwnProperty"))
+  .filter((key) => key !== "__proto__");
 const leaf = fc.oneof(fc.constant(null), fc.boolean(), oddNumber, fc.double(), fc.integer(), oddString, sentinel);
 const { anyValue } = fc.letrec<{ anyValue: unknown }>((tie) => ({
   anyValue: fc.oneof(
@@ -94,20 +148,44 @@ const { anyValue } = fc.letrec<{ anyValue: unknown }>((tie) => ({
   ),
 }));
 /** Values nested 20..120 levels deep, with a sentinel or a secret at the bottom. */
-const deepValue = fc.tuple(fc.integer({ min: 20, max: 120 }), fc.oneof(sentinel, leaf), fc.boolean()).map(([depth, bottom, useArrays]) => {
-  let value: unknown = bottom;
-  for (let i = 0; i < depth; i++) value = useArrays ? [value] : i % 7 === 0 ? secret(value) : { nested: value };
-  return value;
-});
+const deepValue = fc
+  .tuple(fc.integer({ min: 20, max: 120 }), fc.oneof(sentinel, leaf), fc.boolean())
+  .map(([depth, bottom, useArrays]) => {
+    let value: unknown = bottom;
+    for (let i = 0; i < depth; i++) value = useArrays ? [value] : i % 7 === 0 ? secret(value) : { nested: value };
+    return value;
+  });
 const fuzzValue = fc.oneof({ arbitrary: anyValue, weight: 8 }, { arbitrary: deepValue, weight: 1 });
 
 /** The properties each resource type's policies read, plus some they do not. */
 const READ_PROPERTIES = [
-  "enableKeyRotation", "rotationPeriodInDays", "keySpec", "customerMasterKeySpec", "keyUsage", "customKeyStoreId", "xksKeyId", "origin",
-  "arn", "keyId", "id", "name", "aliasName", "targetKeyId", "primaryKeyArn", "encrypted", "kmsKeyId", "clusterIdentifier", "masterPassword", "tags",
+  "enableKeyRotation",
+  "rotationPeriodInDays",
+  "keySpec",
+  "customerMasterKeySpec",
+  "keyUsage",
+  "customKeyStoreId",
+  "xksKeyId",
+  "origin",
+  "arn",
+  "keyId",
+  "id",
+  "name",
+  "aliasName",
+  "targetKeyId",
+  "primaryKeyArn",
+  "encrypted",
+  "kmsKeyId",
+  "clusterIdentifier",
+  "masterPassword",
+  "tags",
 ];
 const ALL_TYPES = [...Object.values(RESOURCE_TYPES), "aws:s3/bucket:Bucket", "pulumi:pulumi:Stack", ""];
-const malformedBag = fc.dictionary(fc.oneof({ arbitrary: fc.constantFrom(...READ_PROPERTIES), weight: 5 }, { arbitrary: propertyKey, weight: 1 }), fuzzValue, { maxKeys: 8 });
+const malformedBag = fc.dictionary(
+  fc.oneof({ arbitrary: fc.constantFrom(...READ_PROPERTIES), weight: 5 }, { arbitrary: propertyKey, weight: 1 }),
+  fuzzValue,
+  { maxKeys: 8 },
+);
 const resourceName = fc.oneof(fc.constantFrom("k", "c", "a", "legacy-1"), fc.string({ maxLength: 12 }));
 
 // ------------------------------------------------------------------------------------------------
@@ -132,11 +210,19 @@ interface KeyModel {
 }
 
 function modelCanRotate(key: KeyModel): boolean {
-  const symmetric = (key.keySpec === undefined || key.keySpec === "SYMMETRIC_DEFAULT") && (key.keyUsage === undefined || key.keyUsage === "ENCRYPT_DECRYPT");
+  const symmetric =
+    (key.keySpec === undefined || key.keySpec === "SYMMETRIC_DEFAULT") &&
+    (key.keyUsage === undefined || key.keyUsage === "ENCRYPT_DECRYPT");
   if (key.type === RESOURCE_TYPES.kmsKey) {
-    return symmetric && (key.customerMasterKeySpec === undefined || key.customerMasterKeySpec === "SYMMETRIC_DEFAULT") && key.customKeyStoreId === undefined && key.xksKeyId === undefined;
+    return (
+      symmetric &&
+      (key.customerMasterKeySpec === undefined || key.customerMasterKeySpec === "SYMMETRIC_DEFAULT") &&
+      key.customKeyStoreId === undefined &&
+      key.xksKeyId === undefined
+    );
   }
-  if (key.type === RESOURCE_TYPES.nativeKmsKey) return symmetric && (key.origin === undefined || key.origin === "AWS_KMS");
+  if (key.type === RESOURCE_TYPES.nativeKmsKey)
+    return symmetric && (key.origin === undefined || key.origin === "AWS_KMS");
   return false; // imported material (ExternalKey); replicas are handled by their primary
 }
 
@@ -162,39 +248,49 @@ function modelKeyIsGood(key: KeyModel, bounds: Bounds): boolean {
 
 const boundsArb = fc
   .tuple(fc.integer({ min: 90, max: 2560 }), fc.integer({ min: 90, max: 2560 }), fc.boolean())
-  .map(([a, b, useDefaults]): Bounds => (useDefaults ? { min: 90, max: 365 } : { min: Math.min(a, b), max: Math.max(a, b) }));
+  .map(([a, b, useDefaults]): Bounds =>
+    useDefaults ? { min: 90, max: 365 } : { min: Math.min(a, b), max: Math.max(a, b) },
+  );
 const boundsConfig = (bounds: Bounds) => ({ minRotationPeriodInDays: bounds.min, maxRotationPeriodInDays: bounds.max });
 
-const keyModelArb: fc.Arbitrary<KeyModel> = fc.record(
-  {
-    type: fc.constantFrom(RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.nativeKmsKey, RESOURCE_TYPES.kmsExternalKey),
-    keySpec: fc.constantFrom("SYMMETRIC_DEFAULT", "RSA_2048", "HMAC_256", "ECC_NIST_P256"),
-    customerMasterKeySpec: fc.constantFrom("SYMMETRIC_DEFAULT", "RSA_4096"),
-    keyUsage: fc.constantFrom("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC"),
-    customKeyStoreId: fc.constant("cks-1234567890abcdef0"),
-    xksKeyId: fc.constant("xks-key-1"),
-    origin: fc.constantFrom("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM"),
-    enableKeyRotation: fc.boolean(),
-    rotationPeriodInDays: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.constantFrom(90, 365, 2560, 100.5)),
-  },
-  { requiredKeys: ["type"] },
-).map((key) => {
-  // Properties a type does not have are dropped, as the engine never sends them.
-  const result: KeyModel = { ...key };
-  if (key.type !== RESOURCE_TYPES.kmsKey) {
-    delete result.customerMasterKeySpec;
-    delete result.customKeyStoreId;
-    delete result.xksKeyId;
-  }
-  if (key.type !== RESOURCE_TYPES.nativeKmsKey) delete result.origin;
-  if (key.type === RESOURCE_TYPES.kmsExternalKey) {
-    delete result.keySpec;
-    delete result.keyUsage;
-    delete result.enableKeyRotation;
-    delete result.rotationPeriodInDays;
-  }
-  return result;
-});
+const keyModelArb: fc.Arbitrary<KeyModel> = fc
+  .record(
+    {
+      type: fc.constantFrom(
+        RESOURCE_TYPES.kmsKey,
+        RESOURCE_TYPES.kmsKey,
+        RESOURCE_TYPES.kmsKey,
+        RESOURCE_TYPES.nativeKmsKey,
+        RESOURCE_TYPES.kmsExternalKey,
+      ),
+      keySpec: fc.constantFrom("SYMMETRIC_DEFAULT", "RSA_2048", "HMAC_256", "ECC_NIST_P256"),
+      customerMasterKeySpec: fc.constantFrom("SYMMETRIC_DEFAULT", "RSA_4096"),
+      keyUsage: fc.constantFrom("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC"),
+      customKeyStoreId: fc.constant("cks-1234567890abcdef0"),
+      xksKeyId: fc.constant("xks-key-1"),
+      origin: fc.constantFrom("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM"),
+      enableKeyRotation: fc.boolean(),
+      rotationPeriodInDays: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.constantFrom(90, 365, 2560, 100.5)),
+    },
+    { requiredKeys: ["type"] },
+  )
+  .map((key) => {
+    // Properties a type does not have are dropped, as the engine never sends them.
+    const result: KeyModel = { ...key };
+    if (key.type !== RESOURCE_TYPES.kmsKey) {
+      delete result.customerMasterKeySpec;
+      delete result.customKeyStoreId;
+      delete result.xksKeyId;
+    }
+    if (key.type !== RESOURCE_TYPES.nativeKmsKey) delete result.origin;
+    if (key.type === RESOURCE_TYPES.kmsExternalKey) {
+      delete result.keySpec;
+      delete result.keyUsage;
+      delete result.enableKeyRotation;
+      delete result.rotationPeriodInDays;
+    }
+    return result;
+  });
 
 function keyProperties(key: KeyModel, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { type: _type, ...properties } = key;
@@ -210,17 +306,39 @@ type ResourceCase =
   | { kind: "cluster"; type: string; encrypted: unknown; kmsKeyId: string | undefined; name: string }
   | { kind: "malformed"; type: string; name: string; properties: Record<string, unknown> };
 
-const CLUSTER_TYPES_LIST = [RESOURCE_TYPES.redshiftCluster, RESOURCE_TYPES.nativeRedshiftCluster, RESOURCE_TYPES.redshiftServerlessNamespace];
+const CLUSTER_TYPES_LIST = [
+  RESOURCE_TYPES.redshiftCluster,
+  RESOURCE_TYPES.nativeRedshiftCluster,
+  RESOURCE_TYPES.redshiftServerlessNamespace,
+];
 const resourceCase: fc.Arbitrary<ResourceCase> = fc.oneof(
-  fc.record({ kind: fc.constant("key" as const), key: keyModelArb, name: resourceName, bounds: boundsArb, wrapInSecret: fc.boolean() }),
+  fc.record({
+    kind: fc.constant("key" as const),
+    key: keyModelArb,
+    name: resourceName,
+    bounds: boundsArb,
+    wrapInSecret: fc.boolean(),
+  }),
   fc.record({
     kind: fc.constant("cluster" as const),
     type: fc.constantFrom(...CLUSTER_TYPES_LIST),
     encrypted: fc.constantFrom(true, "true", false, "false", undefined),
-    kmsKeyId: fc.constantFrom(undefined, "alias/aws/redshift", "arn:aws:kms:us-east-1:111122223333:alias/aws/redshift", ARN("cmk"), "alias/data", "1234abcd-12ab-34cd-56ef-1234567890ab"),
+    kmsKeyId: fc.constantFrom(
+      undefined,
+      "alias/aws/redshift",
+      "arn:aws:kms:us-east-1:111122223333:alias/aws/redshift",
+      ARN("cmk"),
+      "alias/data",
+      "1234abcd-12ab-34cd-56ef-1234567890ab",
+    ),
     name: resourceName,
   }),
-  fc.record({ kind: fc.constant("malformed" as const), type: fc.constantFrom(...ALL_TYPES), name: resourceName, properties: malformedBag }),
+  fc.record({
+    kind: fc.constant("malformed" as const),
+    type: fc.constantFrom(...ALL_TYPES),
+    name: resourceName,
+    properties: malformedBag,
+  }),
 );
 
 /** Encrypted as the model sees it: @pulumi/aws 7 defaults an aws.redshift.Cluster's encrypted to "true"; aws-native has no default. */
@@ -231,22 +349,30 @@ function modelIsEncrypted(type: string, encrypted: unknown): boolean {
 }
 
 function modelClusterEncrypted(type: string, encrypted: unknown, kmsKeyId: string | undefined): "violation" | "ok" {
-  const customerManaged = kmsKeyId !== undefined && kmsKeyId !== "alias/aws/redshift" && !kmsKeyId.endsWith(":alias/aws/redshift");
+  const customerManaged =
+    kmsKeyId !== undefined && kmsKeyId !== "alias/aws/redshift" && !kmsKeyId.endsWith(":alias/aws/redshift");
   return modelIsEncrypted(type, encrypted) && customerManaged ? "ok" : "violation";
 }
 
 function expectOutcome(outcome: PolicyOutcome, expected: "violation" | "n/a" | "ok", context: unknown): void {
   const got = outcome.violations.length > 0 ? "violation" : outcome.notApplicable !== undefined ? "n/a" : "ok";
-  if (got !== expected) throw new Error(`model says ${expected}, policy says ${got}: ${JSON.stringify(outcome)} for ${JSON.stringify(context)}`);
+  if (got !== expected)
+    throw new Error(
+      `model says ${expected}, policy says ${got}: ${JSON.stringify(outcome)} for ${JSON.stringify(context)}`,
+    );
 }
 
 /** Plain checks (no expect() in the hot loop): no unknown tripped, every report non-empty and naming the resource. */
 function expectWellBehaved(outcome: PolicyOutcome, urn: string): void {
-  if (outcome.unknownValueError !== undefined) throw new Error(`tripped the unknown proxy: ${outcome.unknownValueError}`);
+  if (outcome.unknownValueError !== undefined)
+    throw new Error(`tripped the unknown proxy: ${outcome.unknownValueError}`);
   for (const violation of outcome.violations) {
-    if (typeof violation.message !== "string" || violation.message.length === 0) throw new Error(`empty violation message for ${urn}`);
-    if (violation.urn === undefined && !violation.message.includes(urn)) throw new Error(`violation does not name ${urn}: ${violation.message}`);
-    if (!violation.message.includes("required") || !violation.message.includes("Fix:")) throw new Error(`violation does not say what is required and how to fix it: ${violation.message}`);
+    if (typeof violation.message !== "string" || violation.message.length === 0)
+      throw new Error(`empty violation message for ${urn}`);
+    if (violation.urn === undefined && !violation.message.includes(urn))
+      throw new Error(`violation does not name ${urn}: ${violation.message}`);
+    if (!violation.message.includes("required") || !violation.message.includes("Fix:"))
+      throw new Error(`violation does not say what is required and how to fix it: ${violation.message}`);
   }
 }
 
@@ -257,11 +383,17 @@ function expectWellBehaved(outcome: PolicyOutcome, urn: string): void {
  */
 const unknownVerdictsDecoded: Record<string, number> = {};
 function expectKindsDecoded(policy: string, verdicts: readonly Verdict[], outcome: PolicyOutcome): void {
-  const reported = verdicts.filter((verdict) => verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview");
-  if (reported.length !== outcome.violations.length) throw new Error(`${policy}: ${reported.length} verdicts to report, ${outcome.violations.length} reported`);
+  const reported = verdicts.filter(
+    (verdict) => verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview",
+  );
+  if (reported.length !== outcome.violations.length)
+    throw new Error(`${policy}: ${reported.length} verdicts to report, ${outcome.violations.length} reported`);
   reported.forEach((verdict, index) => {
     const kind = findingKind(outcome.violations[index].message);
-    if (kind !== verdict.kind) throw new Error(`${policy}: a ${verdict.kind} verdict reaches the gate as ${kind}: ${outcome.violations[index].message}`);
+    if (kind !== verdict.kind)
+      throw new Error(
+        `${policy}: a ${verdict.kind} verdict reaches the gate as ${kind}: ${outcome.violations[index].message}`,
+      );
     if (kind === "unknown-in-preview") unknownVerdictsDecoded[policy] = (unknownVerdictsDecoded[policy] ?? 0) + 1;
   });
 }
@@ -297,7 +429,8 @@ describe("resource policies under fuzzing", () => {
         // they are handed over as they are; a sample checks that against the real google.protobuf.Struct.
         if (structChecks < STRUCT_EQUIVALENCE_SAMPLE) {
           structChecks++;
-          if (!sameWireValue(properties, toStruct(properties).toJavaScript())) throw new Error(`the bag is not what the Struct round trip gives: ${JSON.stringify(properties)}`);
+          if (!sameWireValue(properties, toStruct(properties).toJavaScript()))
+            throw new Error(`the bag is not what the Struct round trip gives: ${JSON.stringify(properties)}`);
         }
         // One engine-shaped bag shared by the three validations (validateResource does not write to it).
         const props = engineProps(properties, false, false);
@@ -308,9 +441,14 @@ describe("resource policies under fuzzing", () => {
         for (const outcome of [enabled, period, encrypted]) expectWellBehaved(outcome, target.urn);
         const input = { urn: target.urn, type, name: testCase.name, props: rawProps(props) };
         expectKindsDecoded(kmsKeyRotationEnabled.name, [kmsKeyRotationEnabled.verdict(input, {})], enabled);
-        expectKindsDecoded(kmsKeyRotationPeriod.name, [kmsKeyRotationPeriod.verdict(input, boundsConfig(bounds))], period);
+        expectKindsDecoded(
+          kmsKeyRotationPeriod.name,
+          [kmsKeyRotationPeriod.verdict(input, boundsConfig(bounds))],
+          period,
+        );
         expectKindsDecoded(redshiftClusterEncrypted.name, [redshiftClusterEncrypted.verdict(input, {})], encrypted);
-        if (remediation.unknownValueError !== undefined) throw new Error(`remediation tripped the unknown proxy: ${remediation.unknownValueError}`);
+        if (remediation.unknownValueError !== undefined)
+          throw new Error(`remediation tripped the unknown proxy: ${remediation.unknownValueError}`);
         const wellFormed = testCase.kind !== "malformed";
         count(kmsKeyRotationEnabled.name, enabled, wellFormed);
         count(kmsKeyRotationPeriod.name, period, wellFormed);
@@ -320,14 +458,27 @@ describe("resource policies under fuzzing", () => {
           expectOutcome(period, modelKeyRotationPeriod(testCase.key, bounds), testCase);
           expectOutcome(encrypted, "n/a", testCase);
           const shouldRemediate = modelKeyRotationEnabled(testCase.key) === "violation";
-          if ((remediation.properties === undefined) !== !shouldRemediate) throw new Error(`remediation ${shouldRemediate ? "missing" : "unexpected"} for ${JSON.stringify(testCase)}`);
-          if (shouldRemediate && !testCase.wrapInSecret && !sameWireValue(remediation.properties, { ...keyProperties(testCase.key), enableKeyRotation: true })) {
-            throw new Error(`remediation changed more than enableKeyRotation: ${JSON.stringify(remediation.properties)} for ${JSON.stringify(testCase)}`);
+          if ((remediation.properties === undefined) !== !shouldRemediate)
+            throw new Error(
+              `remediation ${shouldRemediate ? "missing" : "unexpected"} for ${JSON.stringify(testCase)}`,
+            );
+          if (
+            shouldRemediate &&
+            !testCase.wrapInSecret &&
+            !sameWireValue(remediation.properties, { ...keyProperties(testCase.key), enableKeyRotation: true })
+          ) {
+            throw new Error(
+              `remediation changed more than enableKeyRotation: ${JSON.stringify(remediation.properties)} for ${JSON.stringify(testCase)}`,
+            );
           }
         } else if (testCase.kind === "cluster") {
           expectOutcome(enabled, "n/a", testCase);
           expectOutcome(period, "n/a", testCase);
-          expectOutcome(encrypted, modelClusterEncrypted(testCase.type, testCase.encrypted, testCase.kmsKeyId), testCase);
+          expectOutcome(
+            encrypted,
+            modelClusterEncrypted(testCase.type, testCase.encrypted, testCase.kmsKeyId),
+            testCase,
+          );
         }
       }),
       { numRuns: RUNS, seed: SEED, timeout: PER_RUN_TIMEOUT_MS, endOnFailure: true },
@@ -345,7 +496,15 @@ type KeyReference = "arn" | "keyId" | "aliasName" | "aliasArn" | "dependency" | 
 
 interface StackPlan {
   keys: Array<KeyModel & { replicaOf?: number | "outside" }>;
-  clusters: Array<{ type: string; encrypted: unknown; target: { kind: "key"; index: number; via: KeyReference } | { kind: "external"; id: number } | { kind: "none" } | { kind: "awsManaged" } }>;
+  clusters: Array<{
+    type: string;
+    encrypted: unknown;
+    target:
+      | { kind: "key"; index: number; via: KeyReference }
+      | { kind: "external"; id: number }
+      | { kind: "none" }
+      | { kind: "awsManaged" };
+  }>;
   rotations: Array<{ cluster: number; bind: "identifier" | "dependency" | "decoy" }>;
   trustedExternal: number[];
   bounds: Bounds;
@@ -365,30 +524,72 @@ const LARGE: PlanSize = { keys: [60, 90], clusters: [100, 140], noise: [20, 40] 
 const stackPlan = (size: PlanSize): fc.Arbitrary<StackPlan> =>
   fc
     .record({
-      keys: fc.array(fc.tuple(keyModelArb, fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.constantFrom<number | "outside">(0, 1, 2, "outside"), weight: 1 })), { minLength: size.keys[0], maxLength: size.keys[1] }),
+      keys: fc.array(
+        fc.tuple(
+          keyModelArb,
+          fc.oneof(
+            { arbitrary: fc.constant(undefined), weight: 4 },
+            { arbitrary: fc.constantFrom<number | "outside">(0, 1, 2, "outside"), weight: 1 },
+          ),
+        ),
+        { minLength: size.keys[0], maxLength: size.keys[1] },
+      ),
       clusters: fc.array(
         fc.record({
           type: fc.constantFrom(...CLUSTER_TYPES_LIST),
           encrypted: fc.constantFrom(true, "true", "true", false, "false", undefined),
           target: fc.oneof(
-            { arbitrary: fc.record({ kind: fc.constant("key" as const), index: fc.nat(), via: fc.constantFrom<KeyReference>("arn", "keyId", "aliasName", "aliasArn", "dependency", "aliasDependency") }), weight: 6 },
+            {
+              arbitrary: fc.record({
+                kind: fc.constant("key" as const),
+                index: fc.nat(),
+                via: fc.constantFrom<KeyReference>(
+                  "arn",
+                  "keyId",
+                  "aliasName",
+                  "aliasArn",
+                  "dependency",
+                  "aliasDependency",
+                ),
+              }),
+              weight: 6,
+            },
             { arbitrary: fc.record({ kind: fc.constant("external" as const), id: fc.nat({ max: 3 }) }), weight: 2 },
             { arbitrary: fc.constantFrom({ kind: "none" as const }, { kind: "awsManaged" as const }), weight: 1 },
           ),
         }),
         { minLength: size.clusters[0], maxLength: size.clusters[1] },
       ),
-      rotations: fc.array(fc.record({ cluster: fc.nat(), bind: fc.constantFrom<"identifier" | "dependency" | "decoy">("identifier", "dependency", "decoy") }), { minLength: size.clusters[0], maxLength: size.clusters[1] }),
+      rotations: fc.array(
+        fc.record({
+          cluster: fc.nat(),
+          bind: fc.constantFrom<"identifier" | "dependency" | "decoy">("identifier", "dependency", "decoy"),
+        }),
+        { minLength: size.clusters[0], maxLength: size.clusters[1] },
+      ),
       trustedExternal: fc.subarray([0, 1, 2, 3]),
       bounds: boundsArb,
-      links: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom<"parent" | "dependency">("parent", "dependency")), { maxLength: size.keys[1] + size.clusters[1] }),
-      malformed: fc.array(fc.record({ type: fc.constantFrom(...ALL_TYPES), properties: malformedBag }), { minLength: size.noise[0], maxLength: size.noise[1] }),
+      links: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom<"parent" | "dependency">("parent", "dependency")), {
+        maxLength: size.keys[1] + size.clusters[1],
+      }),
+      malformed: fc.array(fc.record({ type: fc.constantFrom(...ALL_TYPES), properties: malformedBag }), {
+        minLength: size.noise[0],
+        maxLength: size.noise[1],
+      }),
     })
     .map((plan) => ({
       ...plan,
       keys: plan.keys.map(([key, replicaOf], index) => {
         // A replica's primary is an earlier aws:kms/key:Key of the stack, or a key outside it.
-        const primary = replicaOf === "outside" ? "outside" : replicaOf !== undefined && replicaOf < index && plan.keys[replicaOf][0].type === RESOURCE_TYPES.kmsKey && plan.keys[replicaOf][1] === undefined ? replicaOf : undefined;
+        const primary =
+          replicaOf === "outside"
+            ? "outside"
+            : replicaOf !== undefined &&
+                replicaOf < index &&
+                plan.keys[replicaOf][0].type === RESOURCE_TYPES.kmsKey &&
+                plan.keys[replicaOf][1] === undefined
+              ? replicaOf
+              : undefined;
         return primary === undefined ? key : { type: RESOURCE_TYPES.kmsReplicaKey, replicaOf: primary };
       }),
     }));
@@ -406,9 +607,12 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
   const aliasUrn = (i: number) => urnOf(RESOURCE_TYPES.kmsAlias, `alias${i}`);
   plan.keys.forEach((key, i) => {
     const { replicaOf, ...model } = key;
-    const identity = preview ? { arn: UNKNOWN.string, keyId: UNKNOWN.string, id: UNKNOWN.string } : { arn: ARN(`key${i}`), keyId: `key${i}`, id: `key${i}` };
+    const identity = preview
+      ? { arn: UNKNOWN.string, keyId: UNKNOWN.string, id: UNKNOWN.string }
+      : { arn: ARN(`key${i}`), keyId: `key${i}`, id: `key${i}` };
     if (key.type === RESOURCE_TYPES.kmsReplicaKey) {
-      const primaryArn = replicaOf === "outside" ? ARN("primary-outside") : preview ? UNKNOWN.string : ARN(`key${replicaOf}`);
+      const primaryArn =
+        replicaOf === "outside" ? ARN("primary-outside") : preview ? UNKNOWN.string : ARN(`key${replicaOf}`);
       resources.push({
         urn: keyUrn(i),
         type: key.type,
@@ -424,7 +628,11 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
       urn: aliasUrn(i),
       type: RESOURCE_TYPES.kmsAlias,
       name: `alias${i}`,
-      properties: { name: `alias/key${i}`, targetKeyId: preview ? UNKNOWN.string : `key${i}`, arn: preview ? UNKNOWN.string : ALIAS_ARN(`alias/key${i}`) },
+      properties: {
+        name: `alias/key${i}`,
+        targetKeyId: preview ? UNKNOWN.string : `key${i}`,
+        arn: preview ? UNKNOWN.string : ALIAS_ARN(`alias/key${i}`),
+      },
       propertyDependencies: preview ? { targetKeyId: [keyUrn(i)] } : {},
       dependencies: [keyUrn(i)],
     });
@@ -444,7 +652,8 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
     const urn = urnOf(cluster.type, `cluster${c}`);
     clusterUrns.push(urn);
     const properties: Record<string, unknown> = { clusterIdentifier: `cluster${c}` };
-    if (cluster.type !== RESOURCE_TYPES.redshiftServerlessNamespace && cluster.encrypted !== undefined) properties.encrypted = cluster.encrypted;
+    if (cluster.type !== RESOURCE_TYPES.redshiftServerlessNamespace && cluster.encrypted !== undefined)
+      properties.encrypted = cluster.encrypted;
     const propertyDependencies: Record<string, string[]> = {};
     const dependencies: string[] = [];
     const target = cluster.target;
@@ -456,12 +665,20 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
       if (judged === "outside") externalArn = ARN("primary-outside");
       const byDependency = preview || target.via === "dependency" || target.via === "aliasDependency";
       if (byDependency) {
-        const linked = target.via === "aliasDependency" || target.via === "aliasName" || target.via === "aliasArn" ? aliasUrn(k) : keyUrn(k);
+        const linked =
+          target.via === "aliasDependency" || target.via === "aliasName" || target.via === "aliasArn"
+            ? aliasUrn(k)
+            : keyUrn(k);
         properties.kmsKeyId = preview ? UNKNOWN.string : linked === aliasUrn(k) ? `alias/key${k}` : ARN(`key${k}`);
         propertyDependencies.kmsKeyId = [linked];
         dependencies.push(linked);
       } else {
-        properties.kmsKeyId = { arn: ARN(`key${k}`), keyId: `key${k}`, aliasName: `alias/key${k}`, aliasArn: ALIAS_ARN(`alias/key${k}`) }[target.via as "arn" | "keyId" | "aliasName" | "aliasArn"];
+        properties.kmsKeyId = {
+          arn: ARN(`key${k}`),
+          keyId: `key${k}`,
+          aliasName: `alias/key${k}`,
+          aliasArn: ALIAS_ARN(`alias/key${k}`),
+        }[target.via as "arn" | "keyId" | "aliasName" | "aliasArn"];
       }
     } else if (target.kind === "external") {
       externalArn = ARN(`external${target.id}`);
@@ -472,7 +689,8 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
     resources.push({ urn, type: cluster.type, name: `cluster${c}`, properties, propertyDependencies, dependencies });
 
     if (!modelIsEncrypted(cluster.type, cluster.encrypted)) return;
-    if (judged !== undefined && judged !== "outside" && !modelKeyIsGood(judged, plan.bounds)) expected[redshiftClusterKeyRotated.name].add(urn);
+    if (judged !== undefined && judged !== "outside" && !modelKeyIsGood(judged, plan.bounds))
+      expected[redshiftClusterKeyRotated.name].add(urn);
     if (externalArn !== undefined) {
       const trusted = plan.trustedExternal.some((id) => ARN(`external${id}`) === externalArn);
       if (!trusted) expected[redshiftClusterExternalKey.name].add(urn);
@@ -483,16 +701,38 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
     if (plan.clusters.length === 0) return;
     const c = rotation.cluster % plan.clusters.length;
     const clusterUrn = clusterUrns[c];
-    const properties = { clusterIdentifier: rotation.bind === "identifier" ? `cluster${c}` : rotation.bind === "decoy" ? `elsewhere${r}` : preview ? UNKNOWN.string : `cluster${c}` };
+    const properties = {
+      clusterIdentifier:
+        rotation.bind === "identifier"
+          ? `cluster${c}`
+          : rotation.bind === "decoy"
+            ? `elsewhere${r}`
+            : preview
+              ? UNKNOWN.string
+              : `cluster${c}`,
+    };
     const dependencies = rotation.bind === "dependency" ? [clusterUrn] : [];
     if (rotation.bind !== "decoy") bound.add(c);
-    resources.push({ urn: urnOf(RESOURCE_TYPES.redshiftKeyRotation, `rotation${r}`), type: RESOURCE_TYPES.redshiftKeyRotation, name: `rotation${r}`, properties, dependencies });
+    resources.push({
+      urn: urnOf(RESOURCE_TYPES.redshiftKeyRotation, `rotation${r}`),
+      type: RESOURCE_TYPES.redshiftKeyRotation,
+      name: `rotation${r}`,
+      properties,
+      dependencies,
+    });
   });
   for (const malformed of plan.malformed) {
     // Noise that is not a key, alias, cluster or rotation: the verdicts above must not change.
-    const type = [RESOURCE_TYPES.kmsKey, RESOURCE_TYPES.kmsReplicaKey, RESOURCE_TYPES.kmsExternalKey, RESOURCE_TYPES.nativeKmsKey, RESOURCE_TYPES.kmsAlias, RESOURCE_TYPES.nativeKmsAlias, ...CLUSTER_TYPES_LIST, RESOURCE_TYPES.redshiftKeyRotation].includes(
-      malformed.type as never,
-    )
+    const type = [
+      RESOURCE_TYPES.kmsKey,
+      RESOURCE_TYPES.kmsReplicaKey,
+      RESOURCE_TYPES.kmsExternalKey,
+      RESOURCE_TYPES.nativeKmsKey,
+      RESOURCE_TYPES.kmsAlias,
+      RESOURCE_TYPES.nativeKmsAlias,
+      ...CLUSTER_TYPES_LIST,
+      RESOURCE_TYPES.redshiftKeyRotation,
+    ].includes(malformed.type as never)
       ? "aws:s3/bucket:Bucket"
       : malformed.type;
     const name = `noise${resources.length}`;
@@ -502,7 +742,8 @@ function buildStack(plan: StackPlan, preview: boolean): BuiltStack {
     const provisioned = cluster.type !== RESOURCE_TYPES.redshiftServerlessNamespace;
     // Re-keying on a key change needs a customer-managed key to change: none, no finding.
     const customerManagedKey = cluster.target.kind === "key" || cluster.target.kind === "external";
-    if (provisioned && customerManagedKey && modelIsEncrypted(cluster.type, cluster.encrypted) && !bound.has(c)) expected[redshiftClusterRotationOnKeyChange.name].add(clusterUrns[c]);
+    if (provisioned && customerManagedKey && modelIsEncrypted(cluster.type, cluster.encrypted) && !bound.has(c))
+      expected[redshiftClusterRotationOnKeyChange.name].add(clusterUrns[c]);
   });
   // Random parents and extra dependencies, only where they cannot change a rule's meaning:
   // parents anywhere; dependencies only from noise resources.
@@ -520,11 +761,27 @@ const STACK_POLICIES = [redshiftClusterKeyRotated, redshiftClusterExternalKey, r
 /** A stack of random resources with random links (dangling, cyclic, self), for the no-throw property. */
 const malformedStack = fc
   .tuple(
-    fc.array(fc.record({ type: fc.constantFrom(...ALL_TYPES), name: resourceName, properties: malformedBag }), { maxLength: 8 }),
-    fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom("parent", "dependency", "kmsKeyId", "targetKeyId", "primaryKeyArn", "clusterIdentifier")), { maxLength: 16 }),
+    fc.array(fc.record({ type: fc.constantFrom(...ALL_TYPES), name: resourceName, properties: malformedBag }), {
+      maxLength: 8,
+    }),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom("parent", "dependency", "kmsKeyId", "targetKeyId", "primaryKeyArn", "clusterIdentifier"),
+      ),
+      { maxLength: 16 },
+    ),
   )
   .map(([specs, links]) => {
-    const resources: AnalyzerStackResource[] = specs.map((spec, i) => ({ urn: urnOf(spec.type, `${spec.name}-${i}`), type: spec.type, name: spec.name, properties: spec.properties, propertyDependencies: {}, dependencies: [] }));
+    const resources: AnalyzerStackResource[] = specs.map((spec, i) => ({
+      urn: urnOf(spec.type, `${spec.name}-${i}`),
+      type: spec.type,
+      name: spec.name,
+      properties: spec.properties,
+      propertyDependencies: {},
+      dependencies: [],
+    }));
     for (const [from, to, kind] of links) {
       if (resources.length === 0) break;
       const source = resources[from % resources.length];
@@ -536,12 +793,19 @@ const malformedStack = fc
     return resources;
   });
 
-type StackCase = { kind: "plan"; plan: StackPlan; preview: boolean } | { kind: "malformed"; resources: AnalyzerStackResource[] };
+type StackCase =
+  { kind: "plan"; plan: StackPlan; preview: boolean } | { kind: "malformed"; resources: AnalyzerStackResource[] };
 const stackCase: fc.Arbitrary<StackCase> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant("plan" as const), plan: stackPlan(SMALL), preview: fc.boolean() }), weight: 500 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("plan" as const), plan: stackPlan(SMALL), preview: fc.boolean() }),
+    weight: 500,
+  },
   { arbitrary: fc.record({ kind: fc.constant("malformed" as const), resources: malformedStack }), weight: 250 },
   // Large stacks: up to 500 resources (keys and their aliases, clusters, rotations, noise).
-  { arbitrary: fc.record({ kind: fc.constant("plan" as const), plan: stackPlan(LARGE), preview: fc.boolean() }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("plan" as const), plan: stackPlan(LARGE), preview: fc.boolean() }),
+    weight: 1,
+  },
 );
 
 describe("stack policies under fuzzing", () => {
@@ -551,27 +815,47 @@ describe("stack policies under fuzzing", () => {
         const plan = testCase.kind === "plan" ? buildStack(testCase.plan, testCase.preview) : undefined;
         const resources = plan ? plan.resources : (testCase as { resources: AnalyzerStackResource[] }).resources;
         largestStack = Math.max(largestStack, resources.length);
-        if (resources.length > 500) throw new Error(`generated a stack of ${resources.length} resources; the property is about stacks of up to 500`);
+        if (resources.length > 500)
+          throw new Error(
+            `generated a stack of ${resources.length} resources; the property is about stacks of up to 500`,
+          );
         // Built once, shared by the three policies (validateStack does not change them).
         const built = { built: engineStackResources(resources, false) };
         const bounds = testCase.kind === "plan" ? testCase.plan.bounds : { min: 90, max: 365 };
         const urns = new Set(resources.map((r) => r.urn));
         const configs: Record<string, Record<string, unknown>> = {
           [redshiftClusterKeyRotated.name]: boundsConfig(bounds),
-          [redshiftClusterExternalKey.name]: testCase.kind === "plan" ? { trustedKeyArns: testCase.plan.trustedExternal.map((id) => ARN(`external${id}`)) } : {},
+          [redshiftClusterExternalKey.name]:
+            testCase.kind === "plan"
+              ? { trustedKeyArns: testCase.plan.trustedExternal.map((id) => ARN(`external${id}`)) }
+              : {},
           [redshiftClusterRotationOnKeyChange.name]: {},
         };
         for (const policy of STACK_POLICIES) {
           const outcome = await runStackPolicy(policy, built, configs[policy.name]);
-          if (outcome.unknownValueError !== undefined) throw new Error(`${policy.name} tripped the unknown proxy: ${outcome.unknownValueError}`);
+          if (outcome.unknownValueError !== undefined)
+            throw new Error(`${policy.name} tripped the unknown proxy: ${outcome.unknownValueError}`);
           if (outcome.violations.length > 0) {
             const verdicts = await policy.verdicts(built.built, configs[policy.name]);
-            expectKindsDecoded(policy.name, verdicts.map((entry) => entry.verdict), outcome);
+            expectKindsDecoded(
+              policy.name,
+              verdicts.map((entry) => entry.verdict),
+              outcome,
+            );
           }
           for (const violation of outcome.violations) {
-            if (violation.message.length === 0 || !urns.has(violation.urn!)) throw new Error(`${policy.name}: a report must name a resource of the stack: ${JSON.stringify(violation)}`);
-            if (!violation.message.includes(violation.urn!) || !violation.message.includes("required") || !violation.message.includes("Fix:")) {
-              throw new Error(`${policy.name}: a report must name the resource, what is required and how to fix it: ${violation.message}`);
+            if (violation.message.length === 0 || !urns.has(violation.urn!))
+              throw new Error(
+                `${policy.name}: a report must name a resource of the stack: ${JSON.stringify(violation)}`,
+              );
+            if (
+              !violation.message.includes(violation.urn!) ||
+              !violation.message.includes("required") ||
+              !violation.message.includes("Fix:")
+            ) {
+              throw new Error(
+                `${policy.name}: a report must name the resource, what is required and how to fix it: ${violation.message}`,
+              );
             }
           }
           count(policy.name, outcome, plan !== undefined);
@@ -600,13 +884,37 @@ describe("stack policies under fuzzing", () => {
 // ------------------------------------------------------------------------------------------------
 
 /** Each setting: mostly values of the right shape (valid or just out of range), sometimes anything. */
-const periodSetting = fc.oneof({ arbitrary: fc.integer({ min: 90, max: 365 }), weight: 8 }, { arbitrary: fc.integer({ min: 60, max: 2600 }), weight: 3 }, { arbitrary: leaf, weight: 1 });
-const exemptionSetting = fc.oneof(
-  { arbitrary: fc.array(fc.record({ resource: fc.constantFrom("k", "c", "legacy-*", "urn:pulumi:*", "k", ""), reason: fc.constantFrom("ticket SEC-1", "migrating", "legacy", "ticket SEC-2", "", "  ") }), { maxLength: 2 }), weight: 8 },
-  { arbitrary: fc.array(fc.oneof(leaf, fc.dictionary(propertyKey, leaf, { maxKeys: 3 })), { maxLength: 2 }), weight: 1 },
+const periodSetting = fc.oneof(
+  { arbitrary: fc.integer({ min: 90, max: 365 }), weight: 8 },
+  { arbitrary: fc.integer({ min: 60, max: 2600 }), weight: 3 },
   { arbitrary: leaf, weight: 1 },
 );
-const trustedSetting = fc.oneof({ arbitrary: fc.array(fc.constantFrom(ARN("t"), ALIAS_ARN("alias/t"), ARN("u"), "t", ARN("bad_id")), { maxLength: 2 }), weight: 8 }, { arbitrary: leaf, weight: 1 });
+const exemptionSetting = fc.oneof(
+  {
+    arbitrary: fc.array(
+      fc.record({
+        resource: fc.constantFrom("k", "c", "legacy-*", "urn:pulumi:*", "k", ""),
+        reason: fc.constantFrom("ticket SEC-1", "migrating", "legacy", "ticket SEC-2", "", "  "),
+      }),
+      { maxLength: 2 },
+    ),
+    weight: 8,
+  },
+  {
+    arbitrary: fc.array(fc.oneof(leaf, fc.dictionary(propertyKey, leaf, { maxKeys: 3 })), { maxLength: 2 }),
+    weight: 1,
+  },
+  { arbitrary: leaf, weight: 1 },
+);
+const trustedSetting = fc.oneof(
+  {
+    arbitrary: fc.array(fc.constantFrom(ARN("t"), ALIAS_ARN("alias/t"), ARN("u"), "t", ARN("bad_id")), {
+      maxLength: 2,
+    }),
+    weight: 8,
+  },
+  { arbitrary: leaf, weight: 1 },
+);
 const liveSetting = fc.oneof({ arbitrary: fc.boolean(), weight: 8 }, { arbitrary: leaf, weight: 1 });
 /** Which settings each policy takes (besides enforcementLevel). */
 const SETTINGS: Record<string, string[]> = {
@@ -614,7 +922,13 @@ const SETTINGS: Record<string, string[]> = {
   [kmsKeyRotationPeriod.name]: ["minRotationPeriodInDays", "maxRotationPeriodInDays", "exemptions"],
   [redshiftClusterEncrypted.name]: ["exemptions"],
   [redshiftClusterKeyRotated.name]: ["minRotationPeriodInDays", "maxRotationPeriodInDays", "exemptions"],
-  [redshiftClusterExternalKey.name]: ["minRotationPeriodInDays", "maxRotationPeriodInDays", "trustedKeyArns", "verifyExternalKeysLive", "exemptions"],
+  [redshiftClusterExternalKey.name]: [
+    "minRotationPeriodInDays",
+    "maxRotationPeriodInDays",
+    "trustedKeyArns",
+    "verifyExternalKeysLive",
+    "exemptions",
+  ],
   [redshiftClusterRotationOnKeyChange.name]: ["exemptions"],
 };
 
@@ -625,24 +939,48 @@ const SETTING_ARBITRARIES: Record<string, fc.Arbitrary<unknown>> = {
   trustedKeyArns: trustedSetting,
   verifyExternalKeysLive: liveSetting,
 };
-const ALL_POLICIES = [kmsKeyRotationEnabled, kmsKeyRotationPeriod, redshiftClusterEncrypted, redshiftClusterKeyRotated, redshiftClusterExternalKey, redshiftClusterRotationOnKeyChange];
+const ALL_POLICIES = [
+  kmsKeyRotationEnabled,
+  kmsKeyRotationPeriod,
+  redshiftClusterEncrypted,
+  redshiftClusterKeyRotated,
+  redshiftClusterExternalKey,
+  redshiftClusterRotationOnKeyChange,
+];
 /** A policy and a config for it: its own settings (any subset), and now and then a setting it does not take. */
 const policyConfigArb = fc.nat({ max: ALL_POLICIES.length - 1 }).chain((which) =>
   fc.tuple(
     fc.constant(which),
-    fc.record(Object.fromEntries(SETTINGS[ALL_POLICIES[which].name].map((name) => [name, SETTING_ARBITRARIES[name]])), { requiredKeys: [] }),
-    fc.oneof({ arbitrary: fc.constant(null), weight: 9 }, { arbitrary: fc.tuple(fc.constantFrom("surprise", "minRotationPeriodInDays", "trustedKeyArns", "exemptTag"), leaf), weight: 1 }),
+    fc.record(Object.fromEntries(SETTINGS[ALL_POLICIES[which].name].map((name) => [name, SETTING_ARBITRARIES[name]])), {
+      requiredKeys: [],
+    }),
+    fc.oneof(
+      { arbitrary: fc.constant(null), weight: 9 },
+      {
+        arbitrary: fc.tuple(
+          fc.constantFrom("surprise", "minRotationPeriodInDays", "trustedKeyArns", "exemptTag"),
+          leaf,
+        ),
+        weight: 1,
+      },
+    ),
   ),
 );
 
 function modelConfigIsValid(policy: string, config: Record<string, unknown>): boolean {
-  const isPeriod = (v: unknown) => v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= 90 && v <= 2560);
+  const isPeriod = (v: unknown) =>
+    v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= 90 && v <= 2560);
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
     if (!SETTINGS[policy].includes(key)) return false;
   }
   if (!isPeriod(config.minRotationPeriodInDays) || !isPeriod(config.maxRotationPeriodInDays)) return false;
-  if (SETTINGS[policy].includes("minRotationPeriodInDays") && ((config.minRotationPeriodInDays as number | undefined) ?? 90) > ((config.maxRotationPeriodInDays as number | undefined) ?? 365)) return false;
+  if (
+    SETTINGS[policy].includes("minRotationPeriodInDays") &&
+    ((config.minRotationPeriodInDays as number | undefined) ?? 90) >
+      ((config.maxRotationPeriodInDays as number | undefined) ?? 365)
+  )
+    return false;
   const exemptions = config.exemptions;
   if (exemptions !== undefined && exemptions !== null) {
     if (!Array.isArray(exemptions)) return false;
@@ -650,12 +988,21 @@ function modelConfigIsValid(policy: string, config: Record<string, unknown>): bo
       if (typeof e !== "object" || e === null || Array.isArray(e)) return false;
       if (Object.keys(e).some((k) => k !== "resource" && k !== "reason")) return false;
       const { resource, reason } = e as Record<string, unknown>;
-      if (typeof resource !== "string" || resource.trim() === "" || typeof reason !== "string" || reason.trim() === "") return false;
+      if (typeof resource !== "string" || resource.trim() === "" || typeof reason !== "string" || reason.trim() === "")
+        return false;
     }
   }
   const trusted = config.trustedKeyArns;
   if (trusted !== undefined && trusted !== null) {
-    if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== "string" || !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/.test(t))) return false;
+    if (
+      !Array.isArray(trusted) ||
+      trusted.some(
+        (t) =>
+          typeof t !== "string" ||
+          !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/.test(t),
+      )
+    )
+      return false;
   }
   const live = config.verifyExternalKeysLive;
   if (live !== undefined && live !== null && typeof live !== "boolean") return false;
@@ -666,10 +1013,22 @@ describe("policy config under fuzzing", () => {
   it("is accepted exactly when valid, and otherwise refused with an error naming the policy and the setting", async () => {
     const policies = [kmsKeyRotationEnabled, kmsKeyRotationPeriod, redshiftClusterEncrypted];
     const stackPolicies = STACK_POLICIES;
-    const keyResource = { urn: urnOf(RESOURCE_TYPES.kmsKey, "k"), type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: true } };
+    const keyResource = {
+      urn: urnOf(RESOURCE_TYPES.kmsKey, "k"),
+      type: RESOURCE_TYPES.kmsKey,
+      name: "k",
+      properties: { enableKeyRotation: true },
+    };
     const keyProps = engineProps(keyResource.properties);
     const clusterStack = {
-      built: engineStackResources([{ urn: urnOf(RESOURCE_TYPES.redshiftCluster, "c"), type: RESOURCE_TYPES.redshiftCluster, name: "c", properties: { encrypted: "true", kmsKeyId: ARN("x") } }]),
+      built: engineStackResources([
+        {
+          urn: urnOf(RESOURCE_TYPES.redshiftCluster, "c"),
+          type: RESOURCE_TYPES.redshiftCluster,
+          name: "c",
+          properties: { encrypted: "true", kmsKeyId: ARN("x") },
+        },
+      ]),
     };
     await fc.assert(
       fc.asyncProperty(policyConfigArb, async ([which, ownSettings, extra]) => {
@@ -678,16 +1037,24 @@ describe("policy config under fuzzing", () => {
         const policy = ALL_POLICIES[which];
         configCases++;
         const valid = modelConfigIsValid(policy.name, config);
-        const run = which < 3 ? runResourcePolicy(policies[which], keyResource, config, { props: keyProps }) : runStackPolicy(stackPolicies[which - 3], clusterStack, config);
+        const run =
+          which < 3
+            ? runResourcePolicy(policies[which], keyResource, config, { props: keyProps })
+            : runStackPolicy(stackPolicies[which - 3], clusterStack, config);
         const error = await run.then(
           () => undefined,
           (e: unknown) => e,
         );
-        if (valid && error !== undefined) throw new Error(`valid config refused by ${policy.name}: ${String(error)} for ${JSON.stringify(config)}`);
+        if (valid && error !== undefined)
+          throw new Error(`valid config refused by ${policy.name}: ${String(error)} for ${JSON.stringify(config)}`);
         if (!valid) {
           configErrors++;
-          if (!(error instanceof PolicyConfigError)) throw new Error(`invalid config not refused with a PolicyConfigError by ${policy.name}: ${String(error)} for ${JSON.stringify(config)}`);
-          if (!error.message.startsWith(`keyguard policy config: ${policy.name}.`)) throw new Error(`error does not name the policy and setting: ${error.message}`);
+          if (!(error instanceof PolicyConfigError))
+            throw new Error(
+              `invalid config not refused with a PolicyConfigError by ${policy.name}: ${String(error)} for ${JSON.stringify(config)}`,
+            );
+          if (!error.message.startsWith(`keyguard policy config: ${policy.name}.`))
+            throw new Error(`error does not name the policy and setting: ${error.message}`);
         }
       }),
       { numRuns: Math.max(2_000, Math.floor(RUNS / 5)), seed: SEED, endOnFailure: true },

@@ -21,13 +21,19 @@ function tableRows(firstHeader: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break;
-    rows.push(line.slice(1, -1).split(" | ").map((cell) => cell.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(" | ")
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
 const unquoted = (cell: string) => cell.replace(/`/g, "");
 const kindOf = (policy: (typeof keyguardPolicies)[number]) => ("validateStack" in policy ? "stack" : "resource");
-const settingsOf = (policy: (typeof keyguardPolicies)[number]) => (policy.configSchema?.properties ?? {}) as Record<string, PolicyConfigJSONSchema>;
+const settingsOf = (policy: (typeof keyguardPolicies)[number]) =>
+  (policy.configSchema?.properties ?? {}) as Record<string, PolicyConfigJSONSchema>;
 
 describe("the README's policy table", () => {
   const rows = tableRows("policy name");
@@ -36,15 +42,18 @@ describe("the README's policy table", () => {
     expect(rows.map((row) => unquoted(row[0]))).toEqual(keyguardPolicies.map((p) => p.name));
   });
 
-  it.each(keyguardPolicies.map((policy) => [policy.name, policy] as const))("gives %s's kind, default level, remediation, severity and description as the pack does", (name, policy) => {
-    const [, kind, level, severity, description, rejects] = rows.find((row) => unquoted(row[0]) === name)!;
-    expect(kind).toBe(kindOf(policy));
-    const remediates = "remediateResource" in policy && policy.remediateResource !== undefined;
-    expect(level).toBe(remediates ? `${policy.enforcementLevel} (supports \`remediate\`)` : policy.enforcementLevel);
-    expect(severity).toBe(policy.severity);
-    expect(description).toBe(policy.description);
-    expect(rejects.length, "what it rejects, in words").toBeGreaterThan(20);
-  });
+  it.each(keyguardPolicies.map((policy) => [policy.name, policy] as const))(
+    "gives %s's kind, default level, remediation, severity and description as the pack does",
+    (name, policy) => {
+      const [, kind, level, severity, description, rejects] = rows.find((row) => unquoted(row[0]) === name)!;
+      expect(kind).toBe(kindOf(policy));
+      const remediates = "remediateResource" in policy && policy.remediateResource !== undefined;
+      expect(level).toBe(remediates ? `${policy.enforcementLevel} (supports \`remediate\`)` : policy.enforcementLevel);
+      expect(severity).toBe(policy.severity);
+      expect(description).toBe(policy.description);
+      expect(rejects.length, "what it rejects, in words").toBeGreaterThan(20);
+    },
+  );
 });
 
 describe("the README's configuration table", () => {
@@ -52,7 +61,12 @@ describe("the README's configuration table", () => {
   const allPolicies = keyguardPolicies.map((p) => p.name);
   let previous: string[] = [];
   const documented = rows.map(([setting, policies, defaultValue]) => {
-    const names = policies === "same" ? previous : policies === "every policy" ? allPolicies : [...policies.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]);
+    const names =
+      policies === "same"
+        ? previous
+        : policies === "every policy"
+          ? allPolicies
+          : [...policies.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]);
     previous = names;
     return { setting: unquoted(setting), policies: names, defaultValue: unquoted(defaultValue) };
   });
@@ -62,9 +76,13 @@ describe("the README's configuration table", () => {
     expect(documented.map((row) => row.setting).sort()).toEqual([...taken].sort());
   });
 
-  it.each(documented.map((row) => [row.setting, row] as const))("names the policies that take %s and its default, as their config schemas do", (setting, row) => {
-    const takers = keyguardPolicies.filter((policy) => setting in settingsOf(policy));
-    expect([...row.policies].sort()).toEqual(takers.map((p) => p.name).sort());
-    for (const policy of takers) expect(JSON.stringify(settingsOf(policy)[setting].default), `${policy.name}.${setting}`).toBe(row.defaultValue);
-  });
+  it.each(documented.map((row) => [row.setting, row] as const))(
+    "names the policies that take %s and its default, as their config schemas do",
+    (setting, row) => {
+      const takers = keyguardPolicies.filter((policy) => setting in settingsOf(policy));
+      expect([...row.policies].sort()).toEqual(takers.map((p) => p.name).sort());
+      for (const policy of takers)
+        expect(JSON.stringify(settingsOf(policy)[setting].default), `${policy.name}.${setting}`).toBe(row.defaultValue);
+    },
+  );
 });

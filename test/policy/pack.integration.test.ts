@@ -9,7 +9,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
-import { type AnalyzerHost, type AnalyzerStackResource, UNKNOWN, normalizePolicyPackConfig, secret, startAnalyzer } from "../../engine";
+import {
+  type AnalyzerHost,
+  type AnalyzerStackResource,
+  UNKNOWN,
+  normalizePolicyPackConfig,
+  secret,
+  startAnalyzer,
+} from "../../engine";
 import { bundlePolicyPack } from "../../scripts/bundlePolicyPack";
 import { type LocalAws, startLocalAws } from "../support/localAws";
 
@@ -30,7 +37,8 @@ async function buildPackCopy(): Promise<string> {
   const dir = path.join(root, ".keyguard-tmp", `policy-pack-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  for (const file of ["PulumiPolicy.yaml", "package.json"]) fs.copyFileSync(path.join(root, "policy", file), path.join(dir, file));
+  for (const file of ["PulumiPolicy.yaml", "package.json"])
+    fs.copyFileSync(path.join(root, "policy", file), path.join(dir, file));
   const main: string = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8")).main;
   await bundlePolicyPack({ outfile: path.join(dir, main) });
   return dir;
@@ -56,7 +64,11 @@ beforeAll(async () => {
 });\n`,
   );
   aws = await startLocalAws();
-  host = await startAnalyzer({ packDir, nodeArgs: ["--require", probe], env: { ...process.env, ...aws.clientEnvironment() } });
+  host = await startAnalyzer({
+    packDir,
+    nodeArgs: ["--require", probe],
+    env: { ...process.env, ...aws.clientEnvironment() },
+  });
   console.log(`policy pack started in ${host.startupMs.toFixed(0)} ms (spawn to port line)`);
 });
 
@@ -91,12 +103,26 @@ describe("the pack over pulumirpc.Analyzer", () => {
   it("Analyze: a key with rotation off is a mandatory violation; an unknown enableKeyRotation stays mandatory, in plain words", async () => {
     await host.configure({});
     const keyUrn = urnOf(RESOURCE_TYPES.kmsKey, "k");
-    const off = await host.analyze({ urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: false } });
+    const off = await host.analyze({
+      urn: keyUrn,
+      type: RESOURCE_TYPES.kmsKey,
+      name: "k",
+      properties: { enableKeyRotation: false },
+    });
     expect(off.diagnostics).toHaveLength(1);
-    expect(off.diagnostics[0]).toMatchObject({ policyName: "kms-key-rotation-enabled", enforcementLevel: "mandatory", policyPackName: "keyguard" });
+    expect(off.diagnostics[0]).toMatchObject({
+      policyName: "kms-key-rotation-enabled",
+      enforcementLevel: "mandatory",
+      policyPackName: "keyguard",
+    });
     expect(off.diagnostics[0].message).toContain("enableKeyRotation is false; required: true");
 
-    const unknown = await host.analyze({ urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: UNKNOWN.boolean, rotationPeriodInDays: UNKNOWN.number } });
+    const unknown = await host.analyze({
+      urn: keyUrn,
+      type: RESOURCE_TYPES.kmsKey,
+      name: "k",
+      properties: { enableKeyRotation: UNKNOWN.boolean, rotationPeriodInDays: UNKNOWN.number },
+    });
     expect(unknown.diagnostics.map((d) => [d.policyName, d.enforcementLevel])).toEqual([
       ["kms-key-rotation-enabled", "mandatory"],
       ["kms-key-rotation-period", "mandatory"],
@@ -104,9 +130,16 @@ describe("the pack over pulumirpc.Analyzer", () => {
     expect(unknown.diagnostics[0].message).toContain("enableKeyRotation is unknown during preview");
     expect(unknown.diagnostics.every((d) => !d.message.includes("can't run policy"))).toBe(true);
 
-    const asymmetric = await host.analyze({ urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "k", properties: { keySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" } });
+    const asymmetric = await host.analyze({
+      urn: keyUrn,
+      type: RESOURCE_TYPES.kmsKey,
+      name: "k",
+      properties: { keySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" },
+    });
     expect(asymmetric.diagnostics).toEqual([]);
-    expect(asymmetric.notApplicable.map((n) => n.policyName)).toEqual(expect.arrayContaining(["kms-key-rotation-enabled", "kms-key-rotation-period"]));
+    expect(asymmetric.notApplicable.map((n) => n.policyName)).toEqual(
+      expect.arrayContaining(["kms-key-rotation-enabled", "kms-key-rotation-period"]),
+    );
   });
 
   it("Analyze: secrets on the wire are read, and a cluster's secret password never appears in a diagnostic", async () => {
@@ -115,7 +148,12 @@ describe("the pack over pulumirpc.Analyzer", () => {
       urn: urnOf(RESOURCE_TYPES.redshiftCluster, "c"),
       type: RESOURCE_TYPES.redshiftCluster,
       name: "c",
-      properties: { encrypted: secret("false"), kmsKeyId: ARN("k"), masterPassword: secret(PASSWORD), clusterIdentifier: "c" },
+      properties: {
+        encrypted: secret("false"),
+        kmsKeyId: ARN("k"),
+        masterPassword: secret(PASSWORD),
+        clusterIdentifier: "c",
+      },
     });
     expect(result.diagnostics.map((d) => d.policyName)).toEqual(["redshift-cluster-encrypted"]);
     expect(result.diagnostics[0].message).toContain('encrypted is "false"');
@@ -139,7 +177,16 @@ describe("the pack over pulumirpc.Analyzer", () => {
       tags: { team: "data" },
     });
     await host.configure({});
-    expect((await host.remediate({ urn: urnOf(RESOURCE_TYPES.kmsKey, "k"), type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: false } })).remediations).toEqual([]);
+    expect(
+      (
+        await host.remediate({
+          urn: urnOf(RESOURCE_TYPES.kmsKey, "k"),
+          type: RESOURCE_TYPES.kmsKey,
+          name: "k",
+          properties: { enableKeyRotation: false },
+        })
+      ).remediations,
+    ).toEqual([]);
   });
 
   it("AnalyzeStack: follows propertyDependencies while ARNs are unknown, through an alias; secrets everywhere stay out of reports", async () => {
@@ -148,14 +195,31 @@ describe("the pack over pulumirpc.Analyzer", () => {
     const aliasUrn = urnOf(RESOURCE_TYPES.kmsAlias, "a");
     const clusterUrn = urnOf(RESOURCE_TYPES.redshiftCluster, "c");
     const resources: AnalyzerStackResource[] = [
-      { urn: keyUrn, type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: true, rotationPeriodInDays: 365, arn: UNKNOWN.string, keyId: UNKNOWN.string } },
-      { urn: aliasUrn, type: RESOURCE_TYPES.kmsAlias, name: "a", properties: { name: "alias/data", targetKeyId: UNKNOWN.string }, dependencies: [keyUrn], propertyDependencies: { targetKeyId: [keyUrn] } },
+      {
+        urn: keyUrn,
+        type: RESOURCE_TYPES.kmsKey,
+        name: "k",
+        properties: { enableKeyRotation: true, rotationPeriodInDays: 365, arn: UNKNOWN.string, keyId: UNKNOWN.string },
+      },
+      {
+        urn: aliasUrn,
+        type: RESOURCE_TYPES.kmsAlias,
+        name: "a",
+        properties: { name: "alias/data", targetKeyId: UNKNOWN.string },
+        dependencies: [keyUrn],
+        propertyDependencies: { targetKeyId: [keyUrn] },
+      },
       {
         urn: clusterUrn,
         type: RESOURCE_TYPES.redshiftCluster,
         name: "c",
         parent: `${STACK}::pulumi:pulumi:Stack::keyguard-dev`,
-        properties: { encrypted: "true", kmsKeyId: UNKNOWN.string, clusterIdentifier: secret("c"), masterPassword: secret(PASSWORD) },
+        properties: {
+          encrypted: "true",
+          kmsKeyId: UNKNOWN.string,
+          clusterIdentifier: secret("c"),
+          masterPassword: secret(PASSWORD),
+        },
         dependencies: [aliasUrn],
         propertyDependencies: { kmsKeyId: [aliasUrn] },
       },
@@ -168,7 +232,9 @@ describe("the pack over pulumirpc.Analyzer", () => {
       },
     ];
     const result = await host.analyzeStack(resources);
-    expect(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn])).toEqual([["redshift-cluster-key-rotated", "mandatory", clusterUrn]]);
+    expect(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn])).toEqual([
+      ["redshift-cluster-key-rotated", "mandatory", clusterUrn],
+    ]);
     expect(result.diagnostics[0].message).toContain('alias "a" -> key "k"');
     expect(result.diagnostics[0].message).toContain("got 365 days; this pack's config allows 90 to 180 days");
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
@@ -179,23 +245,47 @@ describe("the pack over pulumirpc.Analyzer", () => {
       ["redshift-cluster-key-rotated", "mandatory"],
       ["redshift-cluster-rotation-on-key-change", "advisory"],
     ]);
-    expect(unresolved.diagnostics[0].message).toContain("kmsKeyId is unknown during preview and does not come from a KMS key or alias in this stack");
+    expect(unresolved.diagnostics[0].message).toContain(
+      "kmsKeyId is unknown during preview and does not come from a KMS key or alias in this stack",
+    );
   });
 
   it("Configure: exemptions skip resources; bad config is a clear error naming policy, setting and value", async () => {
-    await host.configure({ "kms-key-rotation-enabled": { exemptions: [{ resource: "legacy-*", reason: "migrating in SEC-42" }] } });
-    const exempt = await host.analyze({ urn: urnOf(RESOURCE_TYPES.kmsKey, "legacy-1"), type: RESOURCE_TYPES.kmsKey, name: "legacy-1", properties: { enableKeyRotation: false } });
+    await host.configure({
+      "kms-key-rotation-enabled": { exemptions: [{ resource: "legacy-*", reason: "migrating in SEC-42" }] },
+    });
+    const exempt = await host.analyze({
+      urn: urnOf(RESOURCE_TYPES.kmsKey, "legacy-1"),
+      type: RESOURCE_TYPES.kmsKey,
+      name: "legacy-1",
+      properties: { enableKeyRotation: false },
+    });
     expect(exempt.diagnostics).toEqual([]);
     expect(exempt.notApplicable.find((n) => n.policyName === "kms-key-rotation-enabled")?.reason).toContain("SEC-42");
 
     await host.configure({ "kms-key-rotation-period": { minRotationPeriodInDays: 7 } });
-    await expect(host.analyze({ urn: urnOf(RESOURCE_TYPES.kmsKey, "k"), type: RESOURCE_TYPES.kmsKey, name: "k", properties: { enableKeyRotation: true } })).rejects.toThrow(
+    await expect(
+      host.analyze({
+        urn: urnOf(RESOURCE_TYPES.kmsKey, "k"),
+        type: RESOURCE_TYPES.kmsKey,
+        name: "k",
+        properties: { enableKeyRotation: true },
+      }),
+    ).rejects.toThrow(
       /keyguard policy config: kms-key-rotation-period\.minRotationPeriodInDays: got 7; expected a whole number of days from 90 to 2560/,
     );
     const info = await host.getAnalyzerInfo();
-    expect(() => normalizePolicyPackConfig({ "kms-rotation": "mandatory" }, info)).toThrow(/names policy "kms-rotation", which pack "keyguard" does not have/);
-    expect(() => normalizePolicyPackConfig({ all: "strict" as never }, info)).toThrow(/enforcement level "strict" is not one of advisory, mandatory, remediate, disabled/);
-    expect(normalizePolicyPackConfig({ all: "advisory", "kms-key-rotation-period": { enforcementLevel: "disabled" } }, info)["kms-key-rotation-period"].enforcementLevel).toBe("disabled");
+    expect(() => normalizePolicyPackConfig({ "kms-rotation": "mandatory" }, info)).toThrow(
+      /names policy "kms-rotation", which pack "keyguard" does not have/,
+    );
+    expect(() => normalizePolicyPackConfig({ all: "strict" as never }, info)).toThrow(
+      /enforcement level "strict" is not one of advisory, mandatory, remediate, disabled/,
+    );
+    expect(
+      normalizePolicyPackConfig({ all: "advisory", "kms-key-rotation-period": { enforcementLevel: "disabled" } }, info)[
+        "kms-key-rotation-period"
+      ].enforcementLevel,
+    ).toBe("disabled");
     await host.configure({});
   });
 
@@ -210,7 +300,10 @@ describe("the pack over pulumirpc.Analyzer", () => {
       name: id,
       properties: { encrypted: "true", kmsKeyId: ARN(id), clusterIdentifier: id },
     }));
-    await host.configure({ "redshift-cluster-external-key": { verifyExternalKeysLive: true }, "redshift-cluster-rotation-on-key-change": "disabled" });
+    await host.configure({
+      "redshift-cluster-external-key": { verifyExternalKeysLive: true },
+      "redshift-cluster-rotation-on-key-change": "disabled",
+    });
     const result = await host.analyzeStack(clusters);
     const byUrn = Object.fromEntries(result.diagnostics.map((d) => [d.urn.split("::").pop(), d]));
     expect(Object.keys(byUrn).sort()).toEqual(["long", "missing", "off"]);
@@ -219,11 +312,19 @@ describe("the pack over pulumirpc.Analyzer", () => {
     expect(byUrn.missing.message).toContain("verifying it live failed: KMS GetKeyRotationStatus NotFoundException");
     expect(result.diagnostics.every((d) => d.enforcementLevel === "advisory")).toBe(true);
     // Each distinct key asked about (the SDK may retry a call on a loaded machine, so compare the set).
-    expect([...new Set(aws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.keyId))].sort()).toEqual(["long", "missing", "off", "on"].map(ARN).sort());
+    expect(
+      [...new Set(aws.calls.filter((call) => call.action === "GetKeyRotationStatus").map((call) => call.keyId))].sort(),
+    ).toEqual(["long", "missing", "off", "on"].map(ARN).sort());
     // Least privilege: exactly the README's IAM row for the pack's live check.
-    const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(fs.readFileSync(path.join(root, "README.md"), "utf8"))![1];
-    const row = iamSection.split("\n").find((line) => line.startsWith("| policy pack with `verifyExternalKeysLive` |"))!;
-    expect(aws.iamActionsCalled()).toEqual([...row.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]).sort());
+    const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(
+      fs.readFileSync(path.join(root, "README.md"), "utf8"),
+    )![1];
+    const row = iamSection
+      .split("\n")
+      .find((line) => line.startsWith("| policy pack with `verifyExternalKeysLive` |"))!;
+    expect(aws.iamActionsCalled()).toEqual(
+      [...row.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]).sort(),
+    );
     await host.configure({});
   });
 
@@ -246,7 +347,9 @@ describe("the pack over pulumirpc.Analyzer", () => {
     expect(loaded).toContain(path.join(pulumiRoot, "proto", "analyzer_pb.js"));
     // google-protobuf keeps its message classes in one global namespace: a second copy would replace them.
     expect(loaded.filter((file) => file.endsWith(`${sep}google-protobuf${sep}google-protobuf.js`))).toHaveLength(1);
-    expect(loaded.filter((file) => /[\\/]@grpc[\\/]grpc-js[\\/]build[\\/]src[\\/]index\.js$/.test(file))).toHaveLength(1);
+    expect(loaded.filter((file) => /[\\/]@grpc[\\/]grpc-js[\\/]build[\\/]src[\\/]index\.js$/.test(file))).toHaveLength(
+      1,
+    );
     // Long strings (each RedshiftKeyRotation's serialized provider) are decoded natively (engine/protobufLongStrings.ts).
     expect(JSON.parse(fs.readFileSync(nativeStringsOut, "utf8"))).toBe(true);
   });

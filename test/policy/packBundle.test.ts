@@ -15,7 +15,15 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STACK_SHAPES, shapedStack, type StackShape } from "../../bench/stackShapes";
-import { type AnalyzeResult, type AnalyzerHost, type AnalyzerStackResource, type PolicyPackConfig, UNKNOWN, secret, startAnalyzer } from "../../engine";
+import {
+  type AnalyzeResult,
+  type AnalyzerHost,
+  type AnalyzerStackResource,
+  type PolicyPackConfig,
+  UNKNOWN,
+  secret,
+  startAnalyzer,
+} from "../../engine";
 import { RESOURCE_TYPES } from "../../facts";
 import { bundlePolicyPack, patchPolicyServer } from "../../scripts/bundlePolicyPack";
 
@@ -31,7 +39,8 @@ let plain: AnalyzerHost;
 async function buildPack(name: string, bundleFramework: boolean): Promise<string> {
   const directory = path.join(workDirectory, name);
   fs.mkdirSync(path.join(directory, "dist"), { recursive: true });
-  for (const file of ["PulumiPolicy.yaml", "package.json"]) fs.copyFileSync(path.join(root, "policy", file), path.join(directory, file));
+  for (const file of ["PulumiPolicy.yaml", "package.json"])
+    fs.copyFileSync(path.join(root, "policy", file), path.join(directory, file));
   await bundlePolicyPack({ outfile: path.join(directory, "dist", "index.js"), bundleFramework });
   return directory;
 }
@@ -40,7 +49,10 @@ beforeAll(async () => {
   workDirectory = path.join(root, ".keyguard-tmp", `pack-bundle-${process.pid}`);
   fs.rmSync(workDirectory, { recursive: true, force: true });
   const [shippedDirectory, plainDirectory] = await Promise.all([buildPack("shipped", true), buildPack("plain", false)]);
-  [shipped, plain] = await Promise.all([startAnalyzer({ packDir: shippedDirectory }), startAnalyzer({ packDir: plainDirectory })]);
+  [shipped, plain] = await Promise.all([
+    startAnalyzer({ packDir: shippedDirectory }),
+    startAnalyzer({ packDir: plainDirectory }),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -52,13 +64,27 @@ afterAll(async () => {
 /** Everything a pack answered, in a stable order: the comparison is on all of it. */
 function answerLines(result: AnalyzeResult, urn: string): string[] {
   return [
-    ...result.diagnostics.map((d) => JSON.stringify(["diagnostic", d.policyName, d.enforcementLevel, d.severity, d.urn || urn, d.description, d.message])),
+    ...result.diagnostics.map((d) =>
+      JSON.stringify([
+        "diagnostic",
+        d.policyName,
+        d.enforcementLevel,
+        d.severity,
+        d.urn || urn,
+        d.description,
+        d.message,
+      ]),
+    ),
     ...result.notApplicable.map((n) => JSON.stringify(["not-applicable", n.policyName, urn, n.reason])),
   ];
 }
 
 /** Configure, then Analyze and Remediate every resource, then AnalyzeStack; all answers, or the error. */
-async function everything(host: AnalyzerHost, config: PolicyPackConfig, resources: AnalyzerStackResource[]): Promise<string[]> {
+async function everything(
+  host: AnalyzerHost,
+  config: PolicyPackConfig,
+  resources: AnalyzerStackResource[],
+): Promise<string[]> {
   const lines: string[] = [];
   try {
     lines.push(JSON.stringify(await host.configure(config)));
@@ -92,25 +118,79 @@ const POLICIES = [
 ];
 
 describe("the shipped bundle and the plain build give the same answers", () => {
-  it.each(Object.keys(STACK_SHAPES) as StackShape[])("on the bench's %s stack, with the default config and with every policy's level changed", async (shape) => {
-    const resources = shapedStack(shape, SHAPE_RESOURCES);
-    const byDefault = await expectSameAnswers({}, resources);
-    // The stacks do produce findings, so agreeing is not agreeing on nothing.
-    if (shape !== "component") expect(byDefault.some((line) => line.startsWith('["diagnostic"'))).toBe(true);
-    const levels = Object.fromEntries(POLICIES.map((policy, index) => [policy, LEVELS[(index + shape.length) % LEVELS.length]]));
-    await expectSameAnswers({ ...levels, "kms-key-rotation-period": { enforcementLevel: "mandatory", maxRotationPeriodInDays: 120 } }, resources);
-  });
+  it.each(Object.keys(STACK_SHAPES) as StackShape[])(
+    "on the bench's %s stack, with the default config and with every policy's level changed",
+    async (shape) => {
+      const resources = shapedStack(shape, SHAPE_RESOURCES);
+      const byDefault = await expectSameAnswers({}, resources);
+      // The stacks do produce findings, so agreeing is not agreeing on nothing.
+      if (shape !== "component") expect(byDefault.some((line) => line.startsWith('["diagnostic"'))).toBe(true);
+      const levels = Object.fromEntries(
+        POLICIES.map((policy, index) => [policy, LEVELS[(index + shape.length) % LEVELS.length]]),
+      );
+      await expectSameAnswers(
+        { ...levels, "kms-key-rotation-period": { enforcementLevel: "mandatory", maxRotationPeriodInDays: 120 } },
+        resources,
+      );
+    },
+  );
 
   it(`on fuzzed stacks and configs (${CASES} cases, seed ${SEED})`, async () => {
     const types = Object.values(RESOURCE_TYPES);
-    const names = ["enableKeyRotation", "rotationPeriodInDays", "customerMasterKeySpec", "keySpec", "keyUsage", "origin", "customKeyStoreId", "multiRegion", "arn", "keyId", "id", "name", "aliasName", "targetKeyId", "primaryKeyArn", "encrypted", "kmsKeyId", "clusterIdentifier", "namespaceName", "__provider"];
+    const names = [
+      "enableKeyRotation",
+      "rotationPeriodInDays",
+      "customerMasterKeySpec",
+      "keySpec",
+      "keyUsage",
+      "origin",
+      "customKeyStoreId",
+      "multiRegion",
+      "arn",
+      "keyId",
+      "id",
+      "name",
+      "aliasName",
+      "targetKeyId",
+      "primaryKeyArn",
+      "encrypted",
+      "kmsKeyId",
+      "clusterIdentifier",
+      "namespaceName",
+      "__provider",
+    ];
     const scalar = fc.oneof(
-      fc.constantFrom<unknown>(true, false, "true", "false", 90, 365, 5, 3000, -0, 1e308, null, "SYMMETRIC_DEFAULT", "RSA_2048", "ENCRYPT_DECRYPT", "AWS_KMS", "EXTERNAL", "alias/a1", "alias/aws/redshift", "x".repeat(3000)),
+      fc.constantFrom<unknown>(
+        true,
+        false,
+        "true",
+        "false",
+        90,
+        365,
+        5,
+        3000,
+        -0,
+        1e308,
+        null,
+        "SYMMETRIC_DEFAULT",
+        "RSA_2048",
+        "ENCRYPT_DECRYPT",
+        "AWS_KMS",
+        "EXTERNAL",
+        "alias/a1",
+        "alias/aws/redshift",
+        "x".repeat(3000),
+      ),
       fc.constantFrom<unknown>(...Object.values(UNKNOWN)),
       fc.string({ maxLength: 12 }),
       fc.integer(),
     );
-    const value = fc.oneof({ weight: 6, arbitrary: scalar }, { weight: 1, arbitrary: scalar.map((inner) => secret(inner)) }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.dictionary(fc.constantFrom("a", "b"), scalar) });
+    const value = fc.oneof(
+      { weight: 6, arbitrary: scalar },
+      { weight: 1, arbitrary: scalar.map((inner) => secret(inner)) },
+      { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) },
+      { weight: 1, arbitrary: fc.dictionary(fc.constantFrom("a", "b"), scalar) },
+    );
     const resource = fc.record({
       type: fc.constantFrom(...types),
       properties: fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 8 }),
@@ -119,7 +199,10 @@ describe("the shipped bundle and the plain build give the same answers", () => {
       referenceOther: fc.option(fc.nat(), { nil: undefined }),
     });
     const level = fc.option(fc.constantFrom(...LEVELS), { nil: undefined });
-    const stackCase = fc.record({ resources: fc.array(resource, { minLength: 1, maxLength: 16 }), levels: fc.array(level, { minLength: POLICIES.length, maxLength: POLICIES.length }) });
+    const stackCase = fc.record({
+      resources: fc.array(resource, { minLength: 1, maxLength: 16 }),
+      levels: fc.array(level, { minLength: POLICIES.length, maxLength: POLICIES.length }),
+    });
     let diagnostics = 0;
     await fc.assert(
       fc.asyncProperty(stackCase, async ({ resources, levels }) => {
@@ -127,11 +210,22 @@ describe("the shipped bundle and the plain build give the same answers", () => {
         const stack: AnalyzerStackResource[] = resources.map((r, index) => {
           const properties: Record<string, unknown> = { ...r.properties };
           // References between resources, by value (an ARN, an alias name) and through the engine's links.
-          if (r.referenceOther !== undefined) properties[r.linkedProperty] = `arn:aws:kms:us-east-1:111122223333:key/r${r.referenceOther % resources.length}`;
+          if (r.referenceOther !== undefined)
+            properties[r.linkedProperty] =
+              `arn:aws:kms:us-east-1:111122223333:key/r${r.referenceOther % resources.length}`;
           const linked = r.links.map((link) => urns[link % urns.length]).filter((urn) => urn !== urns[index]);
-          return { urn: urns[index], type: r.type, name: `r${index}`, properties, dependencies: linked, propertyDependencies: linked.length ? { [r.linkedProperty]: linked } : {} };
+          return {
+            urn: urns[index],
+            type: r.type,
+            name: `r${index}`,
+            properties,
+            dependencies: linked,
+            propertyDependencies: linked.length ? { [r.linkedProperty]: linked } : {},
+          };
         });
-        const config = Object.fromEntries(POLICIES.flatMap((policy, index) => (levels[index] ? [[policy, levels[index]]] : [])));
+        const config = Object.fromEntries(
+          POLICIES.flatMap((policy, index) => (levels[index] ? [[policy, levels[index]]] : [])),
+        );
         const answers = await expectSameAnswers(config, stack);
         diagnostics += answers.filter((line) => line.startsWith('["diagnostic"')).length;
       }),
@@ -147,7 +241,9 @@ describe("the server patches", () => {
     const server = fs.readFileSync(require.resolve("@pulumi/policy/server.js"), "utf8");
     expect(patchPolicyServer(server)).toContain("sharedStackResources = intermediates");
     expect(patchPolicyServer(server)).toContain("Error.stackTraceLimit = 0;");
-    expect(() => patchPolicyServer(server.replace("const intermediates = [];", "const intermediates = new Array();"))).toThrow(
+    expect(() =>
+      patchPolicyServer(server.replace("const intermediates = [];", "const intermediates = new Array();")),
+    ).toThrow(
       /makeAnalyzeStackRpcFun, the code to build the stack's resource objects only for the first stack policy .* was found 0 times/,
     );
   });

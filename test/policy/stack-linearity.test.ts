@@ -30,7 +30,10 @@ function countingProps(props: Record<string, unknown>, counter: { reads: number 
     get: (target, property, receiver) => (counter.reads++, Reflect.get(target, property, receiver)),
     has: (target, property) => (counter.reads++, Reflect.has(target, property)),
     ownKeys: (target) => (counter.reads++, Reflect.ownKeys(target)),
-    getOwnPropertyDescriptor: (target, property) => (counter.reads++, Reflect.getOwnPropertyDescriptor(target, property)),
+    getOwnPropertyDescriptor: (target, property) => (
+      counter.reads++,
+      Reflect.getOwnPropertyDescriptor(target, property)
+    ),
   });
 }
 
@@ -41,7 +44,13 @@ function countingProps(props: Record<string, unknown>, counter: { reads: number 
 function componentStack(components: number, counter: { reads: number }, preview: boolean): PolicyResourceLike[] {
   const resources: PolicyResourceLike[] = [];
   const add = (type: string, name: string, props: Record<string, unknown>, links: Partial<PolicyResourceLike> = {}) => {
-    const resource: PolicyResourceLike = { urn: urnOf(type, name), type, name, props: countingProps(props, counter), ...links };
+    const resource: PolicyResourceLike = {
+      urn: urnOf(type, name),
+      type,
+      name,
+      props: countingProps(props, counter),
+      ...links,
+    };
     resources.push(resource);
     return resource;
   };
@@ -49,26 +58,47 @@ function componentStack(components: number, counter: { reads: number }, preview:
     const arn = preview ? UNKNOWN_STRING_SENTINEL : `arn:aws:kms:eu-west-1:111122223333:key/key-${i}`;
     const component = add(RESOURCE_TYPES.encryptedRedshiftCluster, `warehouse-${i}`, {});
     const parent = { parent: component };
-    const key = add(RESOURCE_TYPES.kmsKey, `warehouse-${i}-key`, { enableKeyRotation: true, rotationPeriodInDays: 365, arn, keyId: preview ? UNKNOWN_STRING_SENTINEL : `key-${i}` }, parent);
-    add(RESOURCE_TYPES.kmsAlias, `warehouse-${i}-alias`, { name: `alias/warehouse-${i}`, targetKeyId: arn }, { ...parent, dependencies: [key], propertyDependencies: { targetKeyId: [key] } });
+    const key = add(
+      RESOURCE_TYPES.kmsKey,
+      `warehouse-${i}-key`,
+      {
+        enableKeyRotation: true,
+        rotationPeriodInDays: 365,
+        arn,
+        keyId: preview ? UNKNOWN_STRING_SENTINEL : `key-${i}`,
+      },
+      parent,
+    );
+    add(
+      RESOURCE_TYPES.kmsAlias,
+      `warehouse-${i}-alias`,
+      { name: `alias/warehouse-${i}`, targetKeyId: arn },
+      { ...parent, dependencies: [key], propertyDependencies: { targetKeyId: [key] } },
+    );
     const cluster = add(
       RESOURCE_TYPES.redshiftCluster,
       `warehouse-${i}-cluster`,
       { clusterIdentifier: `warehouse-${i}`, encrypted: "true", kmsKeyId: arn },
       { ...parent, dependencies: [key], propertyDependencies: { kmsKeyId: [key] } },
     );
-    add(RESOURCE_TYPES.redshiftKeyRotation, `warehouse-${i}-rotation`, { clusterIdentifier: `warehouse-${i}`, kmsKeyId: arn }, {
-      ...parent,
-      dependencies: [cluster, key],
-      propertyDependencies: { clusterIdentifier: [cluster], kmsKeyId: [key] },
-    });
+    add(
+      RESOURCE_TYPES.redshiftKeyRotation,
+      `warehouse-${i}-rotation`,
+      { clusterIdentifier: `warehouse-${i}`, kmsKeyId: arn },
+      {
+        ...parent,
+        dependencies: [cluster, key],
+        propertyDependencies: { clusterIdentifier: [cluster], kmsKeyId: [key] },
+      },
+    );
   }
   return resources;
 }
 
 /** A stack index that counts the questions asked of it and the resources it hands back. */
 function countingLookup(lookup: StackLookup, counter: { lookups: number }): StackLookup {
-  const counted = <A extends unknown[], R>(method: (...args: A) => R) =>
+  const counted =
+    <A extends unknown[], R>(method: (...args: A) => R) =>
     (...args: A): R => {
       const answer = method.apply(lookup, args);
       counter.lookups += 1 + (Array.isArray(answer) ? answer.length : 0);
@@ -91,7 +121,12 @@ interface Work {
   verdicts: Record<string, number>;
 }
 
-async function work(policy: KeyguardStackPolicy, components: number, preview: boolean, config: Record<string, unknown> = {}): Promise<Work> {
+async function work(
+  policy: KeyguardStackPolicy,
+  components: number,
+  preview: boolean,
+  config: Record<string, unknown> = {},
+): Promise<Work> {
   const counter = { lookups: 0, reads: 0 };
   const resources = componentStack(components, counter, preview);
   const verdicts = await policy.verdicts(countingLookup(new StackIndex(resources), counter), config);
@@ -108,16 +143,19 @@ const cases: Array<[string, KeyguardStackPolicy, string, Record<string, unknown>
 
 describe("stack policies do linear work on component-shaped stacks", () => {
   for (const preview of [false, true]) {
-    it.each(cases)(`%s (${preview ? "preview: ARNs unknown" : "ARNs known"}): 4x the components, at most 4x the lookups and property reads`, async (_name, policy, expected, config) => {
-      const small = await work(policy, N, preview, config);
-      const large = await work(policy, 4 * N, preview, config);
-      // Every cluster was judged, as the component's stack should be.
-      expect(small.verdicts).toEqual({ [expected]: N });
-      expect(large.verdicts).toEqual({ [expected]: 4 * N });
-      expect(small.lookups).toBeGreaterThanOrEqual(N);
-      expect(large.lookups).toBeLessThanOrEqual(4 * small.lookups);
-      expect(large.reads).toBeLessThanOrEqual(4 * small.reads);
-    });
+    it.each(cases)(
+      `%s (${preview ? "preview: ARNs unknown" : "ARNs known"}): 4x the components, at most 4x the lookups and property reads`,
+      async (_name, policy, expected, config) => {
+        const small = await work(policy, N, preview, config);
+        const large = await work(policy, 4 * N, preview, config);
+        // Every cluster was judged, as the component's stack should be.
+        expect(small.verdicts).toEqual({ [expected]: N });
+        expect(large.verdicts).toEqual({ [expected]: 4 * N });
+        expect(small.lookups).toBeGreaterThanOrEqual(N);
+        expect(large.lookups).toBeLessThanOrEqual(4 * small.lookups);
+        expect(large.reads).toBeLessThanOrEqual(4 * small.reads);
+      },
+    );
   }
 
   it("the counts catch a policy that compares every cluster with every rotation (the old redshift-cluster-rotation-on-key-change)", () => {
@@ -126,7 +164,9 @@ describe("stack policies do linear work on component-shaped stacks", () => {
       const lookup = countingLookup(new StackIndex(componentStack(components, counter, false)), counter);
       const rotationTypes = new Set([RESOURCE_TYPES.redshiftKeyRotation]);
       for (const cluster of lookup.resourcesOfTypes(new Set([RESOURCE_TYPES.redshiftCluster]))) {
-        lookup.resourcesOfTypes(rotationTypes).some((rotation) => rotation.props.clusterIdentifier === cluster.props.clusterIdentifier);
+        lookup
+          .resourcesOfTypes(rotationTypes)
+          .some((rotation) => rotation.props.clusterIdentifier === cluster.props.clusterIdentifier);
       }
       return counter;
     };

@@ -13,7 +13,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KMS_ERRORS, REDSHIFT_ERRORS, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import { DEFAULT_POLL_SCHEDULE } from "../../providers/redshiftKeyRotation/waiter";
-import { DIFF_TIMEOUT_MINUTES, type ProviderTuning, createRedshiftKeyRotationProvider } from "../../providers/redshiftKeyRotation/provider";
+import {
+  DIFF_TIMEOUT_MINUTES,
+  type ProviderTuning,
+  createRedshiftKeyRotationProvider,
+} from "../../providers/redshiftKeyRotation/provider";
 import {
   type AwsAction,
   type Fault,
@@ -35,10 +39,28 @@ let CLUSTER = "analytics-main";
  * wire codes, whose HTTP statuses and retryability come from facts/.
  */
 const DOCUMENTED_ERRORS: Record<AwsAction, string[]> = {
-  RotateEncryptionKey: ["ClusterNotFound", "DependentServiceRequestThrottlingFault", "InvalidClusterState", "UnsupportedOperation"],
+  RotateEncryptionKey: [
+    "ClusterNotFound",
+    "DependentServiceRequestThrottlingFault",
+    "InvalidClusterState",
+    "UnsupportedOperation",
+  ],
   DescribeClusters: ["ClusterNotFound", "InvalidTagFault"],
-  GetKeyRotationStatus: ["DependencyTimeoutException", "InvalidArnException", "KMSInternalException", "KMSInvalidStateException", "NotFoundException", "UnsupportedOperationException"],
-  ListKeyRotations: ["InvalidArnException", "KMSInternalException", "KMSInvalidStateException", "NotFoundException", "UnsupportedOperationException"],
+  GetKeyRotationStatus: [
+    "DependencyTimeoutException",
+    "InvalidArnException",
+    "KMSInternalException",
+    "KMSInvalidStateException",
+    "NotFoundException",
+    "UnsupportedOperationException",
+  ],
+  ListKeyRotations: [
+    "InvalidArnException",
+    "KMSInternalException",
+    "KMSInvalidStateException",
+    "NotFoundException",
+    "UnsupportedOperationException",
+  ],
   DescribeKey: [],
 };
 
@@ -73,7 +95,9 @@ afterAll(async () => {
 function provider(options: { coarse?: boolean; requestTimeoutMs?: number } = {}) {
   const requestTimeoutMs = options.requestTimeoutMs ?? 2_000;
   const tuning: ProviderTuning = {
-    poll: options.coarse ? { ...DEFAULT_POLL_SCHEDULE, fastPhaseMaxDelayMs: 6_000, fastPhaseMs: 30_000 } : DEFAULT_POLL_SCHEDULE,
+    poll: options.coarse
+      ? { ...DEFAULT_POLL_SCHEDULE, fastPhaseMaxDelayMs: 6_000, fastPhaseMs: 30_000 }
+      : DEFAULT_POLL_SCHEDULE,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4, requestTimeoutMs, connectionTimeoutMs: requestTimeoutMs },
     clock,
   };
@@ -81,7 +105,13 @@ function provider(options: { coarse?: boolean; requestTimeoutMs?: number } = {})
 }
 
 function inputs(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { clusterIdentifier: CLUSTER, kmsKeyId: KEY_A, followKeyMaterialRotations: true, timeoutMinutes: 2, ...overrides };
+  return {
+    clusterIdentifier: CLUSTER,
+    kmsKeyId: KEY_A,
+    followKeyMaterialRotations: true,
+    timeoutMinutes: 2,
+    ...overrides,
+  };
 }
 
 /** A fresh world: one available cluster under KEY_A, KEY_A and KEY_B with rotation on. */
@@ -89,7 +119,11 @@ function freshWorld(clusterSpec: { rotationDurationMs?: number } = {}) {
   aws.reset();
   aws.addKey({ keyArn: KEY_A });
   aws.addKey({ keyArn: KEY_B });
-  aws.addCluster({ clusterIdentifier: CLUSTER, kmsKeyId: KEY_A, rotationDurationMs: clusterSpec.rotationDurationMs ?? 30_000 });
+  aws.addCluster({
+    clusterIdentifier: CLUSTER,
+    kmsKeyId: KEY_A,
+    rotationDurationMs: clusterSpec.rotationDurationMs ?? 30_000,
+  });
 }
 
 async function createdState(): Promise<Record<string, unknown>> {
@@ -108,14 +142,18 @@ async function outcome<T>(work: Promise<T>): Promise<{ ok: true; value: T } | { 
 
 describe("the local endpoint's errors reach the SDK as AWS sends them", () => {
   it("every documented error code arrives with its HTTP status and SDK name", async () => {
-    const { RedshiftClient, RotateEncryptionKeyCommand, DescribeClustersCommand } = await import("@aws-sdk/client-redshift");
+    const { RedshiftClient, RotateEncryptionKeyCommand, DescribeClustersCommand } =
+      await import("@aws-sdk/client-redshift");
     const { KMSClient, GetKeyRotationStatusCommand } = await import("@aws-sdk/client-kms");
     const redshift = new RedshiftClient({ endpoint: aws.url, maxAttempts: 1 });
     const kms = new KMSClient({ endpoint: aws.url, maxAttempts: 1 });
     freshWorld();
     for (const code of Object.keys(REDSHIFT_ERRORS) as Array<keyof typeof REDSHIFT_ERRORS>) {
       aws.injectFault({ action: "RotateEncryptionKey", fault: { kind: "error", code } });
-      const error = (await outcome(redshift.send(new RotateEncryptionKeyCommand({ ClusterIdentifier: CLUSTER })))) as { ok: false; error: Error & { $metadata: { httpStatusCode: number } } };
+      const error = (await outcome(redshift.send(new RotateEncryptionKeyCommand({ ClusterIdentifier: CLUSTER })))) as {
+        ok: false;
+        error: Error & { $metadata: { httpStatusCode: number } };
+      };
       expect(error.ok).toBe(false);
       expect(error.error.name).toBe(REDSHIFT_ERRORS[code].sdkName);
       expect(error.error.$metadata.httpStatusCode).toBe(REDSHIFT_ERRORS[code].httpStatus);
@@ -125,7 +163,10 @@ describe("the local endpoint's errors reach the SDK as AWS sends them", () => {
     expect(!tagError.ok && tagError.error.name).toBe("InvalidTagFault");
     for (const code of Object.keys(KMS_ERRORS) as Array<keyof typeof KMS_ERRORS>) {
       aws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code } });
-      const error = (await outcome(kms.send(new GetKeyRotationStatusCommand({ KeyId: KEY_A })))) as { ok: false; error: Error & { $metadata: { httpStatusCode: number } } };
+      const error = (await outcome(kms.send(new GetKeyRotationStatusCommand({ KeyId: KEY_A })))) as {
+        ok: false;
+        error: Error & { $metadata: { httpStatusCode: number } };
+      };
       expect(error.error.name).toBe(code);
       expect(error.error.$metadata.httpStatusCode).toBe(KMS_ERRORS[code].httpStatus);
     }
@@ -143,10 +184,22 @@ describe("each documented error of the provider's calls", () => {
     ["DescribeClusters", "InvalidTagFault", /DescribeClusters failed with InvalidTagFault/],
     ["RotateEncryptionKey", "ClusterNotFound", /the cluster was not found/],
     ["RotateEncryptionKey", "UnsupportedOperation", /RotateEncryptionKey failed with UnsupportedOperationFault/],
-    ["GetKeyRotationStatus", "NotFoundException", /GetKeyRotationStatus for key ".*" failed with NotFoundException: the key does not exist/],
-    ["GetKeyRotationStatus", "InvalidArnException", /failed with InvalidArnException: kmsKeyId is not a valid KMS key ARN/],
+    [
+      "GetKeyRotationStatus",
+      "NotFoundException",
+      /GetKeyRotationStatus for key ".*" failed with NotFoundException: the key does not exist/,
+    ],
+    [
+      "GetKeyRotationStatus",
+      "InvalidArnException",
+      /failed with InvalidArnException: kmsKeyId is not a valid KMS key ARN/,
+    ],
     ["GetKeyRotationStatus", "KMSInvalidStateException", /failed with KMSInvalidStateException: the key is disabled/],
-    ["GetKeyRotationStatus", "UnsupportedOperationException", /failed with UnsupportedOperationException: automatic rotation exists only for symmetric/],
+    [
+      "GetKeyRotationStatus",
+      "UnsupportedOperationException",
+      /failed with UnsupportedOperationException: automatic rotation exists only for symmetric/,
+    ],
     ["ListKeyRotations", "NotFoundException", /ListKeyRotations for key .* failed with NotFoundException/],
   ];
   for (const [action, code, message] of finalErrors) {
@@ -186,8 +239,12 @@ describe("each documented error of the provider's calls", () => {
       const state = await createdState();
       aws.injectFault({ action, fault: { kind: "error", code }, times: Infinity });
       const started = clock.now();
-      const result = await outcome(provider().update!(CLUSTER, state, inputs({ triggers: { reason: "rotate" }, timeoutMinutes: 1 })));
-      expect(!result.ok && result.error.message).toMatch(/^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after 1 minute\(s\) \(timeoutMinutes\)/);
+      const result = await outcome(
+        provider().update!(CLUSTER, state, inputs({ triggers: { reason: "rotate" }, timeoutMinutes: 1 })),
+      );
+      expect(!result.ok && result.error.message).toMatch(
+        /^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after 1 minute\(s\) \(timeoutMinutes\)/,
+      );
       expect(clock.now() - started).toBeLessThanOrEqual(60_000);
       expect(aws.cluster(CLUSTER).startedRotations).toBe(0);
     });
@@ -204,7 +261,11 @@ describe("each documented error of the provider's calls", () => {
       { kind: "hang" },
     ];
     for (const fault of faults) aws.injectFault({ fault, times: 2 });
-    const result = await provider({ requestTimeoutMs: 300 }).update!(CLUSTER, state, inputs({ triggers: { reason: "rotate" } }));
+    const result = await provider({ requestTimeoutMs: 300 }).update!(
+      CLUSTER,
+      state,
+      inputs({ triggers: { reason: "rotate" } }),
+    );
     expect(result.outs?.rotationCount).toBe(1);
     expect(aws.cluster(CLUSTER)).toMatchObject({ startedRotations: 1, completedRotations: 1 });
   });
@@ -214,7 +275,11 @@ describe("each documented error of the provider's calls", () => {
       freshWorld({ rotationDurationMs: 45_000 });
       const state = await createdState();
       aws.injectFault({ action: "RotateEncryptionKey", fault: { kind, afterApply: true } });
-      const result = await provider({ requestTimeoutMs: 300 }).update!(CLUSTER, state, inputs({ triggers: { reason: kind } }));
+      const result = await provider({ requestTimeoutMs: 300 }).update!(
+        CLUSTER,
+        state,
+        inputs({ triggers: { reason: kind } }),
+      );
       expect(result.outs?.rotationCount).toBe(1);
       expect(aws.cluster(CLUSTER)).toMatchObject({ status: "available", startedRotations: 1, completedRotations: 1 });
       expect(aws.rotateCallsWhileRotating).toBe(0);
@@ -225,11 +290,17 @@ describe("each documented error of the provider's calls", () => {
   it("a preview's diff waits at most DIFF_TIMEOUT_MINUTES for KMS, whatever timeoutMinutes says", async () => {
     freshWorld();
     const state = (await provider().create(inputs({ timeoutMinutes: 60 }))).outs as Record<string, unknown>;
-    aws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "KMSInternalException" }, times: Infinity });
+    aws.injectFault({
+      action: "GetKeyRotationStatus",
+      fault: { kind: "error", code: "KMSInternalException" },
+      times: Infinity,
+    });
     const started = clock.now();
     const result = await outcome(provider().diff!(CLUSTER, state, inputs({ timeoutMinutes: 60 })));
     expect(!result.ok && result.error.message).toMatch(
-      new RegExp(`^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after ${DIFF_TIMEOUT_MINUTES} minute\\(s\\) \\(a preview's diff waits at most ${DIFF_TIMEOUT_MINUTES}\\) while calling KMS GetKeyRotationStatus`),
+      new RegExp(
+        `^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after ${DIFF_TIMEOUT_MINUTES} minute\\(s\\) \\(a preview's diff waits at most ${DIFF_TIMEOUT_MINUTES}\\) while calling KMS GetKeyRotationStatus`,
+      ),
     );
     expect(clock.now() - started).toBeLessThanOrEqual(DIFF_TIMEOUT_MINUTES * 60_000);
     expect(clock.now() - started).toBeGreaterThanOrEqual(DIFF_TIMEOUT_MINUTES * 60_000 * 0.5);
@@ -240,7 +311,13 @@ describe("each documented error of the provider's calls", () => {
     const state = await createdState();
     aws.injectFault({ action: "DescribeClusters", fault: { kind: "hang" }, times: Infinity });
     const started = clock.now();
-    const result = await outcome(provider({ requestTimeoutMs: 50 }).update!(CLUSTER, state, inputs({ triggers: { reason: "hang" }, timeoutMinutes: 0.1 })));
+    const result = await outcome(
+      provider({ requestTimeoutMs: 50 }).update!(
+        CLUSTER,
+        state,
+        inputs({ triggers: { reason: "hang" }, timeoutMinutes: 0.1 }),
+      ),
+    );
     expect(!result.ok && result.error.message).toMatch(
       /^RedshiftKeyRotation cluster "analytics-main" in us-east-1: timed out after 0.1 minute\(s\) \(timeoutMinutes\) waiting for the cluster to become available before re-keying it; last status: unknown \(DescribeClusters did not answer\)/,
     );
@@ -250,7 +327,13 @@ describe("each documented error of the provider's calls", () => {
 
   it("create waits while the cluster is creating, modifying or resizing, adopts it without re-keying, and records the key's rotation", async () => {
     // The three resize statuses are documented ClusterStatus values that end in available on their own.
-    for (const status of ["creating", "modifying", "available, prep-for-resize", "available, resize-cleanup", "cancelling-resize"]) {
+    for (const status of [
+      "creating",
+      "modifying",
+      "available, prep-for-resize",
+      "available, resize-cleanup",
+      "cancelling-resize",
+    ]) {
       aws.reset();
       aws.addKey({ keyArn: KEY_A, rotationPeriodInDays: 180 });
       aws.addCluster({ clusterIdentifier: CLUSTER, kmsKeyId: KEY_A, status, busyForMs: 25_000 });
@@ -273,8 +356,12 @@ describe("each documented error of the provider's calls", () => {
     freshWorld({ rotationDurationMs: Infinity });
     const state = await createdState();
     const started = clock.now();
-    const result = await outcome(provider().update!(CLUSTER, state, inputs({ triggers: { reason: "stuck" }, timeoutMinutes: 3 })));
-    expect(!result.ok && result.error.message).toMatch(/timed out after 3 minute\(s\) \(timeoutMinutes\) waiting for the cluster to finish rotating its keys .*run pulumi up again/);
+    const result = await outcome(
+      provider().update!(CLUSTER, state, inputs({ triggers: { reason: "stuck" }, timeoutMinutes: 3 })),
+    );
+    expect(!result.ok && result.error.message).toMatch(
+      /timed out after 3 minute\(s\) \(timeoutMinutes\) waiting for the cluster to finish rotating its keys .*run pulumi up again/,
+    );
     expect(clock.now() - started).toBeLessThanOrEqual(3 * 60_000);
     expect(aws.calls.filter((call) => call.action === "RotateEncryptionKey")).toHaveLength(1);
     // The adaptive schedule: three minutes of waiting costs few calls.
@@ -303,11 +390,19 @@ describe("each documented error of the provider's calls", () => {
 describe("inputs that skipped check", () => {
   it("create and update refuse bad or still-unknown inputs with the same clear errors, before any AWS call", async () => {
     freshWorld();
-    const bad = { clusterIdentifier: "Bad_Cluster", kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", timeoutMinutes: -5 };
+    const bad = {
+      clusterIdentifier: "Bad_Cluster",
+      kmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+      timeoutMinutes: -5,
+    };
     const created = await outcome(provider().create(bad));
     expect(!created.ok && created.error.message.split("\n")).toEqual([
-      expect.stringMatching(/^RedshiftKeyRotation clusterIdentifier: got "Bad_Cluster": it must start with a lowercase letter/),
-      expect.stringMatching(/^RedshiftKeyRotation kmsKeyId: got "1234abcd-12ab-34cd-56ef-1234567890ab"; expected a KMS key ARN/),
+      expect.stringMatching(
+        /^RedshiftKeyRotation clusterIdentifier: got "Bad_Cluster": it must start with a lowercase letter/,
+      ),
+      expect.stringMatching(
+        /^RedshiftKeyRotation kmsKeyId: got "1234abcd-12ab-34cd-56ef-1234567890ab"; expected a KMS key ARN/,
+      ),
       "RedshiftKeyRotation timeoutMinutes: got -5; expected a positive number of minutes (default 60)",
     ]);
     const updated = await outcome(provider().update!(CLUSTER, inputs(), inputs({ kmsKeyId: UNKNOWN_STRING_SENTINEL })));
@@ -325,15 +420,24 @@ describe("a key in another account (bring your own key from a security account)"
       aws.addCluster({ clusterIdentifier: CLUSTER, kmsKeyId: securityKey, rotationDurationMs: 0 });
       const enabledAt = new Date(aws.key(securityKey).rotationEnabledAt).toISOString();
       const created = await provider().create(inputs({ kmsKeyId: securityKey }));
-      expect(created.outs).toMatchObject({ rotationCount: 0, keyRotationEnabled: true, latestKeyMaterialRotationDate: enabledAt });
+      expect(created.outs).toMatchObject({
+        rotationCount: 0,
+        keyRotationEnabled: true,
+        latestKeyMaterialRotationDate: enabledAt,
+      });
       const state = created.outs as Record<string, unknown>;
       clock.advance(30 * 86_400_000);
       expect(await provider().diff!(CLUSTER, state, inputs({ kmsKeyId: securityKey }))).toEqual({ changes: false });
       aws.rotateKeyMaterial(securityKey);
       expect(await provider().diff!(CLUSTER, state, inputs({ kmsKeyId: securityKey }))).toEqual({ changes: true });
       const updated = await provider().update!(CLUSTER, state, inputs({ kmsKeyId: securityKey }));
-      expect(updated.outs).toMatchObject({ rotationCount: 1, latestKeyMaterialRotationDate: new Date(aws.key(securityKey).rotations[0].rotationDate).toISOString() });
-      expect(await provider().diff!(CLUSTER, updated.outs!, inputs({ kmsKeyId: securityKey }))).toEqual({ changes: false });
+      expect(updated.outs).toMatchObject({
+        rotationCount: 1,
+        latestKeyMaterialRotationDate: new Date(aws.key(securityKey).rotations[0].rotationDate).toISOString(),
+      });
+      expect(await provider().diff!(CLUSTER, updated.outs!, inputs({ kmsKeyId: securityKey }))).toEqual({
+        changes: false,
+      });
       expect(aws.calls.filter((call) => call.action === "RotateEncryptionKey")).toHaveLength(1);
     }
   });
@@ -342,7 +446,9 @@ describe("a key in another account (bring your own key from a security account)"
     freshWorld();
     aws.injectFault({ action: "ListKeyRotations", fault: { kind: "error", code: "AccessDeniedException" } });
     const created = await outcome(provider().create(inputs()));
-    expect(!created.ok && created.error.message).toMatch(/KMS ListKeyRotations for key .* failed with AccessDeniedException/);
+    expect(!created.ok && created.error.message).toMatch(
+      /KMS ListKeyRotations for key .* failed with AccessDeniedException/,
+    );
   });
 });
 
@@ -352,8 +458,17 @@ describe("long deadlines", () => {
     for (const timeoutMinutes of [80_000, 40_000]) {
       freshWorld({ rotationDurationMs: 0 });
       const created = await outcome(provider().create(inputs({ timeoutMinutes })));
-      expect(created.ok ? created.value.outs : created.error.message).toMatchObject({ rotationCount: 0, timeoutMinutes });
-      const updated = await outcome(provider().update!(CLUSTER, created.ok ? created.value.outs : {}, inputs({ timeoutMinutes, triggers: { reason: "long" } })));
+      expect(created.ok ? created.value.outs : created.error.message).toMatchObject({
+        rotationCount: 0,
+        timeoutMinutes,
+      });
+      const updated = await outcome(
+        provider().update!(
+          CLUSTER,
+          created.ok ? created.value.outs : {},
+          inputs({ timeoutMinutes, triggers: { reason: "long" } }),
+        ),
+      );
       expect(updated.ok ? updated.value.outs : updated.error.message).toMatchObject({ rotationCount: 1 });
     }
   });
@@ -363,7 +478,10 @@ describe("credentials from a profile and an assumed role", () => {
   it("signs with the profile's keys, assumes roleArn (with the profile's keys when both are set), and calls only the README's actions", async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-credentials-"));
     const credentialsFile = path.join(directory, "credentials");
-    fs.writeFileSync(credentialsFile, "[keyguard-test]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n");
+    fs.writeFileSync(
+      credentialsFile,
+      "[keyguard-test]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
+    );
     process.env.AWS_SHARED_CREDENTIALS_FILE = credentialsFile;
     process.env.AWS_CONFIG_FILE = path.join(directory, "config");
     const roleArn = "arn:aws:iam::111122223333:role/keyguard-rotation";
@@ -380,16 +498,22 @@ describe("credentials from a profile and an assumed role", () => {
       expect(aws.assumedRoles).toEqual([roleArn]);
       const assumeRole = aws.calls.filter((call) => call.action === "AssumeRole");
       expect(assumeRole.map((call) => call.accessKeyId)).toEqual([aws.clientEnvironment().AWS_ACCESS_KEY_ID]);
-      expect(new Set(aws.calls.filter((call) => call.action !== "AssumeRole").map((call) => call.accessKeyId))).toEqual(new Set([assumedRoleAccessKeyId(roleArn)]));
+      expect(new Set(aws.calls.filter((call) => call.action !== "AssumeRole").map((call) => call.accessKeyId))).toEqual(
+        new Set([assumedRoleAccessKeyId(roleArn)]),
+      );
       // Least privilege with a role: the provider's row plus the roleArn row of the README's IAM table.
-      const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8"))![1];
+      const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(
+        fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8"),
+      )![1];
       const rows = iamSection.split("\n").filter((line) => line.startsWith("| RedshiftKeyRotation"));
       const documented = [...rows.join(" ").matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]);
       expect(aws.iamActionsCalled()).toEqual([...new Set(documented)].sort());
 
       freshWorld({ rotationDurationMs: 0 });
       await provider().create(inputs({ roleArn, profile: "keyguard-test" }));
-      expect(aws.calls.filter((call) => call.action === "AssumeRole").map((call) => call.accessKeyId)).toEqual(["AKIDPROFILE"]);
+      expect(aws.calls.filter((call) => call.action === "AssumeRole").map((call) => call.accessKeyId)).toEqual([
+        "AKIDPROFILE",
+      ]);
     } finally {
       delete process.env.AWS_SHARED_CREDENTIALS_FILE;
       delete process.env.AWS_CONFIG_FILE;
@@ -403,13 +527,26 @@ describe("randomized fault runs (seeded)", () => {
     const seed = Number(process.env.KEYGUARD_FAULT_SEED ?? 20_261_122);
     const numRuns = Math.max(200, Number(process.env.KEYGUARD_FAULT_RUNS ?? 200));
     const counts = { runs: 0, succeeded: 0, failedClearly: 0, timedOut: 0, rekeys: 0, faultsInjected: 0, faultsHit: 0 };
-    const actions: AwsAction[] = ["DescribeClusters", "RotateEncryptionKey", "GetKeyRotationStatus", "ListKeyRotations"];
+    const actions: AwsAction[] = [
+      "DescribeClusters",
+      "RotateEncryptionKey",
+      "GetKeyRotationStatus",
+      "ListKeyRotations",
+    ];
     // A hung response costs real request-timeout time, so it is drawn less often than the others.
     const faultArbitrary = (action: AwsAction): fc.Arbitrary<Fault> =>
       fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom(...DOCUMENTED_ERRORS[action]).map((code): Fault => ({ kind: "error", code })) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(...DOCUMENTED_ERRORS[action]).map((code): Fault => ({ kind: "error", code })),
+        },
         { weight: 2, arbitrary: fc.constant<Fault>({ kind: "throttle" }) },
-        { weight: 2, arbitrary: fc.constantFrom(500, 502, 503, 504).map((httpStatus): Fault => ({ kind: "serverError", httpStatus: httpStatus as 500 })) },
+        {
+          weight: 2,
+          arbitrary: fc
+            .constantFrom(500, 502, 503, 504)
+            .map((httpStatus): Fault => ({ kind: "serverError", httpStatus: httpStatus as 500 })),
+        },
         { weight: 2, arbitrary: fc.boolean().map((afterApply): Fault => ({ kind: "reset", afterApply })) },
         { weight: 1, arbitrary: fc.boolean().map((afterApply): Fault => ({ kind: "hang", afterApply })) },
         { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((ms): Fault => ({ kind: "delay", ms })) },
@@ -426,17 +563,35 @@ describe("randomized fault runs (seeded)", () => {
               ? fc.constant(1)
               : fault.kind === "delay"
                 ? fc.integer({ min: 1, max: 3 })
-              : fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.constant(Infinity) }),
+                : fc.oneof(
+                    { weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) },
+                    { weight: 1, arbitrary: fc.constant(Infinity) },
+                  ),
         }),
       ),
     );
     const scenarioArbitrary = fc.record({
-      operation: fc.constantFrom("create", "keyChange", "triggers", "materialRotation", "onDemandRotation", "settingsOnly", "diff", "read"),
+      operation: fc.constantFrom(
+        "create",
+        "keyChange",
+        "triggers",
+        "materialRotation",
+        "onDemandRotation",
+        "settingsOnly",
+        "diff",
+        "read",
+      ),
       initialStatus: fc.constantFrom("available", "available", "modifying", "rotating-keys"),
       // Stuck clusters and short deadlines are drawn often enough to time out dozens of runs, and not
       // more: a run that waits out its deadline costs a poll every few (virtual) seconds.
-      initialBusyMs: fc.oneof({ weight: 10, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 1, arbitrary: fc.constant(Infinity) }),
-      rotationDurationMs: fc.oneof({ weight: 10, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 1, arbitrary: fc.constant(Infinity) }),
+      initialBusyMs: fc.oneof(
+        { weight: 10, arbitrary: fc.integer({ min: 0, max: 40_000 }) },
+        { weight: 1, arbitrary: fc.constant(Infinity) },
+      ),
+      rotationDurationMs: fc.oneof(
+        { weight: 10, arbitrary: fc.integer({ min: 0, max: 40_000 }) },
+        { weight: 1, arbitrary: fc.constant(Infinity) },
+      ),
       timeoutMinutes: fc.constantFrom(0.5, 1),
       faults: fc.array(ruleArbitrary, { maxLength: 4 }),
     });
@@ -455,7 +610,8 @@ describe("randomized fault runs (seeded)", () => {
         if (scenario.operation === "keyChange") aws.setClusterKey(CLUSTER, KEY_B);
         if (scenario.operation === "materialRotation") aws.rotateKeyMaterial(KEY_A);
         if (scenario.operation === "onDemandRotation") aws.startOnDemandRotation(KEY_A);
-        if (scenario.initialStatus !== "available") aws.setClusterStatus(CLUSTER, scenario.initialStatus, scenario.initialBusyMs);
+        if (scenario.initialStatus !== "available")
+          aws.setClusterStatus(CLUSTER, scenario.initialStatus, scenario.initialBusyMs);
         for (const rule of scenario.faults) aws.injectFault(rule);
         counts.faultsInjected += scenario.faults.length;
         const before = aws.cluster(CLUSTER);
@@ -483,12 +639,18 @@ describe("randomized fault runs (seeded)", () => {
         // Never a RotateEncryptionKey while a rotation runs.
         expect(aws.rotateCallsWhileRotating).toBe(0);
         // Only update re-keys, at most once per rotation it saw finish.
-        if (scenario.operation === "create" || scenario.operation === "diff" || scenario.operation === "read" || scenario.operation === "settingsOnly") {
+        if (
+          scenario.operation === "create" ||
+          scenario.operation === "diff" ||
+          scenario.operation === "read" ||
+          scenario.operation === "settingsOnly"
+        ) {
           expect(after.startedRotations).toBe(before.startedRotations);
         }
         // Every failure is a clear error of this resource, within the deadline.
         // read has only the state: its deadline is the recorded timeoutMinutes.
-        const deadlineMinutes = scenario.operation === "read" ? (state.timeoutMinutes as number) : scenario.timeoutMinutes;
+        const deadlineMinutes =
+          scenario.operation === "read" ? (state.timeoutMinutes as number) : scenario.timeoutMinutes;
         expect(clock.now() - started).toBeLessThanOrEqual(deadlineMinutes * 60_000);
         if (!result.ok) {
           expect(result.error.message).toMatch(/^RedshiftKeyRotation cluster "fault-run-\d+" in us-east-1: /);
@@ -510,7 +672,12 @@ describe("randomized fault runs (seeded)", () => {
           expect(outs?.rotationCount).toBe(1);
         }
       }),
-      { seed, numRuns, endOnFailure: true, ...(process.env.KEYGUARD_FAULT_PATH ? { path: process.env.KEYGUARD_FAULT_PATH } : {}) },
+      {
+        seed,
+        numRuns,
+        endOnFailure: true,
+        ...(process.env.KEYGUARD_FAULT_PATH ? { path: process.env.KEYGUARD_FAULT_PATH } : {}),
+      },
     );
     console.log(`[keyguard] randomized provider fault runs (seed ${seed}): ${JSON.stringify(counts)}`);
     expect(unhandled).toEqual([]);

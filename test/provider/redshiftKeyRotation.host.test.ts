@@ -41,11 +41,22 @@ const TEST_TUNING = {
 };
 
 async function runComponentProgram(): Promise<{ rotations: Record<string, Properties>; tunedProvider: string }> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "fixtures/componentKeyChange.ts")], {
-    cwd: REPOSITORY_ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", KEYGUARD_LOCAL_AWS_URL: aws.url, KEYGUARD_CLUSTER: COMPONENT_CLUSTER, KEYGUARD_OTHER_KEY_ARN: OTHER_KEY, KEYGUARD_TUNING: JSON.stringify(TEST_TUNING) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "fixtures/componentKeyChange.ts")],
+    {
+      cwd: REPOSITORY_ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_TRANSPILE_ONLY: "true",
+        KEYGUARD_LOCAL_AWS_URL: aws.url,
+        KEYGUARD_CLUSTER: COMPONENT_CLUSTER,
+        KEYGUARD_OTHER_KEY_ARN: OTHER_KEY,
+        KEYGUARD_TUNING: JSON.stringify(TEST_TUNING),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -75,7 +86,10 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-function freshCluster(clusterIdentifier: string, options: { kmsKeyId?: string; rotationDurationMs?: number } = {}): void {
+function freshCluster(
+  clusterIdentifier: string,
+  options: { kmsKeyId?: string; rotationDurationMs?: number } = {},
+): void {
   for (const keyArn of [KEY_A, KEY_B, OTHER_KEY]) {
     try {
       aws.key(keyArn);
@@ -83,15 +97,24 @@ function freshCluster(clusterIdentifier: string, options: { kmsKeyId?: string; r
       aws.addKey({ keyArn });
     }
   }
-  aws.addCluster({ clusterIdentifier, kmsKeyId: options.kmsKeyId ?? KEY_A, rotationDurationMs: options.rotationDurationMs ?? 150 });
+  aws.addCluster({
+    clusterIdentifier,
+    kmsKeyId: options.kmsKeyId ?? KEY_A,
+    rotationDurationMs: options.rotationDurationMs ?? 150,
+  });
 }
 
 function rotateCalls(clusterIdentifier: string): number {
-  return aws.calls.filter((call) => call.action === "RotateEncryptionKey" && call.clusterIdentifier === clusterIdentifier).length;
+  return aws.calls.filter(
+    (call) => call.action === "RotateEncryptionKey" && call.clusterIdentifier === clusterIdentifier,
+  ).length;
 }
 
 /** check then create, as the engine does for a new resource. */
-async function createThroughHost(news: Properties, providerText = fastProvider): Promise<{ id: string; state: Properties; inputs: Properties }> {
+async function createThroughHost(
+  news: Properties,
+  providerText = fastProvider,
+): Promise<{ id: string; state: Properties; inputs: Properties }> {
   const checked = await host.check({}, withProvider(providerText, news));
   expect(checked.failures).toEqual([]);
   const created = await host.create(checked.inputs);
@@ -99,7 +122,12 @@ async function createThroughHost(news: Properties, providerText = fastProvider):
 }
 
 /** One `pulumi up` of an existing resource: check, diff, and update when the diff says so. */
-async function upThroughHost(id: string, state: Properties, news: Properties, providerText = fastProvider): Promise<{ state: Properties; updated: boolean }> {
+async function upThroughHost(
+  id: string,
+  state: Properties,
+  news: Properties,
+  providerText = fastProvider,
+): Promise<{ state: Properties; updated: boolean }> {
   const checked = await host.check(state, withProvider(providerText, news));
   expect(checked.failures).toEqual([]);
   const diff = await host.diff(id, state, checked.inputs);
@@ -127,11 +155,25 @@ describe("check through the host: bad inputs get clear errors, unknowns pass", (
     );
     const reasons = Object.fromEntries(failures.map((failure) => [failure.property, failure.reason]));
     expect(Object.keys(reasons).sort()).toEqual(
-      ["clusterIdentifier", "followKeyMaterialRotations", "kmsEndpoint", "kmsKeyId", "redshiftEndpoint", "region", "roleArn", "timeoutMinutes", "triggers"].sort(),
+      [
+        "clusterIdentifier",
+        "followKeyMaterialRotations",
+        "kmsEndpoint",
+        "kmsKeyId",
+        "redshiftEndpoint",
+        "region",
+        "roleArn",
+        "timeoutMinutes",
+        "triggers",
+      ].sort(),
     );
-    expect(reasons.clusterIdentifier).toMatch(/^RedshiftKeyRotation clusterIdentifier: got "Analytics--1": it must start with a lowercase letter; Redshift allows/);
+    expect(reasons.clusterIdentifier).toMatch(
+      /^RedshiftKeyRotation clusterIdentifier: got "Analytics--1": it must start with a lowercase letter; Redshift allows/,
+    );
     expect(reasons.kmsKeyId).toMatch(/^RedshiftKeyRotation kmsKeyId: got "alias\/warehouse"; expected a KMS key ARN/);
-    expect(reasons.timeoutMinutes).toBe("RedshiftKeyRotation timeoutMinutes: got 0; expected a positive number of minutes (default 60)");
+    expect(reasons.timeoutMinutes).toBe(
+      "RedshiftKeyRotation timeoutMinutes: got 0; expected a positive number of minutes (default 60)",
+    );
     expect(reasons.triggers).toMatch(/entry "release" is a object; expected a string, a finite number or a boolean/);
     // The password and token in endpoint URLs are never echoed back.
     expect(JSON.stringify(failures)).not.toMatch(/hunter2|token=abc/);
@@ -139,18 +181,44 @@ describe("check through the host: bad inputs get clear errors, unknowns pass", (
   });
 
   it("a key id longer than 2048 characters, and a non-number timeout, are refused", async () => {
-    const { failures } = await host.check({}, withProvider(fastProvider, { clusterIdentifier: "ok-cluster", kmsKeyId: `${KEY_A}${"a".repeat(2048)}`, timeoutMinutes: "soon" }));
+    const { failures } = await host.check(
+      {},
+      withProvider(fastProvider, {
+        clusterIdentifier: "ok-cluster",
+        kmsKeyId: `${KEY_A}${"a".repeat(2048)}`,
+        timeoutMinutes: "soon",
+      }),
+    );
     expect(failures.map((failure) => failure.property).sort()).toEqual(["kmsKeyId", "timeoutMinutes"]);
-    expect(failures.find((failure) => failure.property === "kmsKeyId")!.reason).toMatch(/expected a KMS key ARN of 1 to 2048 characters/);
+    expect(failures.find((failure) => failure.property === "kmsKeyId")!.reason).toMatch(
+      /expected a KMS key ARN of 1 to 2048 characters/,
+    );
   });
 
   it("values unknown during preview are accepted by check and are a pending change in diff", async () => {
-    const unknownKey = { clusterIdentifier: "preview-cluster", kmsKeyId: UNKNOWN_STRING_SENTINEL, followKeyMaterialRotations: UNKNOWN_BOOLEAN_SENTINEL };
+    const unknownKey = {
+      clusterIdentifier: "preview-cluster",
+      kmsKeyId: UNKNOWN_STRING_SENTINEL,
+      followKeyMaterialRotations: UNKNOWN_BOOLEAN_SENTINEL,
+    };
     const { failures } = await host.check({}, withProvider(fastProvider, unknownKey));
     expect(failures).toEqual([]);
-    const olds = withProvider(fastProvider, { clusterIdentifier: "preview-cluster", kmsKeyId: KEY_A, followKeyMaterialRotations: true, timeoutMinutes: 60 });
-    expect(await host.diff("preview-cluster", olds, withProvider(fastProvider, { ...unknownKey, timeoutMinutes: 60 }))).toMatchObject({ changes: "some", replaces: [] });
-    expect(await host.diff("preview-cluster", olds, withProvider(fastProvider, { ...unknownKey, clusterIdentifier: UNKNOWN_STRING_SENTINEL }))).toMatchObject({
+    const olds = withProvider(fastProvider, {
+      clusterIdentifier: "preview-cluster",
+      kmsKeyId: KEY_A,
+      followKeyMaterialRotations: true,
+      timeoutMinutes: 60,
+    });
+    expect(
+      await host.diff("preview-cluster", olds, withProvider(fastProvider, { ...unknownKey, timeoutMinutes: 60 })),
+    ).toMatchObject({ changes: "some", replaces: [] });
+    expect(
+      await host.diff(
+        "preview-cluster",
+        olds,
+        withProvider(fastProvider, { ...unknownKey, clusterIdentifier: UNKNOWN_STRING_SENTINEL }),
+      ),
+    ).toMatchObject({
       changes: "some",
       replaces: ["clusterIdentifier"],
     });
@@ -170,7 +238,12 @@ describe("EncryptedRedshiftCluster -> RedshiftKeyRotation, from the component's 
 
     const created = await createThroughHost(before, productionProvider);
     expect(created.id).toBe(COMPONENT_CLUSTER);
-    expect(created.state).toMatchObject({ rotationCount: 0, keyRotationEnabled: true, rotationPeriodInDays: 365, resolvedRegion: "eu-west-1" });
+    expect(created.state).toMatchObject({
+      rotationCount: 0,
+      keyRotationEnabled: true,
+      rotationPeriodInDays: 365,
+      resolvedRegion: "eu-west-1",
+    });
     expect(rotateCalls(COMPONENT_CLUSTER)).toBe(0);
 
     // The cluster is moved onto the other key (what the aws.redshift.Cluster update does), then the rotation runs.
@@ -179,7 +252,11 @@ describe("EncryptedRedshiftCluster -> RedshiftKeyRotation, from the component's 
     expect(first.updated).toBe(true);
     expect(first.state).toMatchObject({ rotationCount: 1, kmsKeyId: OTHER_KEY });
     expect(typeof first.state.lastRotatedAt).toBe("string");
-    expect(aws.cluster(COMPONENT_CLUSTER)).toMatchObject({ status: "available", startedRotations: 1, completedRotations: 1 });
+    expect(aws.cluster(COMPONENT_CLUSTER)).toMatchObject({
+      status: "available",
+      startedRotations: 1,
+      completedRotations: 1,
+    });
 
     const second = await upThroughHost(created.id, first.state, after, productionProvider);
     expect(second.updated).toBe(false);
@@ -198,7 +275,9 @@ describe("the lifecycle through the host", () => {
     const afterMaterial = await upThroughHost(created.id, created.state, inputs);
     expect(afterMaterial.updated).toBe(true);
     expect(afterMaterial.state.rotationCount).toBe(1);
-    expect(afterMaterial.state.latestKeyMaterialRotationDate).toBe(new Date(aws.key(KEY_A).rotations[0].rotationDate).toISOString());
+    expect(afterMaterial.state.latestKeyMaterialRotationDate).toBe(
+      new Date(aws.key(KEY_A).rotations[0].rotationDate).toISOString(),
+    );
     expect((await upThroughHost(created.id, afterMaterial.state, inputs)).updated).toBe(false);
 
     aws.startOnDemandRotation(KEY_A);
@@ -216,10 +295,21 @@ describe("the lifecycle through the host", () => {
 
   it("a changed clusterIdentifier replaces; triggers re-key; read refreshes and reports a vanished cluster as gone; delete touches nothing in AWS", async () => {
     freshCluster("life-cluster");
-    const inputs = { clusterIdentifier: "life-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1, triggers: { release: "v1" } };
+    const inputs = {
+      clusterIdentifier: "life-cluster",
+      kmsKeyId: KEY_A,
+      timeoutMinutes: 1,
+      triggers: { release: "v1" },
+    };
     const created = await createThroughHost(inputs);
-    const checked = await host.check(created.state, withProvider(fastProvider, { ...inputs, clusterIdentifier: "other-cluster" }));
-    expect(await host.diff(created.id, created.state, checked.inputs)).toMatchObject({ changes: "some", replaces: ["clusterIdentifier"] });
+    const checked = await host.check(
+      created.state,
+      withProvider(fastProvider, { ...inputs, clusterIdentifier: "other-cluster" }),
+    );
+    expect(await host.diff(created.id, created.state, checked.inputs)).toMatchObject({
+      changes: "some",
+      replaces: ["clusterIdentifier"],
+    });
 
     const retriggered = await upThroughHost(created.id, created.state, { ...inputs, triggers: { release: "v2" } });
     expect(retriggered.state.rotationCount).toBe(1);
@@ -239,26 +329,36 @@ describe("the lifecycle through the host", () => {
   });
 
   it("create fails clearly for a missing cluster, a cluster on another key, an unencrypted cluster and a key without rotation", async () => {
-    await expect(createThroughHost({ clusterIdentifier: "no-such-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 })).rejects.toThrow(
+    await expect(
+      createThroughHost({ clusterIdentifier: "no-such-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 }),
+    ).rejects.toThrow(
       'RedshiftKeyRotation cluster "no-such-cluster" in eu-west-1: the cluster was not found (Redshift ClusterNotFound)',
     );
     freshCluster("keyed-elsewhere", { kmsKeyId: KEY_B });
-    await expect(createThroughHost({ clusterIdentifier: "keyed-elsewhere", kmsKeyId: KEY_A, timeoutMinutes: 1 })).rejects.toThrow(
-      `the cluster is encrypted with "${KEY_B}", not kmsKeyId "${KEY_A}"`,
-    );
+    await expect(
+      createThroughHost({ clusterIdentifier: "keyed-elsewhere", kmsKeyId: KEY_A, timeoutMinutes: 1 }),
+    ).rejects.toThrow(`the cluster is encrypted with "${KEY_B}", not kmsKeyId "${KEY_A}"`);
     aws.addCluster({ clusterIdentifier: "plain-cluster", encrypted: false });
-    await expect(createThroughHost({ clusterIdentifier: "plain-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 })).rejects.toThrow(/the cluster is not encrypted/);
+    await expect(
+      createThroughHost({ clusterIdentifier: "plain-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 }),
+    ).rejects.toThrow(/the cluster is not encrypted/);
     const unrotatedKey = "arn:aws:kms:eu-west-1:111122223333:key/9999abcd-12ab-34cd-56ef-1234567890ab";
     aws.addKey({ keyArn: unrotatedKey, rotationEnabled: false });
     aws.addCluster({ clusterIdentifier: "unrotated-cluster", kmsKeyId: unrotatedKey });
-    await expect(createThroughHost({ clusterIdentifier: "unrotated-cluster", kmsKeyId: unrotatedKey, timeoutMinutes: 1 })).rejects.toThrow(/automatic rotation is off for key/);
+    await expect(
+      createThroughHost({ clusterIdentifier: "unrotated-cluster", kmsKeyId: unrotatedKey, timeoutMinutes: 1 }),
+    ).rejects.toThrow(/automatic rotation is off for key/);
   });
 
   it("faults through the host: throttling, 5xx, a dropped connection and a hung response are ridden out; a final KMS error is clear", async () => {
     freshCluster("faulty-cluster");
     const inputs = { clusterIdentifier: "faulty-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 };
     const created = await createThroughHost(inputs);
-    aws.injectFault({ action: "RotateEncryptionKey", fault: { kind: "error", code: "DependentServiceRequestThrottlingFault" }, times: 2 });
+    aws.injectFault({
+      action: "RotateEncryptionKey",
+      fault: { kind: "error", code: "DependentServiceRequestThrottlingFault" },
+      times: 2,
+    });
     aws.injectFault({ action: "DescribeClusters", fault: { kind: "throttle" }, times: 2 });
     aws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "serverError", httpStatus: 503 } });
     aws.injectFault({ action: "ListKeyRotations", fault: { kind: "reset" } });
@@ -267,7 +367,11 @@ describe("the lifecycle through the host", () => {
     expect(rekeyed.state.rotationCount).toBe(1);
     expect(aws.cluster("faulty-cluster")).toMatchObject({ startedRotations: 1, completedRotations: 1 });
 
-    aws.injectFault({ action: "GetKeyRotationStatus", fault: { kind: "error", code: "KMSInvalidStateException" }, times: Infinity });
+    aws.injectFault({
+      action: "GetKeyRotationStatus",
+      fault: { kind: "error", code: "KMSInvalidStateException" },
+      times: Infinity,
+    });
     const checked = await host.check(rekeyed.state, withProvider(fastProvider, { ...inputs, triggers: { n: 2 } }));
     await expect(host.update(created.id, rekeyed.state, checked.inputs)).rejects.toThrow(
       `RedshiftKeyRotation cluster "faulty-cluster" in eu-west-1: KMS GetKeyRotationStatus for key "${KEY_A}" failed with KMSInvalidStateException: the key is disabled, pending deletion or pending import`,
@@ -279,7 +383,12 @@ describe("the lifecycle through the host", () => {
 describe("seeded randomized faults through the host", () => {
   it("a representative set: every run ends rekeyed once or with a clear error; never a concurrent RotateEncryptionKey", async () => {
     const seed = Number(process.env.KEYGUARD_FAULT_SEED ?? 20_261_122);
-    const actions: AwsAction[] = ["DescribeClusters", "RotateEncryptionKey", "GetKeyRotationStatus", "ListKeyRotations"];
+    const actions: AwsAction[] = [
+      "DescribeClusters",
+      "RotateEncryptionKey",
+      "GetKeyRotationStatus",
+      "ListKeyRotations",
+    ];
     const faults: Fault[] = [
       { kind: "error", code: "InvalidClusterState" },
       { kind: "error", code: "DependentServiceRequestThrottlingFault" },
@@ -293,7 +402,14 @@ describe("seeded randomized faults through the host", () => {
     ];
     const scenarios = fc.sample(
       fc.record({
-        rules: fc.array(fc.record({ action: fc.constantFrom(...actions), fault: fc.constantFrom(...faults), times: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 3 }),
+        rules: fc.array(
+          fc.record({
+            action: fc.constantFrom(...actions),
+            fault: fc.constantFrom(...faults),
+            times: fc.integer({ min: 1, max: 2 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
         rotationDurationMs: fc.integer({ min: 0, max: 200 }),
       }),
       { seed, numRuns: 8 },
@@ -305,7 +421,9 @@ describe("seeded randomized faults through the host", () => {
       const inputs = { clusterIdentifier, kmsKeyId: KEY_A, timeoutMinutes: 0.05 };
       const created = await createThroughHost(inputs);
       for (const rule of scenario.rules) aws.injectFault(rule);
-      const news = (await host.check(created.state, withProvider(fastProvider, { ...inputs, triggers: { run: index } }))).inputs;
+      const news = (
+        await host.check(created.state, withProvider(fastProvider, { ...inputs, triggers: { run: index } }))
+      ).inputs;
       const result = await host.update(created.id, created.state, news).then(
         (updated) => ({ ok: true as const, state: updated.properties }),
         (error: Error) => ({ ok: false as const, message: error.message }),
@@ -319,11 +437,15 @@ describe("seeded randomized faults through the host", () => {
         expect(cluster).toMatchObject({ status: "available", completedRotations: 1 });
       } else {
         counts.failedClearly += 1;
-        expect(result.message).toMatch(new RegExp(`^RedshiftKeyRotation cluster "${clusterIdentifier}" in eu-west-1: `));
+        expect(result.message).toMatch(
+          new RegExp(`^RedshiftKeyRotation cluster "${clusterIdentifier}" in eu-west-1: `),
+        );
       }
       expect(cluster.startedRotations).toBeLessThanOrEqual(1);
     }
-    console.log(`[keyguard] randomized fault runs through the dynamic-provider host (seed ${seed}): ${JSON.stringify(counts)}`);
+    console.log(
+      `[keyguard] randomized fault runs through the dynamic-provider host (seed ${seed}): ${JSON.stringify(counts)}`,
+    );
     expect(aws.rotateCallsWhileRotating).toBe(0);
     expect(counts.rekeyed).toBeGreaterThan(0);
   });
@@ -334,7 +456,9 @@ describe("a pulumi up killed mid-rotation, then run again", () => {
     freshCluster("killed-cluster", { rotationDurationMs: 600 });
     const inputs = { clusterIdentifier: "killed-cluster", kmsKeyId: KEY_A, timeoutMinutes: 1 };
     const created = await createThroughHost(inputs);
-    const news = (await host.check(created.state, withProvider(fastProvider, { ...inputs, triggers: { release: "v2" } }))).inputs;
+    const news = (
+      await host.check(created.state, withProvider(fastProvider, { ...inputs, triggers: { release: "v2" } }))
+    ).inputs;
 
     const stopListening = aws.onCall((call) => {
       if (call.action === "RotateEncryptionKey") setImmediate(() => doomedHost.kill());
@@ -347,11 +471,19 @@ describe("a pulumi up killed mid-rotation, then run again", () => {
     await doomedHost.stop();
     // The engine got no outputs: the state stays as created (rotationCount 0), with the cluster mid-rotation.
     expect(interrupted).not.toBe("finished");
-    expect(aws.cluster("killed-cluster")).toMatchObject({ status: "rotating-keys", startedRotations: 1, completedRotations: 0 });
+    expect(aws.cluster("killed-cluster")).toMatchObject({
+      status: "rotating-keys",
+      startedRotations: 1,
+      completedRotations: 0,
+    });
 
     const resumed = await host.update(created.id, created.state, news);
     expect(resumed.properties.rotationCount).toBe(1);
-    expect(aws.cluster("killed-cluster")).toMatchObject({ status: "available", startedRotations: 1, completedRotations: 1 });
+    expect(aws.cluster("killed-cluster")).toMatchObject({
+      status: "available",
+      startedRotations: 1,
+      completedRotations: 1,
+    });
     expect(rotateCalls("killed-cluster")).toBe(1);
     expect(aws.rotateCallsWhileRotating).toBe(0);
   });
@@ -389,6 +521,8 @@ describe("secrets and least privilege", () => {
     expect(documented.length).toBeGreaterThan(0);
     // Every test in this file called through the local endpoint; signed with the dummy credentials.
     expect(aws.iamActionsCalled()).toEqual(documented);
-    expect(new Set(aws.calls.map((call) => call.accessKeyId))).toEqual(new Set([aws.clientEnvironment().AWS_ACCESS_KEY_ID]));
+    expect(new Set(aws.calls.map((call) => call.accessKeyId))).toEqual(
+      new Set([aws.clientEnvironment().AWS_ACCESS_KEY_ID]),
+    );
   });
 });

@@ -27,7 +27,12 @@ export function computedOutputs(type: string, name: string, inputs: Properties):
 export function invokeResult(token: string, args: Properties): Properties {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
-      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`, userId: "AIDEXAMPLE", id: ACCOUNT_ID };
+      return {
+        accountId: ACCOUNT_ID,
+        arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`,
+        userId: "AIDEXAMPLE",
+        id: ACCOUNT_ID,
+      };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
     case "aws:index/getRegion:getRegion": {

@@ -65,21 +65,42 @@ function urnOf(stack: string, project: string, parent: string, type: string, nam
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
-const toStruct = (properties: Properties) => structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>);
+const toStruct = (properties: Properties) =>
+  structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>);
 
-export async function startFakeEngine(options: { project: string; stack: string; supportsAliasSpecs: boolean }): Promise<FakeEngine> {
+export async function startFakeEngine(options: {
+  project: string;
+  stack: string;
+  supportsAliasSpecs: boolean;
+}): Promise<FakeEngine> {
   const registrations: Registration[] = [];
   const outputs = new Map<string, Properties>();
   const logs: FakeEngine["logs"] = [];
-  const severities = { [engineproto.LogSeverity.DEBUG]: "debug", [engineproto.LogSeverity.INFO]: "info", [engineproto.LogSeverity.WARNING]: "warning", [engineproto.LogSeverity.ERROR]: "error" } as const;
-  const features: Record<string, boolean> = { secrets: true, resourceReferences: true, deletedWith: true, aliasSpecs: options.supportsAliasSpecs };
+  const severities = {
+    [engineproto.LogSeverity.DEBUG]: "debug",
+    [engineproto.LogSeverity.INFO]: "info",
+    [engineproto.LogSeverity.WARNING]: "warning",
+    [engineproto.LogSeverity.ERROR]: "error",
+  } as const;
+  const features: Record<string, boolean> = {
+    secrets: true,
+    resourceReferences: true,
+    deletedWith: true,
+    aliasSpecs: options.supportsAliasSpecs,
+  };
 
   const server = new grpc.Server();
   server.addService(resrpc.ResourceMonitorService, {
-    supportsFeature(call: grpc.ServerUnaryCall<resproto.SupportsFeatureRequest, resproto.SupportsFeatureResponse>, callback: grpc.sendUnaryData<resproto.SupportsFeatureResponse>) {
+    supportsFeature(
+      call: grpc.ServerUnaryCall<resproto.SupportsFeatureRequest, resproto.SupportsFeatureResponse>,
+      callback: grpc.sendUnaryData<resproto.SupportsFeatureResponse>,
+    ) {
       callback(null, new resproto.SupportsFeatureResponse().setHassupport(features[call.request.getId()] ?? false));
     },
-    registerResource(call: grpc.ServerUnaryCall<resproto.RegisterResourceRequest, resproto.RegisterResourceResponse>, callback: grpc.sendUnaryData<resproto.RegisterResourceResponse>) {
+    registerResource(
+      call: grpc.ServerUnaryCall<resproto.RegisterResourceRequest, resproto.RegisterResourceResponse>,
+      callback: grpc.sendUnaryData<resproto.RegisterResourceResponse>,
+    ) {
       const request = call.request;
       const inputs = (request.getObject()?.toJavaScript() ?? {}) as Properties;
       const urn = urnOf(options.stack, options.project, request.getParent(), request.getType(), request.getName());
@@ -97,22 +118,42 @@ export async function startFakeEngine(options: { project: string; stack: string;
         aliasUrns: request.getAliasurnsList(),
         aliasSpecs: request.getAliasesList().flatMap((alias) => {
           const spec = alias.getSpec();
-          return spec ? [{ name: spec.getName(), type: spec.getType(), parentUrn: spec.getParenturn(), noParent: spec.getNoparent() }] : [];
+          return spec
+            ? [
+                {
+                  name: spec.getName(),
+                  type: spec.getType(),
+                  parentUrn: spec.getParenturn(),
+                  noParent: spec.getNoparent(),
+                },
+              ]
+            : [];
         }),
       });
       const response = new resproto.RegisterResourceResponse().setUrn(urn);
       if (request.getCustom()) {
-        response.setId(`${request.getName()}-id`).setObject(toStruct({ ...inputs, ...computedOutputs(request.getType(), request.getName(), inputs) }));
+        response
+          .setId(`${request.getName()}-id`)
+          .setObject(toStruct({ ...inputs, ...computedOutputs(request.getType(), request.getName(), inputs) }));
       }
       callback(null, response);
     },
-    registerResourceOutputs(call: grpc.ServerUnaryCall<resproto.RegisterResourceOutputsRequest, emptyproto.Empty>, callback: grpc.sendUnaryData<emptyproto.Empty>) {
+    registerResourceOutputs(
+      call: grpc.ServerUnaryCall<resproto.RegisterResourceOutputsRequest, emptyproto.Empty>,
+      callback: grpc.sendUnaryData<emptyproto.Empty>,
+    ) {
       outputs.set(call.request.getUrn(), (call.request.getOutputs()?.toJavaScript() ?? {}) as Properties);
       callback(null, new emptyproto.Empty());
     },
-    invoke(call: grpc.ServerUnaryCall<resproto.ResourceInvokeRequest, provproto.InvokeResponse>, callback: grpc.sendUnaryData<provproto.InvokeResponse>) {
+    invoke(
+      call: grpc.ServerUnaryCall<resproto.ResourceInvokeRequest, provproto.InvokeResponse>,
+      callback: grpc.sendUnaryData<provproto.InvokeResponse>,
+    ) {
       try {
-        const result = invokeResult(call.request.getTok(), (call.request.getArgs()?.toJavaScript() ?? {}) as Properties);
+        const result = invokeResult(
+          call.request.getTok(),
+          (call.request.getArgs()?.toJavaScript() ?? {}) as Properties,
+        );
         callback(null, new provproto.InvokeResponse().setReturn(toStruct(result)));
       } catch (error) {
         callback({ code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message }, null);
@@ -120,19 +161,29 @@ export async function startFakeEngine(options: { project: string; stack: string;
     },
   });
   server.addService(enginerpc.EngineService, {
-    log(call: grpc.ServerUnaryCall<engineproto.LogRequest, emptyproto.Empty>, callback: grpc.sendUnaryData<emptyproto.Empty>) {
+    log(
+      call: grpc.ServerUnaryCall<engineproto.LogRequest, emptyproto.Empty>,
+      callback: grpc.sendUnaryData<emptyproto.Empty>,
+    ) {
       logs.push({ severity: severities[call.request.getSeverity()], message: call.request.getMessage() });
       callback(null, new emptyproto.Empty());
     },
     getRootResource(_call: unknown, callback: grpc.sendUnaryData<engineproto.GetRootResourceResponse>) {
-      callback(null, new engineproto.GetRootResourceResponse().setUrn(urnOf(options.stack, options.project, "", "pulumi:pulumi:Stack", `${options.project}-${options.stack}`)));
+      callback(
+        null,
+        new engineproto.GetRootResourceResponse().setUrn(
+          urnOf(options.stack, options.project, "", "pulumi:pulumi:Stack", `${options.project}-${options.stack}`),
+        ),
+      );
     },
     setRootResource(_call: unknown, callback: grpc.sendUnaryData<engineproto.SetRootResourceResponse>) {
       callback(null, new engineproto.SetRootResourceResponse());
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   return {
     address: `127.0.0.1:${port}`,
@@ -169,20 +220,36 @@ export interface ComponentPackageHost {
   stderr(): string;
 }
 
-export async function startComponentPackage(options: { engineAddress: string; projectDirectory: string; env?: Record<string, string> }): Promise<ComponentPackageHost> {
+export async function startComponentPackage(options: {
+  engineAddress: string;
+  projectDirectory: string;
+  env?: Record<string, string>;
+}): Promise<ComponentPackageHost> {
   const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [PLUGIN_DIRECTORY] });
-  const host = await startPluginProcess([runPlugin, PLUGIN_DIRECTORY, options.engineAddress], { cwd: options.projectDirectory, env: options.env, what: "component package host" });
+  const host = await startPluginProcess([runPlugin, PLUGIN_DIRECTORY, options.engineAddress], {
+    cwd: options.projectDirectory,
+    env: options.env,
+    what: "component package host",
+  });
   const port = host.port;
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const unary = <Request, Response>(method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown, request: Request) =>
+  const unary = <Request, Response>(
+    method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown,
+    request: Request,
+  ) =>
     new Promise<Response>((resolve, reject) => {
-      method.call(client, request, (error, response) => (error ? reject(new Error(error.details || error.message)) : resolve(response)));
+      method.call(client, request, (error, response) =>
+        error ? reject(new Error(error.details || error.message)) : resolve(response),
+      );
     });
 
   return {
     port,
     async getSchema() {
-      const response = await unary<provproto.GetSchemaRequest, provproto.GetSchemaResponse>(client.getSchema, new provproto.GetSchemaRequest().setVersion(0));
+      const response = await unary<provproto.GetSchemaRequest, provproto.GetSchemaResponse>(
+        client.getSchema,
+        new provproto.GetSchemaRequest().setVersion(0),
+      );
       return JSON.parse(response.getSchema()) as Properties;
     },
     async construct(request) {

@@ -27,6 +27,9 @@ export function distStaleness(): string | undefined {
 export default function setup(): void {
   const staleness = distStaleness();
   if (!staleness) return;
-  execFileSync(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   process.stderr.write(`keyguard tests: rebuilt dist/ (${staleness})\n`);
 }

@@ -37,7 +37,10 @@ export interface HostDiff {
 
 export interface DynamicProviderHost {
   readonly port: number;
-  check(olds: Properties, news: Properties): Promise<{ inputs: Properties; failures: Array<{ property: string; reason: string }> }>;
+  check(
+    olds: Properties,
+    news: Properties,
+  ): Promise<{ inputs: Properties; failures: Array<{ property: string; reason: string }> }>;
   diff(id: string, olds: Properties, news: Properties): Promise<HostDiff>;
   create(properties: Properties): Promise<{ id: string; properties: Properties }>;
   update(id: string, olds: Properties, news: Properties): Promise<{ properties: Properties }>;
@@ -60,7 +63,9 @@ export function withProvider(providerText: string, properties: Properties): Prop
  * `pulumi.dynamic.Resource` stores in `__provider`. With `tuning`, the provider is built by
  * createRedshiftKeyRotationProvider with those poll/retry settings merged over the defaults.
  */
-export async function serializeRedshiftKeyRotationProvider(options: { tuning?: SerializableTuning } = {}): Promise<string> {
+export async function serializeRedshiftKeyRotationProvider(
+  options: { tuning?: SerializableTuning } = {},
+): Promise<string> {
   // A file, not `node -e`: under -e, `exports` is a global and the serializer would not capture modules' exports.
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, SERIALIZE_FLAG], {
     cwd: REPOSITORY_ROOT,
@@ -72,7 +77,8 @@ export async function serializeRedshiftKeyRotationProvider(options: { tuning?: S
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  if (code !== 0 || !stdout.includes("exports.handler")) throw new Error(`serializing the provider failed (exit ${code}): ${stderr}`);
+  if (code !== 0 || !stdout.includes("exports.handler"))
+    throw new Error(`serializing the provider failed (exit ${code}): ${stderr}`);
   return stdout;
 }
 
@@ -89,8 +95,10 @@ export interface SerializableTuning {
  * Pulumi program does: under vitest's module loader the serializer would not see local modules.
  */
 export async function serializeProviderInThisProcess(tuning: SerializableTuning | null): Promise<string> {
-  const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeClosure") as typeof import("@pulumi/pulumi/runtime/closure/serializeClosure");
-  const providerModule = require("../../providers/redshiftKeyRotation/provider") as typeof import("../../providers/redshiftKeyRotation/provider");
+  const { serializeFunction } =
+    require("@pulumi/pulumi/runtime/closure/serializeClosure") as typeof import("@pulumi/pulumi/runtime/closure/serializeClosure");
+  const providerModule =
+    require("../../providers/redshiftKeyRotation/provider") as typeof import("../../providers/redshiftKeyRotation/provider");
   const { DEFAULT_TUNING } = providerModule;
   const provider = tuning
     ? providerModule.createRedshiftKeyRotationProvider({
@@ -107,17 +115,27 @@ if (require.main === module && process.argv.includes(SERIALIZE_FLAG)) {
   serializeProviderInThisProcess(JSON.parse(process.env.KEYGUARD_TUNING || "null") as SerializableTuning | null)
     .then((text) => process.stdout.write(text))
     .catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+      console.error(error);
+      process.exit(1);
+    });
 }
 
-export async function startDynamicProviderHost(options: { env?: Record<string, string> } = {}): Promise<DynamicProviderHost> {
-  const host = await startPluginProcess([HOST_ENTRY, "127.0.0.1:1"], { cwd: REPOSITORY_ROOT, env: options.env, what: "dynamic-provider host" });
+export async function startDynamicProviderHost(
+  options: { env?: Record<string, string> } = {},
+): Promise<DynamicProviderHost> {
+  const host = await startPluginProcess([HOST_ENTRY, "127.0.0.1:1"], {
+    cwd: REPOSITORY_ROOT,
+    env: options.env,
+    what: "dynamic-provider host",
+  });
   const port = host.port;
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const toStruct = (properties: Properties) => structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>);
-  const unary = <Request, Response>(method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown, request: Request) =>
+  const toStruct = (properties: Properties) =>
+    structproto.Struct.fromJavaScript(properties as Record<string, structproto.JavaScriptValue>);
+  const unary = <Request, Response>(
+    method: (request: Request, callback: (error: grpc.ServiceError | null, response: Response) => void) => unknown,
+    request: Request,
+  ) =>
     new Promise<Response>((resolve, reject) => {
       method.call(client, request, (error, response) => (error ? reject(hostError(error)) : resolve(response)));
     });
@@ -132,7 +150,9 @@ export async function startDynamicProviderHost(options: { env?: Record<string, s
       const response = await unary<provproto.CheckRequest, provproto.CheckResponse>(client.check, request);
       return {
         inputs: (response.getInputs()?.toJavaScript() ?? {}) as Properties,
-        failures: response.getFailuresList().map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() })),
+        failures: response
+          .getFailuresList()
+          .map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() })),
       };
     },
     async diff(id, olds, news) {
@@ -144,7 +164,11 @@ export async function startDynamicProviderHost(options: { env?: Record<string, s
       const changes = response.getChanges();
       return {
         changes:
-          changes === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : changes === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "unknown",
+          changes === provproto.DiffResponse.DiffChanges.DIFF_SOME
+            ? "some"
+            : changes === provproto.DiffResponse.DiffChanges.DIFF_NONE
+              ? "none"
+              : "unknown",
         replaces: response.getReplacesList(),
         deleteBeforeReplace: response.getDeletebeforereplace(),
       };

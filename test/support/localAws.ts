@@ -328,7 +328,11 @@ export class LocalAws {
     }
   }
 
-  private async handleRedshift(params: URLSearchParams, accessKeyId: string, response: http.ServerResponse): Promise<void> {
+  private async handleRedshift(
+    params: URLSearchParams,
+    accessKeyId: string,
+    response: http.ServerResponse,
+  ): Promise<void> {
     const action = params.get("Action") ?? "";
     const clusterIdentifier = params.get("ClusterIdentifier") ?? undefined;
     // STS speaks the same query protocol; AssumeRole is what a roleArn setting calls first.
@@ -349,18 +353,39 @@ export class LocalAws {
       if (isSts) return this.assumeRole(params, requestId);
       return redshiftError(400, "InvalidAction", `localAws does not implement ${action}`, requestId);
     };
-    await this.respond(call, response, apply, (fault) => {
-      if (fault.kind === "error") {
-        const known = (REDSHIFT_ERRORS as Record<string, { httpStatus: number }>)[fault.code];
-        return redshiftError(fault.httpStatus ?? known?.httpStatus ?? 400, fault.code, fault.message ?? `injected ${fault.code}`, requestId);
-      }
-      if (fault.kind === "throttle") return redshiftError(400, "Throttling", "Rate exceeded", requestId);
-      const status = fault.kind === "serverError" ? (fault.httpStatus ?? 500) : 500;
-      return redshiftError(status, status === 503 ? "ServiceUnavailable" : "InternalFailure", "injected server error", requestId);
-    }, (result) => ({ status: result.status, contentType: "text/xml", body: result.xml }));
+    await this.respond(
+      call,
+      response,
+      apply,
+      (fault) => {
+        if (fault.kind === "error") {
+          const known = (REDSHIFT_ERRORS as Record<string, { httpStatus: number }>)[fault.code];
+          return redshiftError(
+            fault.httpStatus ?? known?.httpStatus ?? 400,
+            fault.code,
+            fault.message ?? `injected ${fault.code}`,
+            requestId,
+          );
+        }
+        if (fault.kind === "throttle") return redshiftError(400, "Throttling", "Rate exceeded", requestId);
+        const status = fault.kind === "serverError" ? (fault.httpStatus ?? 500) : 500;
+        return redshiftError(
+          status,
+          status === 503 ? "ServiceUnavailable" : "InternalFailure",
+          "injected server error",
+          requestId,
+        );
+      },
+      (result) => ({ status: result.status, contentType: "text/xml", body: result.xml }),
+    );
   }
 
-  private async handleKms(action: string, body: string, accessKeyId: string, response: http.ServerResponse): Promise<void> {
+  private async handleKms(
+    action: string,
+    body: string,
+    accessKeyId: string,
+    response: http.ServerResponse,
+  ): Promise<void> {
     let input: Record<string, unknown> = {};
     try {
       input = JSON.parse(body || "{}") as Record<string, unknown>;
@@ -368,17 +393,43 @@ export class LocalAws {
       input = {};
     }
     const keyId = typeof input.KeyId === "string" ? input.KeyId : undefined;
-    const call: RecordedCall = { service: "kms", action, iamAction: `kms:${action}`, at: this.clock.now(), accessKeyId, outcome: "ok", keyId };
+    const call: RecordedCall = {
+      service: "kms",
+      action,
+      iamAction: `kms:${action}`,
+      at: this.clock.now(),
+      accessKeyId,
+      outcome: "ok",
+      keyId,
+    };
     const apply = (): { status: number; json: unknown } => this.kmsAction(action, input);
-    await this.respond(call, response, apply, (fault) => {
-      if (fault.kind === "error") {
-        const known = (KMS_ERRORS as Record<string, { httpStatus: number }>)[fault.code];
-        return kmsError(fault.httpStatus ?? known?.httpStatus ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
-      }
-      if (fault.kind === "throttle") return kmsError(400, "ThrottlingException", "Rate exceeded");
-      const status = fault.kind === "serverError" ? (fault.httpStatus ?? 500) : 500;
-      return kmsError(status, status === 500 ? "KMSInternalException" : "ServiceUnavailableException", "injected server error");
-    }, (result) => ({ status: result.status, contentType: "application/x-amz-json-1.1", body: JSON.stringify(result.json) }));
+    await this.respond(
+      call,
+      response,
+      apply,
+      (fault) => {
+        if (fault.kind === "error") {
+          const known = (KMS_ERRORS as Record<string, { httpStatus: number }>)[fault.code];
+          return kmsError(
+            fault.httpStatus ?? known?.httpStatus ?? 400,
+            fault.code,
+            fault.message ?? `injected ${fault.code}`,
+          );
+        }
+        if (fault.kind === "throttle") return kmsError(400, "ThrottlingException", "Rate exceeded");
+        const status = fault.kind === "serverError" ? (fault.httpStatus ?? 500) : 500;
+        return kmsError(
+          status,
+          status === 500 ? "KMSInternalException" : "ServiceUnavailableException",
+          "injected server error",
+        );
+      },
+      (result) => ({
+        status: result.status,
+        contentType: "application/x-amz-json-1.1",
+        body: JSON.stringify(result.json),
+      }),
+    );
   }
 
   /** Applies faults, records the call, sends the response. */
@@ -389,7 +440,9 @@ export class LocalAws {
     faultResult: (fault: Fault) => Result,
     render: (result: Result) => { status: number; contentType: string; body: string },
   ): Promise<void> {
-    const rule = this.faults.find((candidate) => candidate.remaining > 0 && (!candidate.action || candidate.action === call.action));
+    const rule = this.faults.find(
+      (candidate) => candidate.remaining > 0 && (!candidate.action || candidate.action === call.action),
+    );
     if (rule) rule.remaining -= 1;
     const fault = rule?.fault;
     let result: Result | undefined;
@@ -400,7 +453,8 @@ export class LocalAws {
       result = faultResult(fault);
       call.outcome = `error:${errorCodeOf(result)}`;
     }
-    if (fault && fault.kind !== "error" && fault.kind !== "throttle" && fault.kind !== "serverError") call.outcome = `fault:${fault.kind}`;
+    if (fault && fault.kind !== "error" && fault.kind !== "throttle" && fault.kind !== "serverError")
+      call.outcome = `fault:${fault.kind}`;
     this.calls.push(call);
     for (const listener of this.listeners) listener(call);
     if (fault?.kind === "reset") {
@@ -411,12 +465,16 @@ export class LocalAws {
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (!result) return;
     const rendered = render(result);
-    response.writeHead(rendered.status, { "content-type": rendered.contentType, "x-amzn-requestid": this.nextRequestId() });
+    response.writeHead(rendered.status, {
+      "content-type": rendered.contentType,
+      "x-amzn-requestid": this.nextRequestId(),
+    });
     response.end(rendered.body);
   }
 
   private describeClusters(clusterIdentifier: string | undefined, requestId: string): { status: number; xml: string } {
-    const clusters = clusterIdentifier === undefined ? [...this.clusters.values()] : [this.clusters.get(clusterIdentifier)];
+    const clusters =
+      clusterIdentifier === undefined ? [...this.clusters.values()] : [this.clusters.get(clusterIdentifier)];
     if (clusters.some((cluster) => cluster === undefined)) {
       return redshiftError(404, "ClusterNotFound", `Cluster ${clusterIdentifier} not found.`, requestId);
     }
@@ -427,16 +485,29 @@ export class LocalAws {
     };
   }
 
-  private rotateEncryptionKey(clusterIdentifier: string | undefined, requestId: string): { status: number; xml: string } {
+  private rotateEncryptionKey(
+    clusterIdentifier: string | undefined,
+    requestId: string,
+  ): { status: number; xml: string } {
     const cluster = clusterIdentifier === undefined ? undefined : this.clusters.get(clusterIdentifier);
     if (!cluster) return redshiftError(404, "ClusterNotFound", `Cluster ${clusterIdentifier} not found.`, requestId);
     this.advanceCluster(cluster);
     if (cluster.status === CLUSTER_STATUS.rotatingKeys) this.rotateCallsWhileRotating += 1;
     if (cluster.status !== CLUSTER_STATUS.available) {
-      return redshiftError(400, "InvalidClusterState", `The cluster ${cluster.clusterIdentifier} is in ${cluster.status} state.`, requestId);
+      return redshiftError(
+        400,
+        "InvalidClusterState",
+        `The cluster ${cluster.clusterIdentifier} is in ${cluster.status} state.`,
+        requestId,
+      );
     }
     if (!cluster.encrypted) {
-      return redshiftError(400, "InvalidClusterState", `The cluster ${cluster.clusterIdentifier} is not encrypted.`, requestId);
+      return redshiftError(
+        400,
+        "InvalidClusterState",
+        `The cluster ${cluster.clusterIdentifier} is not encrypted.`,
+        requestId,
+      );
     }
     cluster.status = CLUSTER_STATUS.rotatingKeys;
     cluster.startedRotations += 1;
@@ -481,29 +552,43 @@ export class LocalAws {
     const key = this.keys.get(keyId) ?? [...this.keys.values()].find((candidate) => candidate.keyId === keyId);
     if (!key) return kmsError(400, "NotFoundException", `Key '${keyId}' does not exist`);
     if (action === "DescribeKey") {
-      return { status: 200, json: { KeyMetadata: { KeyId: key.keyId, Arn: key.keyArn, KeySpec: key.keySpec, KeyState: key.keyState } } };
+      return {
+        status: 200,
+        json: { KeyMetadata: { KeyId: key.keyId, Arn: key.keyArn, KeySpec: key.keySpec, KeyState: key.keyState } },
+      };
     }
     if (key.keyState === "PendingDeletion" || key.keyState === "Disabled" || key.keyState === "PendingImport") {
       return kmsError(400, "KMSInvalidStateException", `${key.keyArn} is ${key.keyState}`);
     }
     if (key.keySpec !== "SYMMETRIC_DEFAULT") {
-      return kmsError(400, "UnsupportedOperationException", `${key.keyArn} key spec ${key.keySpec} does not support rotation`);
+      return kmsError(
+        400,
+        "UnsupportedOperationException",
+        `${key.keyArn} key spec ${key.keySpec} does not support rotation`,
+      );
     }
     if (action === "GetKeyRotationStatus") {
       // As KMS schedules it: one period after the last automatic rotation (or after rotation was
       // turned on); on-demand rotations do not move the automatic schedule.
-      const automaticRotations = key.rotations.filter((rotation) => rotation.rotationType === "AUTOMATIC").map((rotation) => rotation.rotationDate);
+      const automaticRotations = key.rotations
+        .filter((rotation) => rotation.rotationType === "AUTOMATIC")
+        .map((rotation) => rotation.rotationDate);
       const scheduleStart = Math.max(key.rotationEnabledAt, ...automaticRotations);
       const json: Record<string, unknown> = { KeyId: key.keyArn, KeyRotationEnabled: key.rotationEnabled };
       if (key.rotationEnabled) {
         json.RotationPeriodInDays = key.rotationPeriodInDays;
         json.NextRotationDate = (scheduleStart + key.rotationPeriodInDays * DAY_MS) / 1000;
       }
-      if (key.onDemandRotationStartDate !== undefined) json.OnDemandRotationStartDate = key.onDemandRotationStartDate / 1000;
+      if (key.onDemandRotationStartDate !== undefined)
+        json.OnDemandRotationStartDate = key.onDemandRotationStartDate / 1000;
       return { status: 200, json };
     }
     if (key.otherAccountListKeyRotationsError) {
-      return kmsError(400, key.otherAccountListKeyRotationsError, `ListKeyRotations cannot be used on ${key.keyArn}, a key in another account`);
+      return kmsError(
+        400,
+        key.otherAccountListKeyRotationsError,
+        `ListKeyRotations cannot be used on ${key.keyArn}, a key in another account`,
+      );
     }
     const limit = typeof input.Limit === "number" ? input.Limit : 100;
     const start = typeof input.Marker === "string" ? Number(input.Marker) : 0;
@@ -515,7 +600,11 @@ export class LocalAws {
     return {
       status: 200,
       json: {
-        Rotations: page.map((rotation) => ({ KeyId: key.keyArn, RotationDate: rotation.rotationDate / 1000, RotationType: rotation.rotationType })),
+        Rotations: page.map((rotation) => ({
+          KeyId: key.keyArn,
+          RotationDate: rotation.rotationDate / 1000,
+          RotationType: rotation.rotationType,
+        })),
         Truncated: truncated,
         ...(truncated ? { NextMarker: String(start + limit) } : {}),
       },
@@ -528,7 +617,11 @@ export class LocalAws {
     if (cluster.status === CLUSTER_STATUS.rotatingKeys && now >= cluster.rotatingUntil) {
       cluster.status = CLUSTER_STATUS.available;
       cluster.completedRotations += 1;
-    } else if (cluster.status !== CLUSTER_STATUS.available && cluster.status !== CLUSTER_STATUS.rotatingKeys && now >= cluster.busyUntil) {
+    } else if (
+      cluster.status !== CLUSTER_STATUS.available &&
+      cluster.status !== CLUSTER_STATUS.rotatingKeys &&
+      now >= cluster.busyUntil
+    ) {
       cluster.status = CLUSTER_STATUS.available;
     }
     return cluster;
@@ -587,7 +680,12 @@ function clusterXml(cluster: ClusterModel): string {
   );
 }
 
-function redshiftError(status: number, code: string, message: string, requestId: string): { status: number; xml: string } {
+function redshiftError(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+): { status: number; xml: string } {
   const type = status >= 500 ? "Receiver" : "Sender";
   return {
     status,
@@ -600,7 +698,8 @@ function kmsError(status: number, type: string, message: string): { status: numb
 }
 
 function errorCodeOf(result: { status: number; xml?: string; json?: unknown }): string {
-  if ("xml" in result && typeof result.xml === "string") return /<Code>([^<]*)<\/Code>/.exec(result.xml)?.[1] ?? "Unknown";
+  if ("xml" in result && typeof result.xml === "string")
+    return /<Code>([^<]*)<\/Code>/.exec(result.xml)?.[1] ?? "Unknown";
   const json = (result as { json?: { __type?: string } }).json;
   return json?.__type ?? "Unknown";
 }

@@ -36,7 +36,8 @@ export function packBundleStaleness(): string | undefined {
   const bundleMtime = fs.statSync(PACK_BUNDLE).mtimeMs;
   for (const directory of SOURCE_DIRS) {
     const newest = newestSource(directory);
-    if (newest && newest.mtimeMs > bundleMtime) return `${path.relative(ROOT, newest.file)} is newer than policy/dist/index.js`;
+    if (newest && newest.mtimeMs > bundleMtime)
+      return `${path.relative(ROOT, newest.file)} is newer than policy/dist/index.js`;
   }
   return undefined;
 }

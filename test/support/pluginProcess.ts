@@ -13,8 +13,15 @@ export interface PluginProcess {
   stop(): Promise<void>;
 }
 
-export async function startPluginProcess(args: string[], options: { cwd: string; env?: Record<string, string>; what: string }): Promise<PluginProcess> {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function startPluginProcess(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; what: string },
+): Promise<PluginProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -28,7 +35,9 @@ export async function startPluginProcess(args: string[], options: { cwd: string;
       }
     };
     child.stdout!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${options.what} exited (${code}) before printing its port: ${stderr}`)));
+    child.on("exit", (code) =>
+      reject(new Error(`${options.what} exited (${code}) before printing its port: ${stderr}`)),
+    );
   });
   return {
     child,

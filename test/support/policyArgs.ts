@@ -54,7 +54,11 @@ export function wireCopy(value: unknown): unknown {
  * (default) builds the real google.protobuf.Struct; false hands the object over as if it had come
  * out of the Struct (callers guarantee that, e.g. with `wireCopy`; the deserializer copies it).
  */
-export function engineProps(properties: Record<string, unknown> | undefined, proxySecrets = false, viaStruct = true): Record<string, unknown> {
+export function engineProps(
+  properties: Record<string, unknown> | undefined,
+  proxySecrets = false,
+  viaStruct = true,
+): Record<string, unknown> {
   const struct = viaStruct ? toStruct(properties ?? {}) : { toJavaScript: () => properties ?? {} };
   return unknownCheckingProxy(deserializeProperties(struct, proxySecrets));
 }
@@ -107,7 +111,11 @@ export function runResourcePolicy(
 ): Promise<PolicyOutcome> {
   const validate = policy.validateResource;
   if (!validate || Array.isArray(validate)) throw new Error(`${policy.name} has no single validateResource`);
-  const args = baseArgs(resource, options.props ?? engineProps(resource.properties, false, options.viaStruct ?? true), config);
+  const args = baseArgs(
+    resource,
+    options.props ?? engineProps(resource.properties, false, options.viaStruct ?? true),
+    config,
+  );
   return capture((report) => validate(args as never, report));
 }
 
@@ -119,7 +127,9 @@ export async function runRemediation(
   viaStruct = true,
 ): Promise<{ properties?: Record<string, unknown>; notApplicable?: string; unknownValueError?: string }> {
   if (!policy.remediateResource) throw new Error(`${policy.name} has no remediateResource`);
-  const { serializeProperties } = require("@pulumi/policy/deserialize") as { serializeProperties(value: unknown): Promise<Record<string, unknown>> };
+  const { serializeProperties } = require("@pulumi/policy/deserialize") as {
+    serializeProperties(value: unknown): Promise<Record<string, unknown>>;
+  };
   const args = baseArgs(resource, engineProps(resource.properties, true, viaStruct), config);
   try {
     const result = await policy.remediateResource(args as never);
@@ -153,7 +163,10 @@ function asTypeNever(): undefined {
 }
 
 /** Builds the `resources` of StackValidationArgs as server.js does (links by URN, missing ones dropped). */
-export function engineStackResources(resources: readonly AnalyzerStackResource[], viaStruct = true): EnginePolicyResource[] {
+export function engineStackResources(
+  resources: readonly AnalyzerStackResource[],
+  viaStruct = true,
+): EnginePolicyResource[] {
   const built: EnginePolicyResource[] = resources.map((resource) => ({
     type: resource.type,
     name: resource.name,

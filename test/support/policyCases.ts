@@ -16,10 +16,16 @@ export const ALIAS_ARN = (name: string) => `arn:aws:kms:us-east-1:111122223333:$
 
 export type Links = Partial<AnalyzerStackResource>;
 
-export function resource(type: string, name: string, properties: Record<string, unknown>, links: Links = {}): AnalyzerStackResource {
+export function resource(
+  type: string,
+  name: string,
+  properties: Record<string, unknown>,
+  links: Links = {},
+): AnalyzerStackResource {
   return { urn: urnOf(type, name), type, name, properties, ...links };
 }
-export const key = (name: string, properties: Record<string, unknown>, links?: Links) => resource(RESOURCE_TYPES.kmsKey, name, properties, links);
+export const key = (name: string, properties: Record<string, unknown>, links?: Links) =>
+  resource(RESOURCE_TYPES.kmsKey, name, properties, links);
 /** An aws.redshift.Cluster whose clusterIdentifier is its name. */
 export const cluster = (name: string, properties: Record<string, unknown>, links?: Links) =>
   resource(RESOURCE_TYPES.redshiftCluster, name, { clusterIdentifier: name, ...properties }, links);
@@ -32,8 +38,13 @@ export interface Change {
 }
 
 /** Runs a resource policy on the resource `name` of `baseline.type` with `baseline.props`, changed as a case says. */
-export function baselineRunner(policy: ResourceValidationPolicy, name: string, baseline: { type: string; props: Record<string, unknown> }) {
-  return ({ props = {}, type = baseline.type, config = {} }: Change = {}) => runResourcePolicy(policy, resource(type, name, { ...baseline.props, ...props }), config);
+export function baselineRunner(
+  policy: ResourceValidationPolicy,
+  name: string,
+  baseline: { type: string; props: Record<string, unknown> },
+) {
+  return ({ props = {}, type = baseline.type, config = {} }: Change = {}) =>
+    runResourcePolicy(policy, resource(type, name, { ...baseline.props, ...props }), config);
 }
 
 /**
@@ -43,7 +54,8 @@ export function baselineRunner(policy: ResourceValidationPolicy, name: string, b
  * - `{ violation }`: exactly one violation, whose message contains each string (and whose URN, when given, is that);
  * - `{ notApplicable }`: no violation, and "not applicable" with a reason containing the string ("" for any reason).
  */
-export type Expected = "compliant" | "no violation" | { violation: string | string[]; urn?: string } | { notApplicable: string };
+export type Expected =
+  "compliant" | "no violation" | { violation: string | string[]; urn?: string } | { notApplicable: string };
 
 export function expectOutcome(outcome: PolicyOutcome, expected: Expected): void {
   if (expected === "compliant") {
