@@ -10,6 +10,7 @@ import {
   ROTATABLE_KEY_USAGE,
   UNKNOWN_STRING_SENTINEL,
 } from "../facts";
+import { redshiftClusterKeyPolicy } from "../components/encryptedRedshiftCluster/keyPolicy";
 
 /** One resource as the engine describes it to an analyzer (plain JSON values for `properties`). */
 export interface SyntheticResource {
@@ -178,39 +179,17 @@ const PROVIDER_STAND_IN = `exports.handler = __f0;\nfunction __f0() {\n${"  // s
 /** Names that hold an unknown during a preview of a new resource (computed outputs). */
 const UNKNOWN = UNKNOWN_STRING_SENTINEL;
 
+/**
+ * The key policy EncryptedRedshiftCluster gives its key, with one more condition that differs from
+ * key to key (so no two keys of a stack carry the same text, as in a real stack of many accounts).
+ */
 function keyPolicyDocument(index: number): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Id: "keyguard-redshift-cluster-key",
-    Statement: [
-      {
-        Sid: "AccountAdministersTheKey",
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: "kms:*",
-        Resource: "*",
-      },
-      {
-        Sid: "RedshiftUsesTheKeyForTheAccount",
-        Effect: "Allow",
-        Principal: { AWS: "*" },
-        Action: [
-          "kms:Encrypt",
-          "kms:Decrypt",
-          "kms:ReEncrypt*",
-          "kms:GenerateDataKey*",
-          "kms:CreateGrant",
-          "kms:ListGrants",
-          "kms:DescribeKey",
-        ],
-        Resource: "*",
-        Condition: {
-          StringEquals: { "kms:ViaService": `redshift.${region}.amazonaws.com`, "kms:CallerAccount": accountId },
-          StringLike: { "aws:ResourceTag/group": String(index % 50) },
-        },
-      },
-    ],
-  });
+  const policy = redshiftClusterKeyPolicy({ partition: "aws", accountId, region, dnsSuffix: "amazonaws.com" }) as {
+    Statement: { Condition?: Record<string, unknown> }[];
+  };
+  const redshiftUse = policy.Statement[1];
+  redshiftUse.Condition = { ...redshiftUse.Condition, StringLike: { "aws:ResourceTag/group": String(index % 50) } };
+  return JSON.stringify(policy);
 }
 
 /** Input property names of a resource, each with no dependencies: the engine lists every input in propertyDependencies. */
