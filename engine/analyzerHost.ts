@@ -57,13 +57,16 @@ function packErrorOf(details: string): { name: string; message: string } | undef
   return match ? { name: match[1], message: match[2] } : undefined;
 }
 
+/** A unary method of a generated gRPC client (the form with metadata and call options). */
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: grpc.Metadata,
+  options: Partial<grpc.CallOptions>,
+  callback: (error: grpc.ServiceError | null, response: Res) => void,
+) => grpc.ClientUnaryCall;
+
 function unary<Req, Res>(
-  method: (
-    request: Req,
-    metadata: grpc.Metadata,
-    options: Partial<grpc.CallOptions>,
-    callback: (error: grpc.ServiceError | null, response: Res) => void,
-  ) => grpc.ClientUnaryCall,
+  method: UnaryMethod<Req, Res>,
   request: Req,
   timeoutMs: number,
   what: string,
@@ -144,16 +147,7 @@ export class AnalyzerHost {
     return this.stderrChunks.join("");
   }
 
-  private call<Req, Res>(
-    method: (
-      request: Req,
-      metadata: grpc.Metadata,
-      options: Partial<grpc.CallOptions>,
-      callback: (error: grpc.ServiceError | null, response: Res) => void,
-    ) => grpc.ClientUnaryCall,
-    request: Req,
-    what: string,
-  ): Promise<Res> {
+  private call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, what: string): Promise<Res> {
     if (this.closed) return Promise.reject(new Error(`policy pack ${what}: the analyzer host is closed`));
     return unary(method.bind(this.client), request, this.callTimeoutMs, what, () => this.stderr());
   }
