@@ -51,6 +51,36 @@ export class PolicyPackCallError extends Error {
   }
 }
 
+/**
+ * The pack did not start: it exited, failed to spawn, or printed no port in time. `reason` says
+ * which, `packError` is the last "<Name>Error: <message>" line of its stderr (why, when it said),
+ * and `stderrTail` the end of its stderr for a reader who wants more.
+ */
+export class PolicyPackStartError extends Error {
+  override readonly name = "PolicyPackStartError";
+  constructor(
+    readonly packDir: string,
+    readonly reason: string,
+    readonly stderrTail: string,
+  ) {
+    super(`policy pack in ${packDir} ${reason}${stderrTail ? `\npack stderr:\n${stderrTail}` : ""}`);
+  }
+
+  /** The pack's own last error line on stderr, e.g. "TypeError: x is not a function". */
+  get packError(): string | undefined {
+    return stderrErrorLine(this.stderrTail);
+  }
+}
+
+/** The last line of a process's stderr that names an error ("SomethingError: ..."). */
+function stderrErrorLine(stderr: string): string | undefined {
+  return stderr
+    .split("\n")
+    .reverse()
+    .find((line) => /\b[A-Za-z]*Error\b:/.test(line))
+    ?.trim();
+}
+
 /** The first "<ErrorName>: <message>" line of a gRPC status's details: the pack's error. */
 function packErrorOf(details: string): { name: string; message: string } | undefined {
   const match = /^\s*([A-Za-z_$][\w$]*Error): (.*)$/m.exec(details);
@@ -259,7 +289,7 @@ export function startAnalyzer(options: StartAnalyzerOptions): Promise<AnalyzerHo
       clearTimeout(timer);
       child.kill("SIGKILL");
       const tail = stderrChunks.join("").trim();
-      reject(new Error(`policy pack in ${packDir} ${reason}${tail ? `\npack stderr:\n${tail.slice(-4000)}` : ""}`));
+      reject(new PolicyPackStartError(packDir, reason, tail.slice(-4000)));
     };
     const timer = setTimeout(() => fail(`printed no port within ${startTimeoutMs} ms`), startTimeoutMs);
     child.once("error", (error) => fail(`could not be started: ${error.message}`));

@@ -11,6 +11,7 @@
 export {
   AnalyzerHost,
   PolicyPackCallError,
+  PolicyPackStartError,
   runPolicyPackPath,
   startAnalyzer,
   type StartAnalyzerOptions,
