@@ -198,7 +198,7 @@ function noDependencies(...names: string[]): Record<string, string[]> {
 }
 
 /**
- * One EncryptedRedshiftCluster as `keyguard check` records it from the component (gate/programChild.ts)
+ * One EncryptedRedshiftCluster as `keyguard check` records it from the component (gate/program/programChild.ts)
  * and as a deployed stack holds it: the component, its key, alias, cluster and RedshiftKeyRotation,
  * children of the component, with the engine's dependencies (cluster.kmsKeyId → key; the rotation
  * depends on the cluster and the key, propertyDependencies.clusterIdentifier → cluster). One

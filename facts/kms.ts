@@ -5,7 +5,7 @@
  * Sources: AWS KMS Developer Guide "Rotate AWS KMS keys", API reference for EnableKeyRotation,
  * GetKeyRotationStatus, ListKeyRotations, RotateKeyOnDemand, CreateKey and ScheduleKeyDeletion.
  */
-import { describeValue } from "../shared/describe";
+import { describeValue } from "../messages/describe";
 
 /** EnableKeyRotation / GetKeyRotationStatus: RotationPeriodInDays is an integer in 90..2560. */
 export const MIN_ROTATION_PERIOD_IN_DAYS = 90;

@@ -4,7 +4,7 @@
  * Sources: Redshift API reference (2012-12-01) for CreateCluster, DescribeClusters and
  * RotateEncryptionKey; "Amazon Redshift database encryption" in the Management Guide.
  */
-import { describeValue } from "../shared/describe";
+import { describeValue } from "../messages/describe";
 
 /** CreateCluster ClusterIdentifier: 1..63 characters. */
 export const MAX_CLUSTER_IDENTIFIER_LENGTH = 63;

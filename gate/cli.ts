@@ -6,9 +6,15 @@
  * program / pack that failed, with a one-line reason on stderr.
  */
 import * as path from "path";
-import { PolicyPackCallError, PolicyPackConfigError, startAnalyzer, type AnalyzerHost } from "../engine";
+import {
+  PolicyPackCallError,
+  PolicyPackConfigError,
+  PolicyPackStartError,
+  startAnalyzer,
+  type AnalyzerHost,
+} from "../engine";
 import { REGION_PATTERN } from "../facts";
-import { writeFileAtomically } from "./atomicWrite";
+import { writeFileAtomically } from "./report/atomicWrite";
 import {
   AUDIT_OPTIONS,
   CHECK_OPTIONS,
@@ -23,19 +29,19 @@ import {
   USAGE,
 } from "./cliArguments";
 import { evaluate, Evaluator } from "./evaluate";
-import { renderReport } from "./formats";
-import { checkLive } from "./live";
+import { renderReport } from "./report/formats";
+import { checkLive } from "./audit/live";
 import { Progress } from "./progress";
-import { readPulumiProject } from "./pulumiProject";
-import { buildReport, isReportedResource, type Report } from "./report";
-import type { ReportTarget } from "./reportTargets";
-import { runProgram } from "./runProgram";
-import type { ResourceRecord } from "./resourceRecord";
-import { readStackExport } from "./stackExport";
-import { undecryptedConfigEntry, unsuppliedStackReferenceEntry } from "./notAnalyzedEntries";
-import { readStackOutputs } from "./stackOutputs";
+import { readPulumiProject } from "./program/pulumiProject";
+import { buildReport, type Report } from "./report/report";
+import { isReportedResource } from "./resourceRecord";
+import type { ReportTarget } from "./report/reportTargets";
+import { runProgram } from "./program/runProgram";
+import { readStackExport } from "./audit/stackExport";
+import { undecryptedConfigEntry, unsuppliedStackReferenceEntry } from "./program/notAnalyzedEntries";
+import { readStackOutputs } from "./program/stackOutputs";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
-import { describeValue } from "../shared/describe";
+import { describeValue } from "../messages/describe";
 
 export interface CliStream {
   write(text: string): unknown;
@@ -83,12 +89,9 @@ async function withPack<T>(
   try {
     host = await (dependencies.startPack ?? ((dir: string) => startAnalyzer({ packDir: dir })))(packDir);
   } catch (error) {
-    // The host's message is "<what happened>\npack stderr:\n<tail>": keep what happened and the
-    // pack's own error line, which says why.
-    const [what, ...stderrTail] = ((error as Error).message ?? String(error)).split("\n");
-    const packError = stderrTail.reverse().find((line) => /\b[A-Za-z]*Error\b:/.test(line));
+    if (!(error instanceof PolicyPackStartError)) throw error;
     throw new ProgramError(
-      `the policy pack in ${packDir} did not start: ${what}${packError ? `: ${packError.trim()}` : ""}`,
+      `the policy pack in ${packDir} did not start: ${error.reason}${error.packError ? `: ${error.packError}` : ""}`,
     );
   }
   try {
@@ -117,16 +120,16 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
 
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
-  const timeoutMs = parseTimeout(flags.timeout as string | undefined);
-  const stackOutputs = readStackOutputs(flags["stack-outputs"] as string | undefined, io.cwd);
+  const timeoutMs = parseTimeout(flags.timeout);
+  const stackOutputs = readStackOutputs(flags["stack-outputs"], io.cwd);
   const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
-  const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
-  const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
+  const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
+  const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
   const project = readPulumiProject(
-    projectDirectory(flags.project as string | undefined, io.cwd),
-    flags.stack as string | undefined,
-    flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config as string),
+    projectDirectory(flags.project, io.cwd),
+    flags.stack,
+    flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
   );
   const strictUnknowns = flags["strict-unknowns"] === true;
   progress.step(
@@ -139,18 +142,16 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
     policyConfig,
     onProgress: (done: number, total: number | undefined) => progress.count("analyzed", done, total),
   };
-  // The program and the pack start together (each takes about a second, mostly module loading),
-  // and each resource is analyzed as soon as it is registered, as the engine does, so the
-  // program's work and the pack's overlap. Resources registered before the pack is ready wait.
-  const registeredEarly: ResourceRecord[] = [];
-  let analyzeNow: ((resource: ResourceRecord) => void) | undefined;
+  // The program and the pack start together, and each resource is analyzed as soon as it is
+  // registered, as the engine does, so the program's work and the pack's overlap; the evaluator
+  // holds what comes before the pack is ready.
+  const evaluator = new Evaluator(evaluateOptions);
   const stopProgram = new AbortController();
   const programRun = runProgram(project, {
     typecheck: flags.typecheck === true,
     onOutput: (line) => progress.programOutput(line),
     // A read resource (a StackReference) is in the stack for AnalyzeStack, but the engine analyzes no inputs of it.
-    onResource: (resource) =>
-      resource.read ? undefined : analyzeNow ? analyzeNow(resource) : registeredEarly.push(resource),
+    onResource: (resource) => (resource.read ? undefined : evaluator.analyze(resource)),
     stackOutputs,
     signal: stopProgram.signal,
     timeoutMs,
@@ -159,16 +160,13 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
   programRun.catch(() => undefined);
   const report = await withPack(packDir, dependencies, progress, (host) =>
     evaluateWithConfig(async () => {
-      const evaluator = new Evaluator(host, evaluateOptions);
       try {
-        await evaluator.start();
+        await evaluator.start(host);
       } catch (error) {
         // A program that fails is the first thing to fix: report it before a pack or config problem.
         await programRun;
         throw error;
       }
-      analyzeNow = (resource) => evaluator.analyze(resource);
-      for (const resource of registeredEarly.splice(0)) evaluator.analyze(resource);
       const run = await programRun;
       progress.step(
         `the program registered ${run.resources.filter(isReportedResource).length} resources (and the stack)`,
@@ -197,16 +195,16 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
 
 async function audit(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("audit", args, AUDIT_OPTIONS);
-  const exportFile = flags["stack-export"] as string | undefined;
+  const exportFile = flags["stack-export"];
   if (exportFile === undefined)
     throw new UsageError("keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`)");
-  if (flags.region !== undefined && !REGION_PATTERN.test(flags.region as string)) {
+  if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
   const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
-  const policyConfig = readPolicyConfig(flags["policy-config"] as string | undefined, io.cwd);
-  const packDir = resolvePackDir(flags["policy-pack"] as string | undefined, io.cwd);
+  const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
+  const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
   const absoluteExport = path.resolve(io.cwd, exportFile);
   const stackExport = readStackExport(absoluteExport);
   progress.step(
@@ -215,7 +213,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const liveDrift =
     flags.live === true
       ? checkLive(stackExport.resources, {
-          region: flags.region as string | undefined,
+          region: flags.region,
           requestTimeoutMs: liveRequestTimeout(io.env),
         })
       : Promise.resolve(undefined);

@@ -7,11 +7,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import type { PolicyPackConfig } from "../engine";
-import { FORMATS } from "./formats";
-import { findProjectDir } from "./pulumiProject";
-import { resolveReportTargets, type ReportTarget } from "./reportTargets";
+import { FORMATS } from "./report/formats";
+import { findProjectDir } from "./program/pulumiProject";
+import { resolveReportTargets, type ReportTarget } from "./report/reportTargets";
 import { UsageError } from "./usageError";
-import { describeValue } from "../shared/describe";
+import { describeValue } from "../messages/describe";
 
 export const USAGE = `Usage:
   keyguard check [--project DIR] [--stack [ORG/[PROJECT/]]NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION] [--typecheck]
@@ -97,16 +97,17 @@ export function defaultPolicyPackDir(): string {
   return path.join(packageRoot(), "policy");
 }
 
-export function parseFlags<T extends typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS>(
-  command: string,
-  args: string[],
-  options: T,
-) {
+type CommandOptions = typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS;
+
+/** A command's flag values, typed as `parseArgs` infers them from the command's options. */
+export type FlagValues<T extends CommandOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>["values"];
+
+/** Parses a command's flags; the values keep the types `parseArgs` infers from `options`. */
+export function parseFlags<T extends CommandOptions>(command: string, args: string[], options: T): FlagValues<T> {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | string[] | undefined
-    >;
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
     const allowed = Object.keys(options)
@@ -167,17 +168,10 @@ export function resolvePackDir(flag: string | undefined, cwd: string): string {
 }
 
 export function reportTargets(
-  flags: Record<string, string | boolean | string[] | undefined>,
+  flags: { report?: string[]; format?: string; output?: string },
   cwd: string,
 ): ReportTarget[] {
-  return resolveReportTargets(
-    {
-      report: flags.report as string[] | undefined,
-      format: flags.format as string | undefined,
-      output: flags.output as string | undefined,
-    },
-    cwd,
-  );
+  return resolveReportTargets(flags, cwd);
 }
 
 /**

@@ -18,9 +18,8 @@ import {
   type PolicyPackConfig,
   type PolicyNotApplicable,
 } from "../engine";
-import type { ResourceRecord, SourceLocation, StackIdentity } from "./resourceRecord";
-import { describeValue } from "../shared/describe";
-import { isReportedResource } from "./report";
+import { isReportedResource, type ResourceRecord, type SourceLocation, type StackIdentity } from "./resourceRecord";
+import { describeValue } from "../messages/describe";
 import type { KeyguardStackPolicy } from "../policy/define";
 import { KEYGUARD_PACK_NAME, keyguardPolicies } from "../policy/policies";
 import {
@@ -100,6 +99,10 @@ const ANALYZE_CONCURRENCY = 16;
  * One evaluation, in the engine's order: `start` (Configure, ConfigureStack), `analyze` for each
  * resource as it becomes known (even while the program still runs), then `finish` (AnalyzeStack
  * over all resources once their outputs are complete).
+ *
+ * The program and the pack start together (each takes about a second, mostly module loading), so
+ * resources may be registered before the pack is ready: `analyze` holds those until `start` has
+ * configured the pack, then sends them in the order they came.
  */
 export class Evaluator {
   private readonly findings: Finding[] = [];
@@ -114,20 +117,27 @@ export class Evaluator {
   private remediating = false;
   /** URN -> the properties remediation changed, which the stack's outputs carry too (as in a preview). */
   private readonly remediatedProperties = new Map<string, Record<string, unknown>>();
+  /** The pack, once `start` was given it; resources analyzed before then wait in `registeredEarly`. */
+  private host: AnalyzerHost | undefined;
+  private readonly registeredEarly: ResourceRecord[] = [];
 
-  constructor(
-    private readonly host: AnalyzerHost,
-    private readonly options: EvaluateOptions,
-  ) {}
+  constructor(private readonly options: EvaluateOptions) {}
 
-  async start(): Promise<void> {
-    this.info = await this.host.getAnalyzerInfo();
-    this.resolved = await this.host.configure(this.options.policyConfig);
+  /** Configures the pack as the engine does, then analyzes the resources that came before it was ready. */
+  async start(host: AnalyzerHost): Promise<void> {
+    await this.configure(host);
+    this.host = host;
+    for (const resource of this.registeredEarly.splice(0)) this.analyze(resource);
+  }
+
+  private async configure(host: AnalyzerHost): Promise<void> {
+    this.info = await host.getAnalyzerInfo();
+    this.resolved = await host.configure(this.options.policyConfig);
     this.remediating =
       this.options.mode === "check" &&
       Object.values(this.resolved).some((config) => config.enforcementLevel === "remediate");
     try {
-      await this.host.configureStack({
+      await host.configureStack({
         stack: this.options.stack.stack,
         project: this.options.stack.project,
         dryRun: this.options.mode === "check",
@@ -139,11 +149,16 @@ export class Evaluator {
 
   /** Queues `Analyze` of one resource's inputs; its findings are kept for `finish`. */
   analyze(resource: ResourceRecord): void {
+    if (this.host === undefined) {
+      this.registeredEarly.push(resource);
+      return;
+    }
+    const host = this.host;
     this.byUrn.set(resource.urn, resource);
     const analysis = this.slot().then(async () => {
       try {
-        const inputs = this.remediating ? await this.remediate(resource) : resource.inputs;
-        const result = await this.host.analyze({
+        const inputs = this.remediating ? await this.remediate(host, resource) : resource.inputs;
+        const result = await host.analyze({
           urn: resource.urn,
           type: resource.type,
           name: resource.name,
@@ -166,9 +181,11 @@ export class Evaluator {
 
   /** Waits for every Analyze, runs AnalyzeStack over `resources`' outputs, and returns the verdicts. */
   async finish(resources: ResourceRecord[]): Promise<Evaluation> {
+    const host = this.host;
+    if (host === undefined) throw new Error("Evaluator.finish() before start(): the pack was never configured");
     for (const resource of resources) this.byUrn.set(resource.urn, resource);
     await Promise.all(this.analyzed);
-    const stackResult = await this.host.analyzeStack(
+    const stackResult = await host.analyzeStack(
       resources.map((resource) => ({
         urn: resource.urn,
         type: resource.type,
@@ -209,8 +226,8 @@ export class Evaluator {
   }
 
   /** Runs the pack's remediations on a resource's inputs, as the engine does before Analyze; returns the remediated inputs. */
-  private async remediate(resource: ResourceRecord): Promise<Record<string, unknown>> {
-    const result = await this.host.remediate({
+  private async remediate(host: AnalyzerHost, resource: ResourceRecord): Promise<Record<string, unknown>> {
+    const result = await host.remediate({
       urn: resource.urn,
       type: resource.type,
       name: resource.name,
@@ -384,8 +401,8 @@ export async function evaluate(
   resources: ResourceRecord[],
   options: EvaluateOptions,
 ): Promise<Evaluation> {
-  const evaluator = new Evaluator(host, options);
-  await evaluator.start();
+  const evaluator = new Evaluator(options);
+  await evaluator.start(host);
   for (const resource of resources) evaluator.analyze(resource);
   return evaluator.finish(resources);
 }

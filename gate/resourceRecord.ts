@@ -4,6 +4,8 @@
  * kept in Pulumi's wire form: secrets as `{ "4dabf...": "1b47...", value }`, unknowns as the
  * engine's sentinel strings, exactly what the pack's Analyzer interface receives from the engine.
  */
+import { RESOURCE_TYPES } from "../facts";
+
 export interface SourceLocation {
   /** Absolute path of the program file whose code declared the resource. */
   file: string;
@@ -40,6 +42,11 @@ export interface ResourceRecord {
   read?: boolean;
   /** Where the program declared the resource, when that can be found (check only). */
   sourceLocation?: SourceLocation;
+}
+
+/** Every resource but the stack itself, which reports do not count or list as a resource. */
+export function isReportedResource(resource: { type: string }): boolean {
+  return resource.type !== RESOURCE_TYPES.pulumiStack;
 }
 
 /** The project a set of records came from. */

@@ -5,7 +5,7 @@
  * policy, the setting, the value and what is allowed; it is never silently replaced by a default.
  */
 import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN, MAX_ROTATION_PERIOD_IN_DAYS, MIN_ROTATION_PERIOD_IN_DAYS } from "../facts";
-import { describeValue } from "../shared/describe";
+import { describeValue } from "../messages/describe";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { encodeExemption } from "./verdictCodec";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";

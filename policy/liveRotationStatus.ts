@@ -5,8 +5,8 @@
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { ALIAS_ARN_PATTERN, parseArn } from "../facts";
-import { clientsByRegion, createBoundedKmsClient } from "../shared/awsClients";
-import { describeError, describeValue } from "../shared/describe";
+import { clientsByRegion, createBoundedKmsClient } from "../aws/boundedClients";
+import { describeError, describeValue } from "../messages/describe";
 
 /** What KMS said about a key's rotation, or why asking failed. */
 export type LiveRotationStatus =

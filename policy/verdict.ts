@@ -9,7 +9,7 @@
  * from dependencies when it can, otherwise with a report that names the value it could not check.
  */
 import { UNKNOWN_SENTINELS, isWireSecret } from "../facts";
-import { describeValue } from "../shared/describe";
+import { describeValue } from "../messages/describe";
 
 /** The outcome of one policy on one resource. */
 export type Verdict =

@@ -15,7 +15,7 @@ import {
   masterUsernameProblem,
   rotationPeriodProblem,
 } from "../../facts";
-import { describeValue } from "../../shared/describe";
+import { describeValue } from "../../messages/describe";
 import { COMPONENT_OWNED_CLUSTER_FIELDS, ComponentOwnedClusterField, ENFORCED_CLUSTER_SETTINGS } from "./args";
 
 /** Thrown for bad arguments; `problems` lists one "<argument>: <what is wrong>" line per problem. */

@@ -21,17 +21,17 @@ import {
   isWireSecret,
   keyIdOf,
   parseArn,
-} from "../facts";
+} from "../../facts";
 import {
   clientsByRegion,
   createBoundedKmsClient,
   createBoundedRedshiftClient,
   type RequestBounds,
-} from "../shared/awsClients";
-import { describeError } from "../shared/describe";
-import type { DriftEntry } from "./report";
-import type { ResourceRecord } from "./resourceRecord";
-import { UsageError } from "./usageError";
+} from "../../aws/boundedClients";
+import { describeError } from "../../messages/describe";
+import type { DriftEntry } from "../report/report";
+import type { ResourceRecord } from "../resourceRecord";
+import { UsageError } from "../usageError";
 
 /** The AWS API actions `--live` calls: exactly the IAM permissions it needs. */
 export const LIVE_IAM_ACTIONS = ["kms:GetKeyRotationStatus", "redshift:DescribeClusters"] as const;

@@ -10,10 +10,10 @@
  * so a policy that needs it says so instead of judging a placeholder.
  */
 import * as fs from "fs";
-import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, isWireSecret, wireSecret } from "../facts";
-import { describeValue } from "../shared/describe";
-import type { ResourceRecord, StackIdentity } from "./resourceRecord";
-import { UsageError } from "./usageError";
+import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, isWireSecret, wireSecret } from "../../facts";
+import { describeValue } from "../../messages/describe";
+import type { ResourceRecord, StackIdentity } from "../resourceRecord";
+import { UsageError } from "../usageError";
 
 /** The checkpoint versions `pulumi stack export` has written (3 since Pulumi 3). */
 export const SUPPORTED_DEPLOYMENT_VERSIONS = [1, 2, 3];

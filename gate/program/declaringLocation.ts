@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { fileURLToPath } from "url";
-import type { SourceLocation } from "./resourceRecord";
+import type { SourceLocation } from "../resourceRecord";
 
 interface SourceMapLike {
   findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };

@@ -5,10 +5,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RESOURCE_TYPES } from "../facts";
+import { RESOURCE_TYPES } from "../../facts";
 import type { PulumiProject } from "./pulumiProject";
-import type { NotAnalyzed, ReportLocation } from "./report";
-import type { ResourceRecord } from "./resourceRecord";
+import type { NotAnalyzed, ReportLocation } from "../report/report";
+import type { ResourceRecord } from "../resourceRecord";
 
 /** Where a config key is set: its line in the file that holds it (1 when it cannot be found). */
 function configKeyLocation(file: string, qualifiedKey: string, project: PulumiProject, cwd: string): ReportLocation {

@@ -10,12 +10,12 @@
  */
 import * as path from "path";
 import { declaringLocation } from "./declaringLocation";
-import type { ResourceRecord } from "./resourceRecord";
+import type { ResourceRecord } from "../resourceRecord";
 import { invokeResult, readKeyState } from "./offlineInvokes";
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
-import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret } from "../facts";
+import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret } from "../../facts";
 import { deferArboristLoad, silenceSerializerWarnings } from "./sdkLoadTweaks";
-import { oneLineReason } from "./usageError";
+import { oneLineReason } from "../usageError";
 
 export interface ProgramJob {
   projectDir: string;

@@ -5,9 +5,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UsageError } from "./usageError";
-import { describeValue } from "../shared/describe";
-import { UNKNOWN_STRING_SENTINEL } from "../facts";
+import { UsageError } from "../usageError";
+import { describeValue } from "../../messages/describe";
+import { UNKNOWN_STRING_SENTINEL } from "../../facts";
 
 // The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
 // from @pulumi/pulumi so it is there however npm laid out node_modules.

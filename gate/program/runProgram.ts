@@ -7,10 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 import type { PulumiProject } from "./pulumiProject";
 import type { ProgramChildMessage, ProgramJob } from "./programChild";
-import type { ResourceRecord } from "./resourceRecord";
+import type { ResourceRecord } from "../resourceRecord";
 import { TYPESCRIPT_LOADER_SOURCE } from "./typescriptLoader";
-import { ProgramError } from "./usageError";
-import { UNKNOWN_STRING_SENTINEL } from "../facts";
+import { ProgramError } from "../usageError";
+import { UNKNOWN_STRING_SENTINEL } from "../../facts";
 
 export interface ProgramRun {
   resources: ResourceRecord[];

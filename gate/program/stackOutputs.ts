@@ -11,8 +11,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeValue } from "../shared/describe";
-import { UsageError } from "./usageError";
+import { describeValue } from "../../messages/describe";
+import { UsageError } from "../usageError";
 
 /** What `pulumi stack output --json` prints for a secret without --show-secrets. */
 const HIDDEN_SECRET = "[secret]";

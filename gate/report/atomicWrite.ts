@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { UsageError } from "./usageError";
+import { UsageError } from "../usageError";
 
 /** A file a report will be written to, and the flag that named it (for the error message). */
 export interface ReportTarget {

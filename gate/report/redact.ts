@@ -3,8 +3,8 @@
  * (wire-form secrets) and replaces each occurrence in any reported string with "[secret]", as the
  * Pulumi CLI masks secrets in its own output. A policy message that quotes a value it read from a secret is masked the same way.
  */
-import { isWireSecret } from "../facts";
-import type { ResourceRecord } from "./resourceRecord";
+import { isWireSecret } from "../../facts";
+import type { ResourceRecord } from "../resourceRecord";
 
 export const SECRET_MASK = "[secret]";
 

@@ -4,9 +4,9 @@
  */
 import { createHash } from "crypto";
 import * as path from "path";
-import type { Evaluation, Finding } from "./evaluate";
-import { decodeViolation, stepsOnDeployedState } from "../policy/verdictCodec";
-import type { ResourceRecord } from "./resourceRecord";
+import type { Evaluation, Finding } from "../evaluate";
+import { decodeViolation, stepsOnDeployedState } from "../../policy/verdictCodec";
+import { isReportedResource, type ResourceRecord } from "../resourceRecord";
 import { SecretRedactor } from "./redact";
 
 export const TOOL_NAME = "keyguard";
@@ -160,10 +160,6 @@ export interface BuildReportOptions {
 function relativeLocation(baseDir: string, file: string, line: number, column?: number): ReportLocation {
   const relative = path.relative(baseDir, file).split(path.sep).join("/");
   return { file: relative || path.basename(file), line, column };
-}
-
-export function isReportedResource(resource: { type: string }): boolean {
-  return resource.type !== "pulumi:pulumi:Stack";
 }
 
 /** A remote component's children are created by its plugin's Construct, which the offline run does not execute. */

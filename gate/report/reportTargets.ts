@@ -7,8 +7,8 @@
 import * as path from "path";
 import { checkReportTargets } from "./atomicWrite";
 import { FORMATS, type Format } from "./formats";
-import { UsageError } from "./usageError";
-import { describeValue } from "../shared/describe";
+import { UsageError } from "../usageError";
+import { describeValue } from "../../messages/describe";
 
 export interface ReportTarget {
   format: Format;

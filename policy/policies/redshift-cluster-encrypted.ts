@@ -14,7 +14,7 @@
  * whether that key rotates is decided by redshift-cluster-key-rotated from the stack's dependencies.
  */
 import { RESOURCE_TYPES, isAwsManagedRedshiftKeyReference } from "../../facts";
-import { describeValue } from "../../shared/describe";
+import { describeValue } from "../../messages/describe";
 import { policyConfig } from "../config";
 import { defineResourcePolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState } from "../keyResolution";

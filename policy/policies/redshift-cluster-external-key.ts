@@ -16,7 +16,7 @@
  * gate without the referenced stack's outputs) the verdict says it could not be checked.
  */
 import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN } from "../../facts";
-import { describeValue } from "../../shared/describe";
+import { describeValue } from "../../messages/describe";
 import { type ExternalKeyConfig, externalKeySettings, policyConfig } from "../config";
 import { defineStackPolicy } from "../define";
 import { CLUSTER_TYPES, encryptionState, resolveClusterKey, rotationPeriodOutOfBounds } from "../keyResolution";

@@ -8,7 +8,7 @@
  */
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { RedshiftClient } from "@aws-sdk/client-redshift";
-import { type RequestBounds, createBoundedKmsClient, createBoundedRedshiftClient } from "../../shared/awsClients";
+import { type RequestBounds, createBoundedKmsClient, createBoundedRedshiftClient } from "../../aws/boundedClients";
 
 /** Where and as whom the provider calls AWS. Nothing here is a secret: it is stored in state. */
 export interface AwsClientSettings {

@@ -17,7 +17,7 @@ import {
   clusterIdentifierProblem,
   keyArnProblem,
 } from "../../facts";
-import { describeValue } from "../../shared/describe";
+import { describeValue } from "../../messages/describe";
 import type { AwsClientSettings } from "./clients";
 
 /** The resource's inputs after check (defaults applied). */

@@ -9,8 +9,8 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnalyzer, type AnalyzerHost } from "../../engine";
 import { defaultPolicyPackDir, type CliDependencies } from "../../gate/cli";
-import { renderJunit, renderSarif } from "../../gate/formats";
-import type { Report } from "../../gate/report";
+import { renderJunit, renderSarif } from "../../gate/report/formats";
+import type { Report } from "../../gate/report/report";
 import { startLocalAws, type LocalAws } from "../support/localAws";
 import { parseJunit, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
 

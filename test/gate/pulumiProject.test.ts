@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findProjectDir, readPulumiProject } from "../../gate/pulumiProject";
+import { findProjectDir, readPulumiProject } from "../../gate/program/pulumiProject";
 import { runCli } from "./gateHarness";
 
 const created: string[] = [];

@@ -11,10 +11,10 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import type { CliDependencies } from "../../gate/cli";
-import { renderGitlab, renderMarkdown, renderText } from "../../gate/formats";
-import { MARKDOWN_LIMIT } from "../../gate/formats/markdown";
-import type { GitlabIssue } from "../../gate/formats/gitlab";
-import type { Report, ReportViolation } from "../../gate/report";
+import { renderGitlab, renderMarkdown, renderText } from "../../gate/report/formats";
+import { MARKDOWN_LIMIT } from "../../gate/report/formats/markdown";
+import type { GitlabIssue } from "../../gate/report/formats/gitlab";
+import type { Report, ReportViolation } from "../../gate/report/report";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack, type CliRun } from "./gateHarness";
 
 const FIXTURE = "test/gate/fixtures/review-summary";

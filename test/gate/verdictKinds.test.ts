@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import { evaluate, type Evaluation } from "../../gate/evaluate";
-import { buildReport } from "../../gate/report";
+import { buildReport } from "../../gate/report/report";
 import type { ResourceRecord } from "../../gate/resourceRecord";
 import { RESOURCE_TYPES } from "../../facts";
 import { REPO_ROOT, startSharedPack } from "./gateHarness";
