@@ -90,6 +90,12 @@ export interface EvaluateOptions {
   policyConfig: PolicyPackConfig;
   /** Analyze calls done so far, and the total once it is known (at the end). */
   onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Whether the pack's remediations reach what is deployed: in a Pulumi preview (check) they do; a
+   * Terraform plan is applied by Terraform, which never runs them, so there is nothing to remediate
+   * and no "remediate" fix to offer. Default: mode "check".
+   */
+  remediationApplies?: boolean;
 }
 
 /** At most this many Analyze calls in flight: the pack serves them one at a time anyway. */
@@ -130,11 +136,15 @@ export class Evaluator {
     for (const resource of this.registeredEarly.splice(0)) this.analyze(resource);
   }
 
+  private remediationApplies(): boolean {
+    return this.options.remediationApplies ?? this.options.mode === "check";
+  }
+
   private async configure(host: AnalyzerHost): Promise<void> {
     this.info = await host.getAnalyzerInfo();
     this.resolved = await host.configure(this.options.policyConfig);
     this.remediating =
-      this.options.mode === "check" &&
+      this.remediationApplies() &&
       Object.values(this.resolved).some((config) => config.enforcementLevel === "remediate");
     try {
       await host.configureStack({
@@ -354,9 +364,10 @@ export class Evaluator {
         : diagnostic.message,
     );
     const verdict = decoded.kind;
-    // A fix that only works before an update (the "remediate" level) does not fit a report on deployed state.
+    // A fix that only works before an update (the "remediate" level) does not fit a report on deployed
+    // state, nor a plan that Terraform applies.
     const message =
-      this.options.mode === "audit" && decoded.fixBeforeUpdate !== undefined
+      !this.remediationApplies() && decoded.fixBeforeUpdate !== undefined
         ? withoutFixBeforeUpdate(decoded)
         : decoded.text;
     return {
