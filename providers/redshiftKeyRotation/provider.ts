@@ -26,14 +26,8 @@ import {
   retryTransient,
   withAwsContext,
 } from "./context";
-import {
-  type RotationInputs,
-  containsUnknown,
-  inputProblems,
-  isUnknown,
-  validatedInputs,
-  withDefaults,
-} from "./inputs";
+import { isUnknown } from "../../facts";
+import { type RotationInputs, containsUnknown, inputProblems, validatedInputs, withDefaults } from "./inputs";
 import {
   type KeyRotationState,
   assertAutomaticRotationOn,
