@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UNKNOWN_BOOLEAN_SENTINEL, UNKNOWN_STRING_SENTINEL } from "../../facts";
+import { UNKNOWN_BOOLEAN_SENTINEL, UNKNOWN_SENTINELS, UNKNOWN_STRING_SENTINEL } from "../../facts";
 import {
   type DynamicProviderHost,
   PROVIDER_KEY,
@@ -222,6 +222,15 @@ describe("check through the host: bad inputs get clear errors, unknowns pass", (
       changes: "some",
       replaces: ["clusterIdentifier"],
     });
+  });
+
+  it("every unknown sentinel of the engine, the asset and archive ones included, is unknown to the serialized check", async () => {
+    // isUnknown travels into the state from facts/: this is the copy Pulumi's serializer carried.
+    for (const sentinel of UNKNOWN_SENTINELS) {
+      const inputs = { clusterIdentifier: sentinel, kmsKeyId: sentinel, region: sentinel, profile: sentinel };
+      const { failures } = await host.check({}, withProvider(fastProvider, inputs));
+      expect(failures, sentinel).toEqual([]);
+    }
   });
 });
 
