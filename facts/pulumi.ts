@@ -72,7 +72,8 @@ export const UNKNOWN_ARCHIVE_SENTINEL = "e48ece36-62e2-4504-bad9-02848725956a";
 /**
  * Every unknown sentinel, to recognise an unknown value of any type. An array, not a Set: isUnknown
  * travels by value into the state with RedshiftKeyRotation's provider, and Pulumi's closure
- * serializer cannot carry a Set (it rebuilds an empty one, which would call every value known).
+ * serializer cannot carry a Set (it rebuilds an empty object whose `has` throws "called on
+ * incompatible receiver": test/provider/redshiftKeyRotation.host.test.ts fails that way).
  */
 export const UNKNOWN_SENTINELS: readonly string[] = [
   UNKNOWN_STRING_SENTINEL,
