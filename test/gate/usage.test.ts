@@ -13,7 +13,14 @@ import { writeFileAtomically } from "../../gate/report/atomicWrite";
 import { findingKind, type Evaluation } from "../../gate/evaluate";
 import { unknownInPreview } from "../../policy/verdict";
 import { violationMessage } from "../../policy/verdictCodec";
-import { renderGitlab, renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from "../../gate/report/formats";
+import {
+  renderGitlab,
+  renderJson,
+  renderJunit,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+} from "../../gate/report/formats";
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/program/offlineInvokes";
 import { Progress } from "../../gate/progress";
 import { readPulumiProject } from "../../gate/program/pulumiProject";
