@@ -1,6 +1,6 @@
 /**
  * keyguard's own stack: one EncryptedRedshiftCluster built from the `keyguard:*` stack
- * configuration (see Pulumi.dev.yaml and the README's quick start).
+ * configuration (see Pulumi.dev.yaml and docs/deploy.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedRedshiftCluster, EncryptedRedshiftClusterArgs } from "./components/encryptedRedshiftCluster";

@@ -72,7 +72,8 @@ export const SECTIONS: readonly { group: string; title: string }[] = [
   { group: "memory", title: "Peak memory of the pack process at 50,000 resources: ≤ 1.5× the floor's" },
   {
     group: "decision",
-    title: "Three stack policies: what the framework charges for them (the decision in BENCHMARKS.md)",
+    title:
+      "Three stack policies: what the framework charges for them ([decision 0001](docs/decisions/0001-three-stack-policies-deserialized-once.md))",
   },
   { group: "awsguard", title: "Side by side with @pulumi/awsguard: not slower" },
   { group: "check", title: "`keyguard check`: repository stack < 2 s, 1,000 components < 15 s" },
@@ -127,7 +128,12 @@ export function renderSummary(figures: readonly Figure[]): string {
   return [
     `**Targets met: ${targeted.length - missed.length} of ${targeted.length}.**`,
     ...(missed.length
-      ? ["", "Not met (see the analysis below):", "", ...missed.map((figure) => `- ${line(figure)}`)]
+      ? [
+          "",
+          "Not met (what holds each back: [docs/benchmarks-journal.md](docs/benchmarks-journal.md)):",
+          "",
+          ...missed.map((figure) => `- ${line(figure)}`),
+        ]
       : []),
   ].join("\n");
 }

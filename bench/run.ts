@@ -212,7 +212,7 @@ function stackPlans(): StackSizePlan[] {
     reps.stackSizes.forEach((resources, index) => {
       const isLargest = resources === largest;
       const packIds = ["keyguard", "floor"];
-      // The decision on three stack policies (BENCHMARKS.md) is taken on what users deploy.
+      // The decision on three stack policies (docs/decisions/0001) is taken on what users deploy.
       if (shape === "component") packIds.push("floorMatched");
       if (shape === "component" && !isLargest) packIds.push("plain", "awsguard");
       const repetitions =
@@ -603,7 +603,7 @@ async function gatePhase(): Promise<void> {
   );
   raw.gate = { repository, fleet };
   if (flags.profile) {
-    // One more run with every process profiled: where the time goes, split for BENCHMARKS.md.
+    // One more run with every process profiled: where the time goes, split for docs/benchmarks-journal.md.
     const profileDirectory = path.join(workDirectory, "profiles", "check-fleet1000");
     fs.rmSync(profileDirectory, { recursive: true, force: true });
     const hook = path.join(repositoryRoot, "bench", "profiling", "cpuProfileHook.js");

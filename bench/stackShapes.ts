@@ -34,8 +34,7 @@ function urnOf(type: string, name: string, parentTypes: readonly string[] = []):
   return `urn:pulumi:${stackName}::${projectName}::${[...parentTypes, type].join("$")}::${name}`;
 }
 
-const STACK_TYPE = "pulumi:pulumi:Stack";
-const stackUrn = urnOf(STACK_TYPE, `${projectName}-${stackName}`);
+const stackUrn = urnOf(RESOURCE_TYPES.pulumiStack, `${projectName}-${stackName}`);
 
 /** A deterministic fake key id shaped like KMS's (a UUID). */
 function keyIdFor(index: number): string {
@@ -210,7 +209,7 @@ function component(index: number): SyntheticResource[] {
   const known = (value: string) => (preview ? UNKNOWN : value);
   const name = `warehouse-${index}`;
   const clusterIdentifier = `fleet-warehouse-${index}`;
-  const componentUrn = urnOf(RESOURCE_TYPES.encryptedRedshiftCluster, name, [STACK_TYPE]);
+  const componentUrn = urnOf(RESOURCE_TYPES.encryptedRedshiftCluster, name, [RESOURCE_TYPES.pulumiStack]);
   const childOf = [RESOURCE_TYPES.encryptedRedshiftCluster];
   const keyId = keyIdFor(1_000_000 + index);
   const keyArn = `arn:aws:kms:${region}:${accountId}:key/${keyId}`;

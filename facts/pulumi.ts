@@ -71,8 +71,13 @@ export const UNKNOWN_ARRAY_SENTINEL = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
 export const UNKNOWN_OBJECT_SENTINEL = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
 export const UNKNOWN_ASSET_SENTINEL = "030794c1-ac77-496b-92df-f27374a8bd58";
 export const UNKNOWN_ARCHIVE_SENTINEL = "e48ece36-62e2-4504-bad9-02848725956a";
-/** Every unknown sentinel, to recognise an unknown value of any type. */
-export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
+/**
+ * Every unknown sentinel, to recognise an unknown value of any type. An array, not a Set: isUnknown
+ * travels by value into the state with RedshiftKeyRotation's provider, and Pulumi's closure
+ * serializer cannot carry a Set (it rebuilds an empty object whose `has` throws "called on
+ * incompatible receiver": test/provider/redshiftKeyRotation.host.test.ts fails that way).
+ */
+export const UNKNOWN_SENTINELS: readonly string[] = [
   UNKNOWN_STRING_SENTINEL,
   UNKNOWN_BOOLEAN_SENTINEL,
   UNKNOWN_NUMBER_SENTINEL,
@@ -80,7 +85,16 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
   UNKNOWN_OBJECT_SENTINEL,
   UNKNOWN_ASSET_SENTINEL,
   UNKNOWN_ARCHIVE_SENTINEL,
-]);
+];
+
+/**
+ * True for any of the engine's unknown sentinels: the one test for "not known until the update" that
+ * the policies and RedshiftKeyRotation's provider share. Plain data and a plain function only (see
+ * UNKNOWN_SENTINELS), so the provider's serialized copy behaves as this one.
+ */
+export function isUnknown(value: unknown): boolean {
+  return typeof value === "string" && UNKNOWN_SENTINELS.includes(value);
+}
 
 /**
  * @pulumi/aws 7's `aws.redshift.Cluster` `encrypted` ("If true, the data in the cluster is encrypted at

@@ -12,7 +12,7 @@ import { StackIndex, type StackLookup } from "./stack";
 import { notApplicable, rawProps, type Verdict } from "./verdict";
 import { violationMessage } from "./verdictCodec";
 
-/** What every policy declares about itself (what `pulumi preview` and the README show). */
+/** What every policy declares about itself (what `pulumi preview` and docs/policies.md show). */
 export type PolicyMetadata = Required<
   Pick<Policy, "name" | "description" | "enforcementLevel" | "severity" | "remediationSteps">
 >;

@@ -8,7 +8,7 @@
  * keyguard reads the proxy's target instead, sees the engine's sentinel strings, and decides itself:
  * from dependencies when it can, otherwise with a report that names the value it could not check.
  */
-import { UNKNOWN_SENTINELS, isWireSecret } from "../facts";
+import { isUnknown, isWireSecret } from "../facts";
 import { describeValue } from "../messages/describe";
 
 /** The outcome of one policy on one resource. */
@@ -30,10 +30,8 @@ export function unknownInPreview(message: string): Verdict {
   return { kind: "unknown-in-preview", message };
 }
 
-/** True for any of the engine's unknown sentinels. */
-export function isUnknown(value: unknown): boolean {
-  return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
-}
+// One test for unknowns, shared with RedshiftKeyRotation's provider; the policies import it from here.
+export { isUnknown } from "../facts";
 
 const PROXY_TARGET = "__getSpecialProxyTarget";
 const IS_PROXY = "__isSpecialProxy";

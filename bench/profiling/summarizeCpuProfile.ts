@@ -1,5 +1,5 @@
 // Reads a V8 .cpuprofile (from `node --cpu-prof`) and lists where the time went: self time per
-// function and per package, so a missed target in BENCHMARKS.md can say what holds it back.
+// function and per package, so the journal (docs/benchmarks-journal.md) can say what holds a missed target back.
 import * as fs from "node:fs";
 
 interface ProfileNode {

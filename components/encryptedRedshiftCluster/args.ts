@@ -148,3 +148,30 @@ export interface EncryptedRedshiftClusterArgs extends PassThroughClusterArgs, En
   /** Settings of the RedshiftKeyRotation resource (ignored when `rotateOnKeyChange` is false). Default: its own defaults. */
   rotation?: KeyRotationSettings;
 }
+
+/**
+ * The component's own arguments, taken out before the rest passes to aws.redshift.Cluster unchanged:
+ * those only the component reads, and the cluster arguments it passes on only after its checks and
+ * defaults (clusterIdentifier, masterUsername, manageMasterPassword, masterPassword). nodeType,
+ * documented with them, passes through as given.
+ */
+export const COMPONENT_ARGUMENTS = [
+  "clusterIdentifier",
+  "rotationPeriodInDays",
+  "deletionWindowInDays",
+  "keyDescription",
+  "aliasName",
+  "retainKeyOnDelete",
+  "kmsKeyArn",
+  "masterUsername",
+  "manageMasterPassword",
+  "masterPassword",
+  "rotateOnKeyChange",
+  "rotation",
+] as const satisfies readonly (keyof EncryptedRedshiftClusterArgs)[];
+export type ComponentArgument = (typeof COMPONENT_ARGUMENTS)[number];
+
+// Compile-time check that every own argument but nodeType is listed: one left out would reach
+// aws.redshift.Cluster as an input the cluster does not have.
+type UnlistedOwnArgument = Exclude<keyof EncryptedRedshiftClusterOwnArgs | "rotation", ComponentArgument | "nodeType">;
+const _everyOwnArgumentListed: [UnlistedOwnArgument] extends [never] ? true : UnlistedOwnArgument = true;

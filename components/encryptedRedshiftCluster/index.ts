@@ -42,8 +42,8 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
     this.cluster = created.cluster;
     this.keyRotation = created.keyRotation;
     this.keyArn = created.keyArn;
-    this.clusterIdentifier = created.cluster.clusterIdentifier;
-    this.endpoint = created.cluster.endpoint;
+    this.clusterIdentifier = created.clusterIdentifier;
+    this.endpoint = created.endpoint;
     this.registerOutputs(created.registeredOutputs);
   }
 }

@@ -1,9 +1,18 @@
 /**
  * EncryptedRedshiftCluster as the component package (components/plugin) serves it to Python, Go, C#,
- * Java, YAML and TypeScript programs: the same checks and the same resources as the TypeScript class,
- * with arguments Pulumi's schema inference accepts (`@pulumi/pulumi/provider/experimental`): an
- * interface, no union types, resource references only to Pulumi-authored packages. Every field's
- * doc comment becomes its description in the schema, default included.
+ * Java, YAML and TypeScript programs: the same checks and the same resources as the TypeScript class
+ * (./index.ts, built by the same function, ./resources.ts), with arguments Pulumi's schema inference
+ * accepts (`@pulumi/pulumi/provider/experimental`): an interface, no union types, resource references
+ * only to Pulumi-authored packages. Every field's doc comment becomes its description in the schema,
+ * default included.
+ *
+ * Why two declarations share the TypeScript class's names: the schema takes its names from this
+ * file's declarations. The class's name is the last part of the resource's type token
+ * (keyguard:index:EncryptedRedshiftCluster, ENCRYPTED_REDSHIFT_CLUSTER_PACKAGE_TYPE) and the class
+ * every language's SDK generates; KeyRotationSettings's name is the type token
+ * keyguard:index:KeyRotationSettings (Python's KeyRotationSettingsArgs). Renaming either here renames
+ * them for every consumer. The arguments interface gives the schema no name, so it says what it is.
+ * Nothing in TypeScript imports this module but components/plugin, so the names never meet.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -32,7 +41,7 @@ export interface KeyRotationSettings extends typescriptArgs.KeyRotationConnectio
  * Plain values are checked when the component is constructed, before any resource is registered;
  * values not known yet are checked when they resolve, and a bad one fails the child that needs it.
  */
-export interface EncryptedRedshiftClusterArgs
+export interface EncryptedRedshiftClusterPackageArgs
   extends typescriptArgs.EncryptedRedshiftClusterOwnArgs, aws.redshift.ClusterArgs {
   /** Settings of the RedshiftKeyRotation resource (ignored when `rotateOnKeyChange` is false). Default: its own defaults. */
   rotation?: KeyRotationSettings;
@@ -73,7 +82,7 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
   /** Id of the RedshiftKeyRotation resource; absent when `rotateOnKeyChange` is false. */
   public readonly keyRotationId?: pulumi.Output<string>;
 
-  constructor(name: string, args: EncryptedRedshiftClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: EncryptedRedshiftClusterPackageArgs, opts?: pulumi.ComponentResourceOptions) {
     // Before super(): a bad argument stops construction before anything is registered.
     const checked = checkedArguments(name, args);
     // The alias keeps a stack that used the TypeScript class (its token) from replacing the component,
@@ -89,10 +98,10 @@ export class EncryptedRedshiftCluster extends pulumi.ComponentResource {
     this.alias = created.alias;
     this.cluster = created.cluster;
     this.keyArn = created.keyArn;
-    this.clusterIdentifier = created.cluster.clusterIdentifier;
-    this.endpoint = created.cluster.endpoint;
-    this.aliasName = created.alias?.name;
-    this.keyRotationId = created.keyRotation?.id;
+    this.clusterIdentifier = created.clusterIdentifier;
+    this.endpoint = created.endpoint;
+    this.aliasName = created.aliasName;
+    this.keyRotationId = created.keyRotationId;
     this.registerOutputs(created.registeredOutputs);
   }
 }

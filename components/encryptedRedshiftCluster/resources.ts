@@ -12,20 +12,33 @@ import {
   ROTATABLE_KEY_USAGE,
 } from "../../facts";
 import { RedshiftKeyRotation } from "../../providers/redshiftKeyRotation";
-import { ComponentOwnedClusterField, EncryptedRedshiftClusterArgs } from "./args";
+import {
+  COMPONENT_ARGUMENTS,
+  COMPONENT_OWNED_CLUSTER_FIELDS,
+  type ComponentOwnedClusterField,
+  type EncryptedRedshiftClusterArgs,
+} from "./args";
 import { redshiftClusterKeyPolicy } from "./keyPolicy";
 import { CheckedArguments } from "./validation";
 
-/** The arguments as a JavaScript caller may pass them: the owned cluster fields too (refused unless harmless). */
+/**
+ * The arguments as either class hands them over: the TypeScript class's, and the component package's
+ * (every language's), which may also carry the owned cluster fields (refused unless harmless).
+ */
 type ArgumentsAsGiven = EncryptedRedshiftClusterArgs &
   Partial<Pick<aws.redshift.ClusterArgs, ComponentOwnedClusterField>>;
 
+/** What either class exposes: the resources created and the values read from them. */
 export interface EncryptedRedshiftClusterResources {
   key: aws.kms.Key | undefined;
   alias: aws.kms.Alias | undefined;
   cluster: aws.redshift.Cluster;
   keyRotation: RedshiftKeyRotation | undefined;
   keyArn: pulumi.Output<string>;
+  clusterIdentifier: pulumi.Output<string>;
+  endpoint: pulumi.Output<string>;
+  aliasName: pulumi.Output<string> | undefined;
+  keyRotationId: pulumi.Output<string> | undefined;
   /** What the component registers as its outputs. */
   registeredOutputs: pulumi.Inputs;
 }
@@ -37,32 +50,13 @@ export interface EncryptedRedshiftClusterResources {
 export function createEncryptedRedshiftClusterResources(
   component: pulumi.ComponentResource,
   name: string,
-  args: EncryptedRedshiftClusterArgs,
+  args: ArgumentsAsGiven,
   checked: CheckedArguments,
 ): EncryptedRedshiftClusterResources {
-  // The component's own arguments, apart from what passes through to aws.redshift.Cluster unchanged.
   // The owned fields are taken out too: the checks refused them unless they equal what is set below.
-  const {
-    rotationPeriodInDays: _rotationPeriodInDays,
-    deletionWindowInDays: _deletionWindowInDays,
-    keyDescription,
-    aliasName: _aliasName,
-    kmsKeyArn,
-    retainKeyOnDelete,
-    rotateOnKeyChange,
-    rotation,
-    masterPassword: _masterPassword,
-    manageMasterPassword,
-    clusterIdentifier: _clusterIdentifier,
-    masterUsername,
-    encrypted: _encrypted,
-    kmsKeyId: _kmsKeyId,
-    publiclyAccessible: _publiclyAccessible,
-    enhancedVpcRouting: _enhancedVpcRouting,
-    masterPasswordWo: _masterPasswordWo,
-    masterPasswordWoVersion: _masterPasswordWoVersion,
-    ...clusterArgs
-  } = args as ArgumentsAsGiven;
+  const clusterArgs = withoutArguments(args, [...COMPONENT_ARGUMENTS, ...COMPONENT_OWNED_CLUSTER_FIELDS]);
+  const { keyDescription, kmsKeyArn, retainKeyOnDelete, rotateOnKeyChange, rotation } = args;
+  const { masterUsername, manageMasterPassword } = args;
   const { region, tags } = clusterArgs;
   const clusterIdentifier = checked.clusterIdentifier;
 
@@ -167,18 +161,22 @@ export function createEncryptedRedshiftClusterResources(
     );
   }
 
-  return {
-    key,
-    alias,
-    cluster,
-    keyRotation,
+  const values = {
     keyArn,
-    registeredOutputs: {
-      keyArn,
-      clusterIdentifier: cluster.clusterIdentifier,
-      endpoint: cluster.endpoint,
-      aliasName: alias?.name,
-      keyRotationId: keyRotation?.id,
-    },
+    clusterIdentifier: cluster.clusterIdentifier,
+    endpoint: cluster.endpoint,
+    aliasName: alias?.name,
+    keyRotationId: keyRotation?.id,
   };
+  return { key, alias, cluster, keyRotation, ...values, registeredOutputs: values };
+}
+
+/** The arguments without `names`: what passes through to aws.redshift.Cluster. */
+function withoutArguments<Name extends keyof ArgumentsAsGiven>(
+  args: ArgumentsAsGiven,
+  names: readonly Name[],
+): Omit<ArgumentsAsGiven, Name> {
+  const rest: Partial<ArgumentsAsGiven> = { ...args };
+  for (const name of names) delete rest[name];
+  return rest as Omit<ArgumentsAsGiven, Name>;
 }

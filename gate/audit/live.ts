@@ -1,6 +1,6 @@
 /**
  * `keyguard audit --live`: asks AWS whether the deployed keys and clusters still match the
- * stack's state. Read-only, two API actions in all (the README's IAM list for the gate):
+ * stack's state. Read-only, two API actions in all (docs/iam.md lists them for the gate):
  * KMS GetKeyRotationStatus per key, Redshift DescribeClusters per cluster. AWS SDK v3 with its
  * default credential chain, standard retries and the standard endpoint settings
  * (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_REDSHIFT, ...).

@@ -10,7 +10,7 @@ import type { ProgramChildMessage, ProgramJob } from "./programChild";
 import type { ResourceRecord } from "../resourceRecord";
 import { TYPESCRIPT_LOADER_SOURCE } from "./typescriptLoader";
 import { ProgramError } from "../usageError";
-import { UNKNOWN_STRING_SENTINEL } from "../../facts";
+import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL } from "../../facts";
 
 export interface ProgramRun {
   resources: ResourceRecord[];
@@ -34,7 +34,7 @@ function completeOutputs(
     const registered = done.registeredOutputs[resource.urn];
     if (registered) resource.outputs = { ...resource.inputs, ...registered };
   }
-  const stack = resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
+  const stack = resources.find((resource) => resource.type === RESOURCE_TYPES.pulumiStack);
   return {
     resources,
     stackOutputs: stack ? stack.outputs : {},

@@ -16,7 +16,7 @@
  * - Type checking: `pulumi preview` checks types unless `PULUMI_NODEJS_TRANSPILE_ONLY=true` or the
  *   tsconfig sets `noCheck`. `keyguard check --typecheck` decides the same way; without it the
  *   program is compiled transpile-only, which still reports every syntax error (ts-node reports
- *   TypeScript's syntactic diagnostics in that mode): see the README for why and what it costs.
+ *   TypeScript's syntactic diagnostics in that mode): docs/decisions/0003-typescript-compiler-types-on-request.md says why and what it costs.
  *
  * ts-node installs source-map-support, so stack traces, and the source positions Pulumi takes from
  * them, already name the TypeScript line: no source map is recorded for programChild.ts to apply.

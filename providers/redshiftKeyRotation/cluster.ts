@@ -24,10 +24,18 @@ export interface ClusterSnapshot {
   accountId: string | undefined;
 }
 
-export async function describeCluster(
-  context: AwsContext,
-  options: { missingIsUndefined?: boolean } = {},
-): Promise<ClusterSnapshot | "missing"> {
+/** The cluster as Redshift describes it; an error naming the cluster when it does not exist. */
+export async function describeCluster(context: AwsContext): Promise<ClusterSnapshot> {
+  const cluster = await findCluster(context);
+  if (!cluster) throw clusterNotFound(context);
+  return cluster;
+}
+
+/**
+ * The cluster as Redshift describes it, or undefined when it does not exist (Redshift's
+ * ClusterNotFound, or an answer without it): for read, where a deleted cluster is news, not a fault.
+ */
+export async function findCluster(context: AwsContext): Promise<ClusterSnapshot | undefined> {
   const { DescribeClustersCommand } = require("@aws-sdk/client-redshift") as typeof import("@aws-sdk/client-redshift");
   let response: import("@aws-sdk/client-redshift").DescribeClustersCommandOutput;
   try {
@@ -38,10 +46,7 @@ export async function describeCluster(
       },
     );
   } catch (error) {
-    if (redshiftErrorCode(error) === "ClusterNotFound") {
-      if (options.missingIsUndefined) return "missing";
-      throw clusterNotFound(context);
-    }
+    if (redshiftErrorCode(error) === "ClusterNotFound") return undefined;
     // Transient failures and the deadline's abort go back to the caller's retry or poll loop.
     if (isTransient(error) || errorName(error) === "AbortError" || errorName(error) === "DeadlineExceededError")
       throw error;
@@ -55,10 +60,7 @@ export async function describeCluster(
   const cluster = response.Clusters?.find(
     (candidate) => candidate.ClusterIdentifier === context.inputs.clusterIdentifier,
   );
-  if (!cluster) {
-    if (options.missingIsUndefined) return "missing";
-    throw clusterNotFound(context);
-  }
+  if (!cluster) return undefined;
   return {
     status: cluster.ClusterStatus ?? "unknown",
     encrypted: cluster.Encrypted === true,
@@ -73,20 +75,28 @@ function clusterNotFound(context: AwsContext): Error {
   );
 }
 
+/** How waitForClusterAvailable waits. */
+export interface ClusterWaitOptions {
+  /** Look at the cluster at once, before the first delay (the caller has not looked yet). Default: false (the caller has just acted). */
+  pollImmediately?: boolean;
+  /** Stop at rotating-keys too: the caller then waits for a rotation already under way instead of starting one. Default: false. */
+  acceptRotatingKeys?: boolean;
+}
+
 /**
- * Polls DescribeClusters until the cluster is available (or, with acceptRotating, rotating keys).
+ * Polls DescribeClusters until the cluster is available (or, with acceptRotatingKeys, rotating keys).
  * Transient failures are polled through; a status that never returns to available on its own fails.
+ * `purpose` ("before re-keying it") completes the timeout message.
  */
 export async function waitForClusterAvailable(
   context: AwsContext,
   purpose: string,
-  pollImmediately: boolean,
-  acceptRotating = false,
+  { pollImmediately = false, acceptRotatingKeys = false }: ClusterWaitOptions = {},
 ): Promise<ClusterSnapshot> {
   return pollUntil<ClusterSnapshot>({
     poll: async () => {
       try {
-        return (await describeCluster(context)) as ClusterSnapshot;
+        return await describeCluster(context);
       } catch (error) {
         if (errorName(error) === "AbortError") return undefined;
         if (isTransient(error)) return undefined;
@@ -94,7 +104,8 @@ export async function waitForClusterAvailable(
       }
     },
     isDone: (cluster) =>
-      cluster.status === CLUSTER_STATUS.available || (acceptRotating && cluster.status === CLUSTER_STATUS.rotatingKeys),
+      cluster.status === CLUSTER_STATUS.available ||
+      (acceptRotatingKeys && cluster.status === CLUSTER_STATUS.rotatingKeys),
     failure: (cluster) =>
       TRANSITIONAL_STATUSES.includes(cluster.status)
         ? undefined
@@ -143,9 +154,14 @@ export async function rekeyCluster(context: AwsContext, firstLook: ClusterSnapsh
   const { clock } = context.tuning;
   for (let attempt = 0; ; attempt += 1) {
     const cluster =
-      attempt === 0 ? firstLook : await waitForClusterAvailable(context, "before re-keying it", true, true);
+      attempt === 0
+        ? firstLook
+        : await waitForClusterAvailable(context, "before re-keying it", {
+            pollImmediately: true,
+            acceptRotatingKeys: true,
+          });
     if (cluster.status === CLUSTER_STATUS.rotatingKeys) {
-      await waitForClusterAvailable(context, "after its rotation", false);
+      await waitForClusterAvailable(context, "after its rotation");
       return;
     }
     try {
@@ -173,7 +189,7 @@ export async function rekeyCluster(context: AwsContext, firstLook: ClusterSnapsh
         { cause: error },
       );
     }
-    await waitForClusterAvailable(context, "after its rotation", false);
+    await waitForClusterAvailable(context, "after its rotation");
     return;
   }
 }

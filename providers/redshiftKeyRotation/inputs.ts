@@ -6,17 +6,7 @@
  * plain data and plain functions only.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  REGION_PATTERN,
-  ROLE_ARN_PATTERN,
-  UNKNOWN_ARRAY_SENTINEL,
-  UNKNOWN_BOOLEAN_SENTINEL,
-  UNKNOWN_NUMBER_SENTINEL,
-  UNKNOWN_OBJECT_SENTINEL,
-  UNKNOWN_STRING_SENTINEL,
-  clusterIdentifierProblem,
-  keyArnProblem,
-} from "../../facts";
+import { REGION_PATTERN, ROLE_ARN_PATTERN, clusterIdentifierProblem, isUnknown, keyArnProblem } from "../../facts";
 import { describeValue } from "../../messages/describe";
 import type { AwsClientSettings } from "./clients";
 
@@ -30,16 +20,6 @@ export interface RotationInputs extends AwsClientSettings {
 }
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
-
-export function isUnknown(value: unknown): boolean {
-  return (
-    value === UNKNOWN_STRING_SENTINEL ||
-    value === UNKNOWN_BOOLEAN_SENTINEL ||
-    value === UNKNOWN_NUMBER_SENTINEL ||
-    value === UNKNOWN_ARRAY_SENTINEL ||
-    value === UNKNOWN_OBJECT_SENTINEL
-  );
-}
 
 export function containsUnknown(value: unknown): boolean {
   if (isUnknown(value)) return true;

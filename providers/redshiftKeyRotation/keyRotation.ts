@@ -5,7 +5,7 @@
  * Serialized by value with the provider (see provider.ts): SDKs are required inside functions,
  * plain data and plain functions only.
  */
-import { type ClusterSnapshot, describeCluster } from "./cluster";
+import { describeCluster } from "./cluster";
 import { type AwsContext, deadlineSignal, retryTransient, where } from "./context";
 import { KMS_ERROR_HINTS, parseArn } from "../../facts";
 import { errorMessage, errorName } from "./errors";
@@ -79,9 +79,7 @@ export async function readKeyRotationState(context: AwsContext): Promise<KeyRota
     const refusal = errorName((error as { cause?: unknown }).cause);
     if (refusal !== "NotFoundException" && refusal !== "AccessDeniedException") throw error;
     const keyAccount = parseArn(keyId)?.accountId;
-    const cluster = (await retryTransient(context, "DescribeClusters", () =>
-      describeCluster(context),
-    )) as ClusterSnapshot;
+    const cluster = await retryTransient(context, "DescribeClusters", () => describeCluster(context));
     if (!cluster.accountId || cluster.accountId === keyAccount) throw error;
     newest = lastScheduledRotation(status);
     if (!newest && status.KeyRotationEnabled === true) throw error;

@@ -16,7 +16,7 @@
  * go back to `available` after its rotation; any failure leaves the previous state untouched.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { assertClusterUsesKey, describeCluster, rekeyCluster, waitForClusterAvailable } from "./cluster";
+import { assertClusterUsesKey, findCluster, rekeyCluster, waitForClusterAvailable } from "./cluster";
 import {
   type ClientCache,
   DEFAULT_TUNING,
@@ -26,14 +26,8 @@ import {
   retryTransient,
   withAwsContext,
 } from "./context";
-import {
-  type RotationInputs,
-  containsUnknown,
-  inputProblems,
-  isUnknown,
-  validatedInputs,
-  withDefaults,
-} from "./inputs";
+import { isUnknown } from "../../facts";
+import { type RotationInputs, containsUnknown, inputProblems, validatedInputs, withDefaults } from "./inputs";
 import {
   type KeyRotationState,
   assertAutomaticRotationOn,
@@ -74,7 +68,7 @@ export function createRedshiftKeyRotationProvider(
     async create(inputs: Record<string, unknown>) {
       const checked = validatedInputs(inputs);
       return withAwsContext(checked, session, async (context) => {
-        const cluster = await waitForClusterAvailable(context, "before adopting it", true);
+        const cluster = await waitForClusterAvailable(context, "before adopting it", { pollImmediately: true });
         assertClusterUsesKey(context, cluster);
         const keyState = await readKeyRotationState(context);
         assertAutomaticRotationOn(context, keyState);
@@ -107,7 +101,10 @@ export function createRedshiftKeyRotationProvider(
           };
           return { outs: withoutUndefined(outs) };
         }
-        const cluster = await waitForClusterAvailable(context, "before re-keying it", true, true);
+        const cluster = await waitForClusterAvailable(context, "before re-keying it", {
+          pollImmediately: true,
+          acceptRotatingKeys: true,
+        });
         assertClusterUsesKey(context, cluster);
         await rekeyCluster(context, cluster);
         const outs: RotationOutputs = {
@@ -125,11 +122,9 @@ export function createRedshiftKeyRotationProvider(
       const clusterIdentifier = typeof recorded.clusterIdentifier === "string" ? recorded.clusterIdentifier : id;
       const checked = validatedInputs({ ...props, clusterIdentifier });
       return withAwsContext(checked, session, async (context) => {
-        const cluster = await retryTransient(context, "DescribeClusters", () =>
-          describeCluster(context, { missingIsUndefined: true }),
-        );
+        const cluster = await retryTransient(context, "DescribeClusters", () => findCluster(context));
         // A cluster that no longer exists reads as gone: the engine drops the resource from the stack.
-        if (cluster === "missing") return { id: "", props: {} };
+        if (!cluster) return { id: "", props: {} };
         const refreshed: Partial<RotationOutputs> = { ...recorded, resolvedRegion: context.region };
         if (cluster.kmsKeyId) refreshed.kmsKeyId = cluster.kmsKeyId;
         try {

@@ -31,7 +31,7 @@ import {
 const REPOSITORY_ROOT = path.resolve(__dirname, "../..");
 const PROJECT = "keyguard";
 const STACK = "test";
-const STACK_URN = `urn:pulumi:${STACK}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${STACK}`;
+const STACK_URN = `urn:pulumi:${STACK}::${PROJECT}::${RESOURCE_TYPES.pulumiStack}::${PROJECT}-${STACK}`;
 const PASSWORD = "Sup3rSecretPw1";
 const RESOURCE_REFERENCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e";
 const secret = (value: unknown) => ({ [SPECIAL_SIGNATURE_KEY]: SECRET_SIGNATURE, value });

@@ -1,7 +1,7 @@
 /**
  * `keyguard audit`: stack exports shaped as `pulumi stack export` writes them, judged by the real
  * pack (one process for the file); bad export files and policy configs; and `--live` against the
- * local AWS endpoint, whose call log must show exactly the IAM actions the README lists.
+ * local AWS endpoint, whose call log must show exactly the IAM actions docs/iam.md lists.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -15,6 +15,7 @@ import type { Report } from "../../gate/report/report";
 import { parseStackExport } from "../../gate/audit/stackExport";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { startLocalAws, type LocalAws } from "../support/localAws";
+import { documentedIamActions } from "../support/docs";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
 import { keyArnOf, REGION, stackExport } from "./stackExportFixture";
 
@@ -291,15 +292,9 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     for (const key of Object.keys(process.env)) if (!(key in savedEnvironment)) delete process.env[key];
     Object.assign(process.env, savedEnvironment);
   });
+  const documentedLiveActions = () => documentedIamActions("| keyguard audit --live |");
 
-  function readmeGateIamActions(): string[] {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-    const iamSection = /<!-- section: iam -->([\s\S]*?)<!-- end: iam -->/.exec(readme)![1];
-    const row = iamSection.split("\n").find((line) => line.startsWith("| keyguard audit --live |"))!;
-    return [...row.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((match) => match[1]).sort();
-  }
-
-  it("reports no drift when AWS matches the state, calling exactly the README's IAM actions", async () => {
+  it("reports no drift when AWS matches the state, calling exactly the IAM actions docs/iam.md lists", async () => {
     localAws.reset();
     const keyArn = keyArnOf("1234abcd-12ab-34cd-56ef-1234567890ab");
     localAws.addKey({ keyArn, rotationEnabled: true, rotationPeriodInDays: 180 });
@@ -312,9 +307,10 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as Report).drift).toEqual([]);
     expect(localAws.calls.every((call) => call.outcome === "ok")).toBe(true);
-    expect(localAws.iamActionsCalled()).toEqual(readmeGateIamActions());
-    expect([...LIVE_IAM_ACTIONS].sort()).toEqual(readmeGateIamActions());
-    expect(readmeGateIamActions()).toEqual(["kms:GetKeyRotationStatus", "redshift:DescribeClusters"]);
+    const documented = documentedLiveActions();
+    expect(localAws.iamActionsCalled()).toEqual(documented);
+    expect([...LIVE_IAM_ACTIONS].sort()).toEqual(documented);
+    expect(documented).toEqual(["kms:GetKeyRotationStatus", "redshift:DescribeClusters"]);
   });
 
   it("reports rotation turned off and the cluster re-keyed outside Pulumi (exit 1)", async () => {
@@ -336,7 +332,7 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
       ["warehouse-cluster", "cluster-key-changed"],
     ]);
     expect(report.drift[1]).toMatchObject({ recorded: keyArn, actual: otherKeyArn });
-    expect(localAws.iamActionsCalled()).toEqual(readmeGateIamActions());
+    expect(localAws.iamActionsCalled()).toEqual(documentedLiveActions());
   });
 
   it("rides out throttling (the SDK's retries) and reports a call AWS refuses as a lookup failure, not a pass", async () => {

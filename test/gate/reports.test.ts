@@ -3,7 +3,7 @@
  * finding of every kind and two exemptions (one of a resource policy, one of a stack policy):
  * Markdown (structure and size limit), GitLab Code Quality (fields, fingerprints stable across a
  * line move), SARIF 2.1.0 (schema, partialFingerprints, rule help), JUnit (skipped with reasons),
- * exemption reasons in all six formats, and the README's example summary.
+ * exemption reasons in all six formats, and the example summary docs/example-report.md shows.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -15,12 +15,16 @@ import { renderGitlab, renderMarkdown, renderText } from "../../gate/report/form
 import { MARKDOWN_LIMIT } from "../../gate/report/formats/markdown";
 import type { GitlabIssue } from "../../gate/report/formats/gitlab";
 import type { Report, ReportViolation } from "../../gate/report/report";
+import { expectGeneratedBlock } from "../support/docs";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack, type CliRun } from "./gateHarness";
 
 const FIXTURE = "test/gate/fixtures/review-summary";
 const POLICY_CONFIG = `${FIXTURE}/keyguard-policy.json`;
-const README_START = "<!-- keyguard-markdown-example:start -->";
-const README_END = "<!-- keyguard-markdown-example:end -->";
+const EXAMPLE_DOC = "docs/example-report.md";
+const EXAMPLE_MARKERS = {
+  start: "<!-- keyguard-markdown-example:start -->",
+  end: "<!-- keyguard-markdown-example:end -->",
+};
 /** Lines the moved copy of the fixture has above the original's first line. */
 const MOVED_BY = 3;
 
@@ -260,13 +264,13 @@ describe("markdown", () => {
     });
   });
 
-  it("is the summary the README shows (generated from this fixture; KEYGUARD_UPDATE_README=1 rewrites the README's block)", () => {
-    const readmePath = path.join(REPO_ROOT, "README.md");
-    const readme = fs.readFileSync(readmePath, "utf8");
-    const block = `${README_START}\n\`\`\`\`markdown\n${read("summary.md")}\`\`\`\`\n${README_END}`;
-    const pattern = new RegExp(`${README_START}[\\s\\S]*?${README_END}`);
-    if (process.env.KEYGUARD_UPDATE_README === "1") fs.writeFileSync(readmePath, readme.replace(pattern, block));
-    expect(pattern.exec(fs.readFileSync(readmePath, "utf8"))?.[0]).toBe(block);
+  it("is the summary docs/example-report.md shows (generated from this fixture; KEYGUARD_UPDATE_DOCS=1 rewrites the doc's block)", () => {
+    expectGeneratedBlock(
+      EXAMPLE_DOC,
+      EXAMPLE_MARKERS,
+      `${EXAMPLE_MARKERS.start}\n\`\`\`\`markdown\n${read("summary.md")}\`\`\`\`\n${EXAMPLE_MARKERS.end}`,
+      "the Markdown report of test/gate/fixtures/review-summary (gate/report's markdown format)",
+    );
   });
 });
 

@@ -65,7 +65,7 @@ export function stackExport(options: ExportOptions = {}): Record<string, unknown
     {
       urn: stackUrn,
       custom: false,
-      type: "pulumi:pulumi:Stack",
+      type: RESOURCE_TYPES.pulumiStack,
       outputs: { clusterIdentifier, keyArn },
       created,
       modified: created,

@@ -13,14 +13,21 @@ import { writeFileAtomically } from "../../gate/report/atomicWrite";
 import { findingKind, type Evaluation } from "../../gate/evaluate";
 import { unknownInPreview } from "../../policy/verdict";
 import { violationMessage } from "../../policy/verdictCodec";
-import { renderGitlab, renderJson, renderJunit, renderMarkdown, renderSarif, renderText } from "../../gate/report/formats";
+import {
+  renderGitlab,
+  renderJson,
+  renderJunit,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+} from "../../gate/report/formats";
 import { invokeResult, OFFLINE_INVOKE_TOKENS } from "../../gate/program/offlineInvokes";
 import { Progress } from "../../gate/progress";
 import { readPulumiProject } from "../../gate/program/pulumiProject";
 import { redshiftClusterEncrypted } from "../../policy/policies/redshift-cluster-encrypted";
 import { redshiftClusterExternalKey } from "../../policy/policies/redshift-cluster-external-key";
 import { buildReport } from "../../gate/report/report";
-import { SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
+import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors } from "./gateHarness";
 
 let directory: string;
@@ -192,7 +199,7 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
     // A stack with its stack resource only: the smallest export that is not a usage error.
     const stackResource = {
       urn: "urn:pulumi:dev::broken::pulumi:pulumi:Stack::broken-dev",
-      type: "pulumi:pulumi:Stack",
+      type: RESOURCE_TYPES.pulumiStack,
       custom: false,
     };
     fs.writeFileSync(exportFile, JSON.stringify({ version: 3, deployment: { resources: [stackResource] } }));

@@ -1,23 +1,22 @@
 /**
- * The pack's policy list as a whole, and the README's tables about it checked against the policies
+ * The pack's policy list as a whole, and docs/policies.md's tables about it checked against the policies
  * themselves (as the IAM tables are checked against the calls made): every policy's name, kind,
  * default level, remediation support, severity and description; every config setting, which policies
  * take it and its default.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { keyguardPolicies } from "../../policy/policies";
+import { docSection } from "../support/docs";
 
-const README = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-const policySection = /<!-- section: policy -->([\s\S]*?)<!-- end: policy -->/.exec(README)![1];
+const POLICY_DOC = "docs/policies.md";
+const policySection = docSection(POLICY_DOC, "policy");
 
 /** The rows of the markdown table whose header starts with `firstHeader`, as trimmed cells. */
 function tableRows(firstHeader: string): string[][] {
   const lines = policySection.split("\n");
   const start = lines.findIndex((line) => line.startsWith(`| ${firstHeader} |`));
-  expect(start, `a README table headed "${firstHeader}" in the policy section`).toBeGreaterThanOrEqual(0);
+  expect(start, `a ${POLICY_DOC} table headed "${firstHeader}" in the policy section`).toBeGreaterThanOrEqual(0);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break;
@@ -35,7 +34,7 @@ const kindOf = (policy: (typeof keyguardPolicies)[number]) => ("validateStack" i
 const settingsOf = (policy: (typeof keyguardPolicies)[number]) =>
   (policy.configSchema?.properties ?? {}) as Record<string, PolicyConfigJSONSchema>;
 
-describe("the README's policy table", () => {
+describe("the policy table of docs/policies.md", () => {
   const rows = tableRows("policy name");
 
   it("lists every policy of the pack, in the pack's order, and nothing else", () => {
@@ -56,7 +55,7 @@ describe("the README's policy table", () => {
   );
 });
 
-describe("the README's configuration table", () => {
+describe("the configuration table of docs/policies.md", () => {
   const rows = tableRows("setting");
   const allPolicies = keyguardPolicies.map((p) => p.name);
   let previous: string[] = [];

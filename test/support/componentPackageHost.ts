@@ -25,6 +25,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import { RESOURCE_TYPES } from "../../facts";
 import { computedOutputs, invokeResult } from "./awsAnswers";
 import { startPluginProcess } from "./pluginProcess";
 
@@ -61,7 +62,7 @@ export interface FakeEngine {
 /** The URN the engine gives a resource: the parent's type chain, except the stack's, before its type. */
 function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
   const parentType = parent ? parent.split("::")[2] : "";
-  const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+  const qualified = parentType && parentType !== RESOURCE_TYPES.pulumiStack ? `${parentType}$${type}` : type;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
@@ -172,7 +173,7 @@ export async function startFakeEngine(options: {
       callback(
         null,
         new engineproto.GetRootResourceResponse().setUrn(
-          urnOf(options.stack, options.project, "", "pulumi:pulumi:Stack", `${options.project}-${options.stack}`),
+          urnOf(options.stack, options.project, "", RESOURCE_TYPES.pulumiStack, `${options.project}-${options.stack}`),
         ),
       );
     },
