@@ -77,6 +77,11 @@ export const SECTIONS: readonly { group: string; title: string }[] = [
   },
   { group: "awsguard", title: "Side by side with @pulumi/awsguard: not slower" },
   { group: "check", title: "`keyguard check`: repository stack < 2 s, 1,000 components < 15 s" },
+  {
+    group: "terraform",
+    title:
+      "`keyguard check --plan` on Terraform plans: time to verdict ≤ 3× JSON.parse of the plan, linear (≤ 1.20× per resource from 10,000 to 50,000)",
+  },
   { group: "rotation", title: "Rotation provider against the local AWS endpoint" },
   { group: "tests", title: "`npm test`" },
   { group: "bench", title: "The bench itself" },

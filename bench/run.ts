@@ -2,7 +2,7 @@
 // and writes bench/results.json and the table in BENCHMARKS.md.
 //
 //   npm run bench                         everything (the figures committed in BENCHMARKS.md)
-//   npm run bench -- --only packs,gate    some phases (packs, gate, rotation, tests); writes bench/.work/results.partial.json
+//   npm run bench -- --only packs,gate    some phases (packs, gate, rotation, tests, terraform); writes bench/.work/results.partial.json
 //   npm run bench -- --quick              fewer repetitions, for trying the harness (never committed)
 //   npm run bench -- --profile            also write CPU profiles of the packs to bench/.work/profiles, and split
 //                                         one profiled keyguard check on 1,000 components into program/transport/pack
@@ -21,7 +21,14 @@ import {
   type PackUnderTest,
   type StackSizePlan,
 } from "./analyzerThroughput";
-import { plainText, timeCommand, vitestDuration, vitestFileTimes, vitestSummary } from "./commandTiming";
+import {
+  plainText,
+  timeCommand,
+  vitestDuration,
+  vitestFileTimes,
+  vitestSummary,
+  type CommandRun,
+} from "./commandTiming";
 import { GENERATED_STACK_NAME, writeClusterFleetProgram } from "./generatedProgram";
 import { prepareSourcePackDirectory } from "./packStart";
 import { STACK_SHAPES, shapedStack, type StackShape } from "./stackShapes";
@@ -39,7 +46,8 @@ import {
 } from "./report";
 import { measureRotations } from "./rotationDetection";
 import { elapsedMs, summarize, type Summary } from "./stats";
-import { checkCostSplit, describeCostSplit } from "./profiling/checkCostSplit";
+import { checkCostSplit, describeCostSplit, type CostSplit } from "./profiling/checkCostSplit";
+import { writeTerraformPlan, type GeneratedPlan } from "./terraformPlan";
 
 const repositoryRoot = path.resolve(__dirname, "..");
 const workDirectory = path.join(repositoryRoot, "bench", ".work");
@@ -70,8 +78,8 @@ function newestSourceMs(directories: readonly string[]): number {
  */
 async function ensureBuilt(): Promise<void> {
   const sources = newestSourceMs(
-    ["policy", "facts", "gate", "engine", "components", "providers", "scripts"].map((name) =>
-      path.join(repositoryRoot, name),
+    ["policy", "facts", "terraform", "messages", "aws", "gate", "engine", "components", "providers", "scripts"].map(
+      (name) => path.join(repositoryRoot, name),
     ),
   );
   const stale = [shippedPackEntry, compiledGate].filter(
@@ -85,7 +93,7 @@ async function ensureBuilt(): Promise<void> {
   if (build.exitCode !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }
 
-const PHASES = ["packs", "gate", "rotation", "tests"] as const;
+const PHASES = ["packs", "gate", "rotation", "tests", "terraform"] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values: flags } = parseArgs({
@@ -119,6 +127,8 @@ const reps = flags.quick
       gateRepo: 2,
       gateFleet: 1,
       rotationRuns: 1,
+      terraformSizes: [1_000, 10_000],
+      terraformRounds: [2, 1],
     }
   : {
       startRounds: 7,
@@ -130,6 +140,8 @@ const reps = flags.quick
       gateRepo: 5,
       gateFleet: 3,
       rotationRuns: 3,
+      terraformSizes: [1_000, 10_000, 50_000],
+      terraformRounds: [3, 2, 2],
     };
 /** Past this, the largest stacks get two rounds instead of three (the bench's budget is 10 minutes). */
 const THIRD_ROUND_BUDGET_MS = 360_000;
@@ -553,6 +565,23 @@ async function sameVerdicts(packA: string, packB: string, shapes: readonly Stack
 // ------------------------------------------------------------------------------------------------
 
 /**
+ * One run of `keyguard check <args>` with every Node process CPU-profiled (cpuProfileHook.js through
+ * NODE_OPTIONS) into bench/.work/profiles/<name>, and the profiles split into gate, transport and pack.
+ */
+async function profiledCheck(args: readonly string[], name: string): Promise<{ run: CommandRun; split: CostSplit }> {
+  const profileDirectory = path.join(workDirectory, "profiles", name);
+  fs.rmSync(profileDirectory, { recursive: true, force: true });
+  const hook = path.join(repositoryRoot, "bench", "profiling", "cpuProfileHook.js");
+  const run = await timeCommand(process.execPath, [keyguardBin, "check", ...args], repositoryRoot, {
+    ...process.env,
+    CI: "1",
+    KEYGUARD_CPU_PROFILE_DIR: profileDirectory,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(),
+  });
+  return { run, split: checkCostSplit(profileDirectory, run.wallMs) };
+}
+
+/**
  * Runs `keyguard check` `repetitions` times, but stops after two once `budgetMs` is spent, so that a
  * slow gate cannot push the whole bench past its 10 minutes (the figure then says n=2).
  */
@@ -604,21 +633,10 @@ async function gatePhase(): Promise<void> {
   raw.gate = { repository, fleet };
   if (flags.profile) {
     // One more run with every process profiled: where the time goes, split for docs/benchmarks-journal.md.
-    const profileDirectory = path.join(workDirectory, "profiles", "check-fleet1000");
-    fs.rmSync(profileDirectory, { recursive: true, force: true });
-    const hook = path.join(repositoryRoot, "bench", "profiling", "cpuProfileHook.js");
-    const run = await timeCommand(
-      process.execPath,
-      [keyguardBin, "check", "--project", fleetDirectory, "--stack", GENERATED_STACK_NAME, "--format", "json"],
-      repositoryRoot,
-      {
-        ...process.env,
-        CI: "1",
-        KEYGUARD_CPU_PROFILE_DIR: profileDirectory,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(),
-      },
+    const { run, split } = await profiledCheck(
+      ["--project", fleetDirectory, "--stack", GENERATED_STACK_NAME, "--format", "json"],
+      "check-fleet1000",
     );
-    const split = checkCostSplit(profileDirectory, run.wallMs);
     raw.gateProfile = split;
     log(`  keyguard check 1,000 EncryptedRedshiftClusters, profiled: ${describeCostSplit(split)}`);
     ratioFigure(
@@ -752,6 +770,162 @@ async function testPhase(): Promise<void> {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Figure 7: keyguard check --plan on Terraform plans
+// ------------------------------------------------------------------------------------------------
+
+/** The gate's Terraform reader as built (dist/), loaded only by this phase. */
+function builtPlanReader(): (given: string, cwd: string) => { records: { resources: unknown[] } } {
+  const reader = require(path.join(repositoryRoot, "dist", "gate", "terraform", "input.js")) as {
+    readPlanInput: (given: string, cwd: string) => { records: { resources: unknown[] } };
+  };
+  return reader.readPlanInput;
+}
+
+/** `keyguard check --plan FILE --format json` as a user runs it; the exit code must be a verdict's (0 or 1). */
+async function timePlanCheck(plan: GeneratedPlan): Promise<{ wallMs: number; exitCode: number; findings: string }> {
+  const run = await timeCommand(
+    process.execPath,
+    [keyguardBin, "check", "--plan", plan.file, "--format", "json", "--quiet"],
+    repositoryRoot,
+    { ...process.env, CI: "1" },
+  );
+  if (run.exitCode !== 0 && run.exitCode !== 1)
+    throw new Error(
+      `keyguard check --plan on ${plan.resources} resources failed (exit ${run.exitCode}): ${plainText(run.stderr).slice(-3000)}`,
+    );
+  let findings = "?";
+  try {
+    const report = JSON.parse(run.stdout) as { summary: { resources: number; mandatory: number; advisory: number } };
+    findings = `${report.summary.resources} resources judged, ${report.summary.mandatory} mandatory and ${report.summary.advisory} advisory findings`;
+  } catch {
+    // The wall time is the figure; the report is only read for what it found.
+  }
+  return { wallMs: run.wallMs, exitCode: run.exitCode, findings };
+}
+
+/** Milliseconds `work` takes, run once, synchronously. */
+function timeOnce(work: () => unknown): number {
+  const startedAt = process.hrtime.bigint();
+  work();
+  return elapsedMs(startedAt);
+}
+
+async function terraformPhase(): Promise<void> {
+  log(`7. keyguard check --plan on generated Terraform plans of ${reps.terraformSizes.join(", ")} resources`);
+  const readPlanInput = builtPlanReader();
+  const fixed = writeTerraformPlan(workDirectory, 10);
+  const perSize: {
+    plan: GeneratedPlan;
+    parseMs: Summary;
+    readMs: Summary;
+    checkMs: Summary;
+    exitCodes: number[];
+    findings: string;
+  }[] = [];
+  const fixedRuns: number[] = [];
+  for (const [index, resources] of reps.terraformSizes.entries()) {
+    const generatedAt = process.hrtime.bigint();
+    const plan = writeTerraformPlan(workDirectory, resources);
+    log(
+      `  plan of ${resources.toLocaleString("en")} resources: ${(plan.bytes / 2 ** 20).toFixed(1)} MiB (${elapsedMs(generatedAt).toFixed(0)} ms to write or find)`,
+    );
+    const parse: number[] = [];
+    const read: number[] = [];
+    const check: number[] = [];
+    const exitCodes: number[] = [];
+    let findings = "";
+    for (let round = 0; round < reps.terraformRounds[index]; round++) {
+      // The three take turns, so a shared machine's load drifts over all of them alike.
+      let text: string | undefined = fs.readFileSync(plan.file, "utf8");
+      parse.push(timeOnce(() => JSON.parse(text!)));
+      text = undefined;
+      read.push(timeOnce(() => readPlanInput(plan.file, repositoryRoot)));
+      const run = await timePlanCheck(plan);
+      check.push(run.wallMs);
+      exitCodes.push(run.exitCode);
+      findings = run.findings;
+      if (index === 0) fixedRuns.push((await timePlanCheck(fixed)).wallMs);
+      log(
+        `  ${resources.toLocaleString("en")} resources: JSON.parse ${parse[round].toFixed(0)} ms, reading and mapping ${read[round].toFixed(0)} ms, keyguard check --plan ${run.wallMs.toFixed(0)} ms (exit ${run.exitCode})`,
+      );
+    }
+    perSize.push({
+      plan,
+      parseMs: summarize(parse),
+      readMs: summarize(read),
+      checkMs: summarize(check),
+      exitCodes,
+      findings,
+    });
+  }
+  const fixedMs = summarize(fixedRuns);
+  raw.terraform = { perSize, fixedMs };
+  for (const measured of perSize) {
+    const size = measured.plan.resources.toLocaleString("en");
+    const mebibytes = (measured.plan.bytes / 2 ** 20).toFixed(0);
+    ratioFigure(
+      {
+        id: `terraform.check.${measured.plan.resources}.vsParse`,
+        group: "terraform",
+        figure: `\`keyguard check --plan\` on a generated plan of ${size} resources (${mebibytes} MiB): time to verdict, the whole command (Node's start, reading and mapping, the pack's start, Analyze × ${size}, AnalyzeStack, the JSON report)`,
+        unit: "ms",
+        comparedWith: "JSON.parse of the same file, in the bench's process",
+        ratioMeaning: "check ÷ parse",
+        target: { kind: "atMost", bound: 3, text: "≤ 3.00× the parse" },
+        note: `exit codes ${[...new Set(measured.exitCodes)].join("/")}; ${measured.findings}; the same command on a plan of 10 resources takes ${fixedMs.median.toFixed(0)} ms`,
+      },
+      measured.checkMs,
+      measured.parseMs,
+    );
+    ratioFigure(
+      {
+        id: `terraform.read.${measured.plan.resources}.vsParse`,
+        group: "terraform",
+        figure: `Reading and mapping the plan of ${size} resources in the gate (readPlanInput: read the file, parse, map, link, locate the resource blocks), in the bench's process`,
+        unit: "ms",
+        comparedWith: "JSON.parse of the same file",
+        ratioMeaning: "reading and mapping ÷ parse",
+        note: "diagnostic: the gate's own share of the command",
+      },
+      measured.readMs,
+      measured.parseMs,
+    );
+  }
+  // Linear growth: time per resource flat from one size to the next (quadratic work would multiply it by the size ratio).
+  for (let index = 1; index < perSize.length; index++) {
+    const smaller = perSize[index - 1];
+    const larger = perSize[index];
+    const sizeRatio = larger.plan.resources / smaller.plan.resources;
+    const targeted = smaller.plan.resources === 10_000 && larger.plan.resources === 50_000;
+    const perResource = (ms: Summary, resources: number) => (ms.median * 1000) / resources;
+    ratioFigure(
+      {
+        id: `terraform.linearity.${smaller.plan.resources}-${larger.plan.resources}`,
+        group: "terraform",
+        figure: `\`keyguard check --plan\` time per resource at ${larger.plan.resources.toLocaleString("en")} resources`,
+        unit: "µs",
+        comparedWith: `per resource at ${smaller.plan.resources.toLocaleString("en")}`,
+        ratioMeaning: `growth for ${sizeRatio}× the resources; quadratic would be ${sizeRatio}×`,
+        target: targeted ? { kind: "atMost", bound: 1.2, text: "≤ 1.20× per resource" } : undefined,
+        note: `JSON.parse grows ${(perResource(larger.parseMs, larger.plan.resources) / perResource(smaller.parseMs, smaller.plan.resources)).toFixed(2)}× per resource over the same step; reading and mapping ${(perResource(larger.readMs, larger.plan.resources) / perResource(smaller.readMs, smaller.plan.resources)).toFixed(2)}×${targeted ? "" : "; diagnostic (the target is from 10,000 to 50,000)"}`,
+      },
+      perResource(larger.checkMs, larger.plan.resources),
+      perResource(smaller.checkMs, smaller.plan.resources),
+    );
+  }
+  if (flags.profile) {
+    // One more run of the largest plan with every process profiled: where the time goes.
+    const largest = perSize[perSize.length - 1].plan;
+    const { split } = await profiledCheck(
+      ["--plan", largest.file, "--format", "json", "--quiet"],
+      `check-plan${largest.resources}`,
+    );
+    raw.terraformProfile = split;
+    log(`  keyguard check --plan on ${largest.resources} resources, profiled: ${describeCostSplit(split)}`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   fs.mkdirSync(workDirectory, { recursive: true });
@@ -765,6 +939,7 @@ async function main(): Promise<void> {
     gate: gatePhase,
     rotation: rotationPhase,
     tests: testPhase,
+    terraform: terraformPhase,
   };
   const failures: string[] = [];
   await ensureBuilt();
