@@ -28,6 +28,11 @@ done
 [ -n "$keyguard" ] || fail_usage "keyguard is not installed in $PWD: add it to the project (npm install <keyguard package>) and run npm ci before this step"
 
 args=(check)
+if [ -n "${KEYGUARD_TERRAFORM_PLAN:-}" ]; then
+  # A Terraform plan is judged instead of the Pulumi program; a stack means nothing to it.
+  [ -n "${KEYGUARD_STACK:-}" ] && fail_usage "inputs stack and terraform-plan cannot go together: stack picks a Pulumi stack, terraform-plan names a Terraform plan (give one of them)"
+  args+=(--plan "$KEYGUARD_TERRAFORM_PLAN")
+fi
 [ -n "${KEYGUARD_STACK:-}" ] && args+=(--stack "$KEYGUARD_STACK")
 [ -n "${KEYGUARD_POLICY_CONFIG:-}" ] && args+=(--policy-config "$KEYGUARD_POLICY_CONFIG")
 case "${KEYGUARD_STRICT_UNKNOWNS:-false}" in

@@ -123,7 +123,7 @@ function runAction(workspace: string, inputs: Record<string, string>) {
 }
 
 describe("action.yml", () => {
-  it("is a composite action whose inputs are the project folder, stack, policy config, strict unknowns and the reports", () => {
+  it("is a composite action whose inputs are the project folder, stack or Terraform plan, policy config, strict unknowns and the reports", () => {
     expect(action.runs.using).toBe("composite");
     expect(Object.keys(action.inputs).sort()).toEqual([
       "policy-config",
@@ -131,6 +131,7 @@ describe("action.yml", () => {
       "sarif-file",
       "stack",
       "strict-unknowns",
+      "terraform-plan",
       "working-directory",
     ]);
     for (const [name, input] of Object.entries(action.inputs)) {
@@ -190,6 +191,82 @@ describe("action.yml", () => {
     );
   });
 
+  it("with terraform-plan, runs keyguard check --plan on the plan's JSON with the same inputs: SARIF at the resource blocks, the summary, the reports, and the step fails (exit 1)", () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-action-workspace-"));
+    temporary.push(workspace);
+    installKeyguardLinked(workspace);
+    // A root module as a team keeps it, with the plan its CI wrote (terraform show -json plan.out > plan.json).
+    const fixture = path.join(repositoryRoot, "test", "terraform", "fixtures", "rotation-off");
+    const project = path.join(workspace, "infra");
+    fs.mkdirSync(project);
+    for (const file of ["main.tf", "plan.json"]) fs.copyFileSync(path.join(fixture, file), path.join(project, file));
+    fs.writeFileSync(
+      path.join(project, "policy.json"),
+      JSON.stringify({ "redshift-cluster-rotation-on-key-change": "disabled" }),
+    );
+    const lineOf = (block: string) =>
+      fs
+        .readFileSync(path.join(project, "main.tf"), "utf8")
+        .split("\n")
+        .findIndex((line) => line.startsWith(block)) + 1;
+    const result = runAction(workspace, {
+      "working-directory": "infra",
+      "terraform-plan": "plan.json",
+      "policy-config": "policy.json",
+      "sarif-file": "reports/keyguard.sarif",
+      reports: "junit=reports/keyguard.xml",
+    });
+    expect(result.code, result.log).toBe(1);
+    const sarifFile = path.join(project, "reports", "keyguard.sarif");
+    expect(result.outputs).toEqual({ "exit-code": "1", "sarif-file": sarifFile });
+    const sarif = JSON.parse(fs.readFileSync(sarifFile, "utf8")) as {
+      runs: Array<{
+        results: Array<{
+          ruleId: string;
+          level: string;
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+        }>;
+      }>;
+    };
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(
+      sarif.runs[0].results
+        .map(
+          (entry) =>
+            `${entry.level} ${entry.ruleId} ${entry.locations[0].physicalLocation.artifactLocation.uri}:${entry.locations[0].physicalLocation.region.startLine}`,
+        )
+        .sort(),
+    ).toEqual([
+      `error kms-key-rotation-enabled main.tf:${lineOf('resource "aws_kms_key" "events"')}`,
+      `error redshift-cluster-key-rotated main.tf:${lineOf('resource "aws_redshift_cluster" "events"')}`,
+    ]);
+    // The summary and the other reports name resources by their Terraform address.
+    expect(result.summary).toMatch(/^## ❌ keyguard check failed: `infra\/plan`, 2 mandatory findings\n/);
+    expect(result.summary).toContain("`aws_kms_key.events`");
+    expect(fs.readFileSync(path.join(project, "reports", "keyguard.xml"), "utf8")).toContain("aws_kms_key.events");
+    expect(result.log).toContain("aws_kms_key.events (aws:kms/key:Key)");
+    // The policy config reached the check: the advisory policy it disables is in no report.
+    expect(sarif.runs[0].results.some((entry) => entry.ruleId === "redshift-cluster-rotation-on-key-change")).toBe(
+      false,
+    );
+  });
+
+  it("refuses a Terraform plan with a stack, and a plan that is not there, naming the input", () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-action-workspace-"));
+    temporary.push(workspace);
+    installKeyguardLinked(workspace);
+    const both = runAction(workspace, { "terraform-plan": "plan.json", stack: "prod" });
+    expect(both.code).toBe(2);
+    expect(both.outputs["exit-code"]).toBe("2");
+    expect(both.summary).toBe(
+      "## keyguard check did not run\n\ninputs stack and terraform-plan cannot go together: stack picks a Pulumi stack, terraform-plan names a Terraform plan (give one of them)\n",
+    );
+    const missing = runAction(workspace, { "terraform-plan": "plan.json" });
+    expect(missing.code).toBe(2);
+    expect(missing.log).toContain("keyguard: error: --plan plan.json cannot be read: ENOENT");
+    expect(missing.outputs).toEqual({ "exit-code": "2", "sarif-file": "" });
+  });
+
   it("refuses, before running anything, a project where keyguard is not installed and an input that is not allowed", () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-action-project-"));
     temporary.push(outside);
@@ -212,7 +289,7 @@ describe("action.yml", () => {
     );
   });
 
-  it("the consumer workflow example (examples/github-actions/keyguard.yml) installs the project, then uses the action with its inputs, then uploads the SARIF the action wrote", () => {
+  it("the consumer workflow example (examples/github-actions/keyguard.yml): in each job (Pulumi, Terraform), installs the project, then uses the action with its inputs, then uploads the SARIF the action wrote", () => {
     interface WorkflowStep {
       id?: string;
       run?: string;
@@ -227,17 +304,27 @@ describe("action.yml", () => {
       jobs: Record<string, { permissions?: Record<string, string>; steps: WorkflowStep[] }>;
     };
     expect(workflow.on).toHaveProperty("pull_request");
-    const [job] = Object.values(workflow.jobs);
-    const install = job.steps.findIndex((step) => step.run === "npm ci");
-    const check = job.steps.findIndex((step) => /^<org>\/keyguard@v\d+$/.test(step.uses ?? ""));
-    expect(install).toBeGreaterThan(0);
-    expect(check).toBeGreaterThan(install);
-    const checkStep = job.steps[check];
-    for (const name of Object.keys(checkStep.with ?? {})) expect(Object.keys(action.inputs)).toContain(name);
-    const upload = job.steps.findIndex((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"));
-    expect(upload).toBeGreaterThan(check);
-    expect(job.steps[upload].with?.sarif_file).toBe(`\${{ steps.${checkStep.id}.outputs.sarif-file }}`);
-    expect(job.steps[upload].if).toMatch(/^always\(\)/);
-    expect(job.permissions?.["security-events"]).toBe("write");
+    const checks: Record<string, string> = {};
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      const install = job.steps.findIndex((step) => step.run === "npm ci");
+      const check = job.steps.findIndex((step) => /^<org>\/keyguard@v\d+$/.test(step.uses ?? ""));
+      expect(install, name).toBeGreaterThan(0);
+      expect(check, name).toBeGreaterThan(install);
+      const checkStep = job.steps[check];
+      for (const input of Object.keys(checkStep.with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
+      checks[name] = checkStep.with?.["terraform-plan"] ? "terraform" : "pulumi";
+      const upload = job.steps.findIndex((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"));
+      expect(upload, name).toBeGreaterThan(check);
+      expect(job.steps[upload].with?.sarif_file).toBe(`\${{ steps.${checkStep.id}.outputs.sarif-file }}`);
+      expect(job.steps[upload].if).toMatch(/^always\(\)/);
+      expect(job.permissions?.["security-events"], name).toBe("write");
+    }
+    // A Terraform job next to the Pulumi one; its plan's JSON is written before the check reads it.
+    expect(Object.values(checks).sort()).toEqual(["pulumi", "terraform"]);
+    const [terraformJob] = Object.entries(checks).filter(([, kind]) => kind === "terraform");
+    const steps = workflow.jobs[terraformJob[0]].steps;
+    const planned = steps.findIndex((step) => / > plan\.json$/.test(step.run ?? ""));
+    expect(planned).toBeGreaterThan(0);
+    expect(planned).toBeLessThan(steps.findIndex((step) => step.with?.["terraform-plan"] === "plan.json"));
   });
 });
