@@ -4,8 +4,9 @@
  * scratch Pulumi TypeScript project under the system's temporary folder (outside the repository,
  * so nothing resolves from the repository's node_modules), with its own package.json pinning the
  * Pulumi packages and TypeScript as `pulumi new aws-typescript` makes it. Then, from that project
- * only, the README's commands: `npx keyguard check`, a syntax error, `npx keyguard audit`, and the
- * installed pack started as the Pulumi engine starts it.
+ * only, the README's commands: `npx keyguard check`, a syntax error, `npx keyguard audit`, the
+ * installed pack started as the Pulumi engine starts it, and the Terraform section's commands and the
+ * Action's Terraform path on plans and state the real terraform made (test/terraform/fixtures).
  *
  * It installs packages, so it is not part of `npm test`: `npm run test:package` runs it (and
  * `.ci/run` runs both). npm reads its cache first (`--prefer-offline`); CI has the registry.
@@ -27,6 +28,8 @@ const rootManifest = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "packa
 let workDirectory: string;
 let consumer: string;
 let tarball: string;
+/** The packed checkout, where the Action's script is (`uses: <org>/keyguard@v0` runs it from there). */
+let checkout: string;
 
 /** An environment for the consumer's commands: nothing of vitest's or of the repository's npm run. */
 function consumerEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -205,7 +208,7 @@ const SIX_POLICIES_PACK = {
 
 beforeAll(() => {
   workDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-installed-"));
-  const checkout = path.join(workDirectory, "keyguard");
+  checkout = path.join(workDirectory, "keyguard");
   copyCheckout(checkout);
   // The clone's dependencies, as `npm ci` would install them (linked: the same lockfile).
   fs.symlinkSync(path.join(repositoryRoot, "node_modules"), path.join(checkout, "node_modules"), "dir");
@@ -431,17 +434,113 @@ describe("a layout npm does not hoist", () => {
   });
 });
 
+const TERRAFORM_FIXTURES = path.join(repositoryRoot, "test", "terraform", "fixtures");
+
+/** A fixture's root module (its .tf files, modules and the plan or state terraform made) as a folder of the scratch project. */
+function terraformRootModule(fixture: string, name: string): string {
+  const directory = path.join(consumer, name);
+  fs.cpSync(path.join(TERRAFORM_FIXTURES, fixture), directory, { recursive: true });
+  return directory;
+}
+
+/** The text report's findings: `<level> <policy> <resource> <file:line>`, in the report's order. */
+function textFindings(stdout: string): string[] {
+  const findings: string[] = [];
+  let resource = "";
+  for (const line of stdout.split("\n")) {
+    const heading = /^(\S.*) \(\S+\) {2}(\S+)$/.exec(line);
+    if (heading) resource = `${heading[1]} ${heading[2]}`;
+    const finding = /^\s+(mandatory|advisory)\s+([a-z-]+):/.exec(line);
+    if (finding) findings.push(`${finding[1]} ${finding[2]} ${resource}`);
+  }
+  return findings.sort();
+}
+
+describe("the README's Terraform section, from the scratch project only", () => {
+  it("npx keyguard check --plan plan.json: a key in a child module with rotation turned off fails, with the root cluster on it, at their resource blocks (exit 1)", () => {
+    const infra = terraformRootModule("key-in-child-module", "infra");
+    const result = runReadmeCommand("npx keyguard check --plan plan.json", infra);
+    expect(result.code, result.stderr).toBe(1);
+    expect(textFindings(result.stdout)).toEqual([
+      "advisory redshift-cluster-rotation-on-key-change aws_redshift_cluster.warehouse main.tf:33",
+      "mandatory kms-key-rotation-enabled module.warehouse_key.aws_kms_key.this modules/kms-key/main.tf:18",
+      "mandatory redshift-cluster-key-rotated aws_redshift_cluster.warehouse main.tf:33",
+    ]);
+    expect(result.stdout).toMatch(/^FAILED {2}3 resources, 6 policies, 3 findings: 2 mandatory, 1 advisory$/m);
+  });
+
+  it("npx keyguard audit state.json: the state (terraform show -json) of a compliant and an unrotated warehouse fails the unrotated one (exit 1)", () => {
+    const deployed = terraformRootModule("state-compliant-and-unrotated", "deployed");
+    const result = runReadmeCommand("npx keyguard audit state.json", deployed);
+    expect(result.code, result.stderr).toBe(1);
+    expect(textFindings(result.stdout)).toEqual([
+      "advisory redshift-cluster-rotation-on-key-change aws_redshift_cluster.legacy main.tf:51",
+      "advisory redshift-cluster-rotation-on-key-change aws_redshift_cluster.warehouse main.tf:40",
+      "mandatory kms-key-rotation-enabled aws_kms_key.legacy main.tf:36",
+      "mandatory redshift-cluster-key-rotated aws_redshift_cluster.legacy main.tf:51",
+    ]);
+  });
+
+  it("the Action's Terraform path: action/check.sh with terraform-plan runs the installed keyguard check --plan, writes SARIF and the summary, and fails the step (exit 1)", () => {
+    const infra = terraformRootModule("rotation-off", "action-infra");
+    const runner = fs.mkdtempSync(path.join(workDirectory, "runner-"));
+    const summary = path.join(runner, "summary.md");
+    const outputs = path.join(runner, "outputs");
+    fs.writeFileSync(summary, "");
+    fs.writeFileSync(outputs, "");
+    // As action.yml runs it: the inputs as KEYGUARD_* variables, in working-directory.
+    const result = run("bash", [path.join(checkout, "action", "check.sh")], infra, {
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: outputs,
+      KEYGUARD_TERRAFORM_PLAN: "plan.json",
+      KEYGUARD_STACK: "",
+      KEYGUARD_POLICY_CONFIG: "",
+      KEYGUARD_STRICT_UNKNOWNS: "false",
+      KEYGUARD_SARIF_FILE: "keyguard.sarif",
+      KEYGUARD_REPORTS: "",
+    });
+    expect(result.code, result.stderr).toBe(1);
+    const sarifFile = path.join(fs.realpathSync(infra), "keyguard.sarif");
+    expect(fs.readFileSync(outputs, "utf8")).toBe(`exit-code=1\nsarif-file=${sarifFile}\n`);
+    const sarif = JSON.parse(fs.readFileSync(sarifFile, "utf8")) as {
+      runs: Array<{ results: Array<{ ruleId: string; level: string }> }>;
+    };
+    expect(
+      sarif.runs[0].results
+        .filter((entry) => entry.level === "error")
+        .map((entry) => entry.ruleId)
+        .sort(),
+    ).toEqual(["kms-key-rotation-enabled", "redshift-cluster-key-rotated"]);
+    expect(fs.readFileSync(summary, "utf8")).toMatch(
+      /^## ❌ keyguard check failed: `action-infra\/plan`, 2 mandatory findings\n/,
+    );
+    expect(result.stdout).toContain("aws_kms_key.events (aws:kms/key:Key)  main.tf:26");
+  });
+});
+
+/** The commands of a README section (its ```sh blocks), one per line. */
+function readmeSectionCommands(name: string): string[] {
+  const readme = fs.readFileSync(path.join(repositoryRoot, "README.md"), "utf8");
+  const section = new RegExp(`<!-- section: ${name} -->([\\s\\S]*?)<!-- end: ${name} -->`).exec(readme)![1];
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((block) => block[1].split("\n"))
+    .filter((line) => line.trim().length > 0);
+}
+
 describe("the README section", () => {
   it("has no command this test did not run, except those that say they need the Pulumi CLI or AWS", () => {
-    const readme = fs.readFileSync(path.join(repositoryRoot, "README.md"), "utf8");
-    const section = /<!-- section: own-project -->([\s\S]*?)<!-- end: own-project -->/.exec(readme)![1];
-    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
-      .flatMap((block) => block[1].split("\n"))
-      .filter((line) => line.trim().length > 0);
+    const commands = readmeSectionCommands("own-project");
     expect(commands.length).toBeGreaterThan(5);
     const notRun = commands.filter(
       (line) => !/# needs (the Pulumi CLI|AWS)/.test(line) && !readmeCommandsRun.has(line.trim()),
     );
+    expect(notRun).toEqual([]);
+  });
+
+  it("Terraform and OpenTofu has no command this test did not run, except those that say they need Terraform", () => {
+    const commands = readmeSectionCommands("terraform");
+    expect(commands.length).toBe(4);
+    const notRun = commands.filter((line) => !/# needs Terraform$/.test(line) && !readmeCommandsRun.has(line.trim()));
     expect(notRun).toEqual([]);
   });
 });
