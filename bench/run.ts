@@ -823,6 +823,7 @@ async function terraformPhase(): Promise<void> {
     findings: string;
   }[] = [];
   const fixedRuns: number[] = [];
+  let stoppedBy: Error | undefined;
   for (const [index, resources] of reps.terraformSizes.entries()) {
     const generatedAt = process.hrtime.bigint();
     const plan = writeTerraformPlan(workDirectory, resources);
@@ -834,20 +835,28 @@ async function terraformPhase(): Promise<void> {
     const check: number[] = [];
     const exitCodes: number[] = [];
     let findings = "";
-    for (let round = 0; round < reps.terraformRounds[index]; round++) {
-      // The three take turns, so a shared machine's load drifts over all of them alike.
-      let text: string | undefined = fs.readFileSync(plan.file, "utf8");
-      parse.push(timeOnce(() => JSON.parse(text!)));
-      text = undefined;
-      read.push(timeOnce(() => readPlanInput(plan.file, repositoryRoot)));
-      const run = await timePlanCheck(plan);
-      check.push(run.wallMs);
-      exitCodes.push(run.exitCode);
-      findings = run.findings;
-      if (index === 0) fixedRuns.push((await timePlanCheck(fixed)).wallMs);
-      log(
-        `  ${resources.toLocaleString("en")} resources: JSON.parse ${parse[round].toFixed(0)} ms, reading and mapping ${read[round].toFixed(0)} ms, keyguard check --plan ${run.wallMs.toFixed(0)} ms (exit ${run.exitCode})`,
-      );
+    try {
+      for (let round = 0; round < reps.terraformRounds[index]; round++) {
+        // The three take turns, so a shared machine's load drifts over all of them alike.
+        let text: string | undefined = fs.readFileSync(plan.file, "utf8");
+        parse.push(timeOnce(() => JSON.parse(text!)));
+        text = undefined;
+        read.push(timeOnce(() => readPlanInput(plan.file, repositoryRoot)));
+        const run = await timePlanCheck(plan);
+        check.push(run.wallMs);
+        exitCodes.push(run.exitCode);
+        findings = run.findings;
+        if (index === 0) fixedRuns.push((await timePlanCheck(fixed)).wallMs);
+        log(
+          `  ${resources.toLocaleString("en")} resources: JSON.parse ${parse[round].toFixed(0)} ms, reading and mapping ${read[round].toFixed(0)} ms, keyguard check --plan ${run.wallMs.toFixed(0)} ms (exit ${run.exitCode})`,
+        );
+      }
+    } catch (error) {
+      // A size the command cannot judge stops the larger ones; the smaller sizes' figures stand, and the
+      // phase still fails with the reason.
+      stoppedBy = error as Error;
+      log(`  stopped at ${resources.toLocaleString("en")} resources: ${stoppedBy.message}`);
+      break;
     }
     perSize.push({
       plan,
@@ -858,8 +867,9 @@ async function terraformPhase(): Promise<void> {
       findings,
     });
   }
+  if (perSize.length === 0) throw stoppedBy;
   const fixedMs = summarize(fixedRuns);
-  raw.terraform = { perSize, fixedMs };
+  raw.terraform = { perSize, fixedMs, stoppedBy: stoppedBy?.message };
   for (const measured of perSize) {
     const size = measured.plan.resources.toLocaleString("en");
     const mebibytes = (measured.plan.bytes / 2 ** 20).toFixed(0);
@@ -913,6 +923,7 @@ async function terraformPhase(): Promise<void> {
       perResource(smaller.checkMs, smaller.plan.resources),
     );
   }
+  if (stoppedBy) throw stoppedBy;
   if (flags.profile) {
     // One more run of the largest plan with every process profiled: where the time goes.
     const largest = perSize[perSize.length - 1].plan;
