@@ -1,8 +1,9 @@
 /**
  * The committed form of what Terraform writes for a fixture, and the one place that decides it:
- * the JSON pretty-printed (Terraform prints it on one line), the plan's `timestamp` (the moment the
- * plan was made, the only field that changes from run to run) replaced by a fixed instant, and the
- * raw state as `terraform state pull` prints it (its lineage is seeded by the harness).
+ * the JSON pretty-printed (Terraform prints it on one line), and the two things in a plan that change
+ * from run to run made stable: `timestamp` (the moment the plan was made) replaced by a fixed instant,
+ * and `relevant_attributes` sorted (Terraform lists them in no fixed order: two runs of the same plan
+ * differ). The raw state stays as `terraform state pull` prints it (its lineage is seeded by the harness).
  */
 import type { TerraformOutputs } from "./runTerraform";
 
@@ -18,6 +19,11 @@ export interface FixtureFiles {
 export function fixtureFiles(outputs: TerraformOutputs): FixtureFiles {
   const plan = JSON.parse(outputs.planJson) as Record<string, unknown>;
   if ("timestamp" in plan) plan.timestamp = FIXED_PLAN_TIMESTAMP;
+  if (Array.isArray(plan.relevant_attributes))
+    plan.relevant_attributes = plan.relevant_attributes
+      .map((entry: unknown) => ({ entry, order: JSON.stringify(entry) }))
+      .sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0))
+      .map(({ entry }) => entry);
   return {
     "plan.json": pretty(plan),
     ...(outputs.stateJson !== undefined && { "state.json": pretty(JSON.parse(outputs.stateJson)) }),

@@ -1,13 +1,14 @@
 /**
  * `npm run terraform:fixtures [NAME…]`: runs the real terraform on every Terraform fixture (or the
  * named ones) through the stand-in AWS provider and writes plan.json (and state.json and
- * terraform.tfstate for state cases) next to each fixture's .tf files. Two cases run at a time.
+ * terraform.tfstate for state cases) next to each fixture's .tf files. Two cases run at a time,
+ * against one stand-in provider process.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FIXTURES_DIR, TERRAFORM_CASES, type TerraformCase } from "./fixtureCases";
 import { fixtureFiles } from "./fixtureOutputs";
-import { runTerraform, terraformVersion } from "./runTerraform";
+import { type StandIn, runTerraform, startStandIn, terraformVersion } from "./runTerraform";
 
 const PARALLEL_RUNS = 2;
 
@@ -25,23 +26,26 @@ async function main(): Promise<void> {
     );
   const cases = wanted.length > 0 ? TERRAFORM_CASES.filter((c) => wanted.includes(c.name)) : TERRAFORM_CASES;
   const started = Date.now();
-  const rpcs = new Set<string>();
-  const queue = [...cases];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await regenerate(next, rpcs);
-  };
-  await Promise.all(Array.from({ length: PARALLEL_RUNS }, worker));
+  const standIn = await startStandIn();
+  try {
+    const queue = [...cases];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await regenerate(next, standIn);
+    };
+    await Promise.all(Array.from({ length: PARALLEL_RUNS }, worker));
+  } finally {
+    await standIn.stop();
+  }
   console.log(
     `${cases.length} fixtures from ${version} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-      `provider RPCs Terraform called: ${[...rpcs].sort().join(", ")}`,
+      `provider RPCs Terraform called: ${standIn.rpcs().sort().join(", ")}`,
   );
 }
 
-async function regenerate(terraformCase: TerraformCase, rpcs: Set<string>): Promise<void> {
+async function regenerate(terraformCase: TerraformCase, standIn: StandIn): Promise<void> {
   const started = Date.now();
   const fixtureDir = path.join(FIXTURES_DIR, terraformCase.name);
-  const outputs = await runTerraform(fixtureDir, terraformCase);
-  outputs.rpcs.forEach((rpc) => rpcs.add(rpc));
+  const outputs = await runTerraform(fixtureDir, terraformCase, standIn);
   for (const [file, text] of Object.entries(fixtureFiles(outputs))) fs.writeFileSync(path.join(fixtureDir, file), text);
   console.log(`${terraformCase.name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -4,8 +4,10 @@
  * (`terraform show -json`) and the raw state (`terraform state pull`).
  *
  * Each run works in its own temporary folder (a copy of the fixture, its own TF_DATA_DIR and plugin
- * cache, an empty CLI configuration, no checkpoint calls, no inherited TF_* variables) with its own
- * stand-in process, which it always stops, and removes the folder afterwards. Terraform downloads
+ * cache, an empty CLI configuration, no checkpoint calls, no inherited TF_* variables), which it
+ * removes afterwards. Runs may share one stand-in process (starting one takes seconds on a busy
+ * machine; it keeps each connection's provider configuration apart); a run given none starts its
+ * own and always stops it. Terraform downloads
  * nothing: the provider is reattached (TF_REATTACH_PROVIDERS names the stand-in's own pid, and
  * Terraform starts only once the stand-in is listening, because a Terraform that cannot reach the
  * address kills that pid).
@@ -23,7 +25,7 @@ export interface TerraformOutputs {
   readonly stateJson?: string;
   /** `terraform state pull` after applying the plan (recordState cases). */
   readonly rawState?: string;
-  /** The provider RPCs Terraform made, in first-call order. */
+  /** The provider RPCs the stand-in served so far (this run's, and earlier runs' when shared), in first-call order. */
   readonly rpcs: readonly string[];
 }
 
@@ -43,10 +45,14 @@ export async function terraformVersion(): Promise<string | null> {
   }
 }
 
-export async function runTerraform(fixtureDir: string, terraformCase: TerraformCase): Promise<TerraformOutputs> {
+export async function runTerraform(
+  fixtureDir: string,
+  terraformCase: TerraformCase,
+  sharedStandIn?: StandIn,
+): Promise<TerraformOutputs> {
+  const standIn = sharedStandIn ?? (await startStandIn());
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `keyguard-tf-${terraformCase.name}-`));
   const work = path.join(scratch, "work");
-  const standIn = await startStandIn();
   try {
     fs.mkdirSync(path.join(scratch, "plugin-cache"));
     fs.writeFileSync(path.join(scratch, "empty.tfrc"), "");
@@ -82,7 +88,7 @@ export async function runTerraform(fixtureDir: string, terraformCase: TerraformC
     const rawState = await terraform("state", "pull");
     return { planJson, stateJson, rawState, rpcs: standIn.rpcs() };
   } finally {
-    await standIn.stop();
+    if (!sharedStandIn) await standIn.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -131,16 +137,17 @@ function seedState(work: string): void {
   fs.writeFileSync(path.join(work, "terraform.tfstate"), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-interface StandIn {
+export interface StandIn {
   readonly child: ChildProcess;
   readonly address: string;
+  /** The provider RPCs Terraform made so far, in first-call order. */
   rpcs(): string[];
   stderr(): string;
   stop(): Promise<void>;
 }
 
 /** The stand-in as its own process, ready once it printed the address it listens on. */
-async function startStandIn(): Promise<StandIn> {
+export async function startStandIn(): Promise<StandIn> {
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", STAND_IN_MAIN], {
     cwd: path.resolve(__dirname, "..", "..", ".."),
     env: { ...process.env, TS_NODE_PROJECT: path.resolve(__dirname, "..", "..", "..", "tsconfig.json") },
