@@ -18,9 +18,6 @@ import { type StandIn, runTerraform, startStandIn } from "../support/terraform/r
 
 const terraformOnPath = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 
-/** Folders under fixtures/ that hold public plans found elsewhere, not configurations to run. */
-const NOT_CONFIGURATIONS = new Set(["public"]);
-
 if (!terraformOnPath) {
   console.log(
     "terraform is not on PATH: the real-terraform fixture check did not run (the committed JSON is used as is)",
@@ -30,7 +27,7 @@ if (!terraformOnPath) {
     it("lists each folder under test/terraform/fixtures in TERRAFORM_CASES", () => {
       const folders = fs
         .readdirSync(FIXTURES_DIR, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && !NOT_CONFIGURATIONS.has(entry.name))
+        .filter((entry) => entry.isDirectory())
         .map((entry) => entry.name)
         .sort();
       expect(folders).toEqual(TERRAFORM_CASES.map((terraformCase) => terraformCase.name).sort());

@@ -25,8 +25,6 @@ export interface TerraformOutputs {
   readonly stateJson?: string;
   /** `terraform state pull` after applying the plan (recordState cases). */
   readonly rawState?: string;
-  /** The provider RPCs the stand-in served so far (this run's, and earlier runs' when shared), in first-call order. */
-  readonly rpcs: readonly string[];
 }
 
 /** A fixed lineage for the state files the harness starts from, so raw state does not churn. */
@@ -82,11 +80,11 @@ export async function runTerraform(
     await terraform("init", "-input=false", "-no-color");
     await terraform("plan", "-input=false", "-no-color", "-out=plan.out");
     const planJson = await terraform("show", "-json", "-no-color", "plan.out");
-    if (!terraformCase.recordState) return { planJson, rpcs: standIn.rpcs() };
+    if (!terraformCase.recordState) return { planJson };
     await terraform("apply", "-input=false", "-no-color", "plan.out");
     const stateJson = await terraform("show", "-json", "-no-color");
     const rawState = await terraform("state", "pull");
-    return { planJson, stateJson, rawState, rpcs: standIn.rpcs() };
+    return { planJson, stateJson, rawState };
   } finally {
     if (!sharedStandIn) await standIn.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
