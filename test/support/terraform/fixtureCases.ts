@@ -31,6 +31,7 @@ export const TERRAFORM_CASES: readonly TerraformCase[] = [
   { name: "replica-of-unrotated-primary" },
   { name: "hmac-key-unused" },
   { name: "asymmetric-key-cluster" },
+  { name: "imported-material-keys" },
   { name: "external-key-literal" },
   { name: "external-key-data-source" },
   { name: "external-key-variable" },
