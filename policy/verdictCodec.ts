@@ -2,8 +2,8 @@
  * How a keyguard verdict travels from the pack to whoever reads it. The Analyzer protocol carries
  * only a diagnostic's `message` and a not-applicable `reason` (both text), so the verdict kind and
  * its parts are written into that text in one fixed, readable form, here, and read back here: the
- * pack encodes with these functions, the gate decodes with them (in gate/evaluate.ts, once). A plain
- * `pulumi preview` shows the same text, so the form is a sentence a person reads:
+ * pack encodes with these functions, the gate decodes with them (in gate/evaluate.ts, once, into a
+ * typed finding). A plain `pulumi preview` shows the same text, so the form is a sentence a person reads:
  *
  *   violation       "<found>; required: <required>. Fix: <fix>[ Or, before an update: <fixBeforeUpdate>]"
  *   unknown         "unknown in preview: <found>; required: <required>. Fix: <fix>"
@@ -35,6 +35,8 @@ export interface DecodedViolation extends ViolationParts {
   kind: ViolationKind;
   /** The message without the kind marker, as a person reads it. */
   text: string;
+  /** The text as a report on deployed state shows it: without the fix that only works before an update. */
+  textOnDeployedState: string;
 }
 
 const UNKNOWN_MARKER = "unknown in preview: ";
@@ -72,11 +74,6 @@ export function stepsOnDeployedState(steps: string): string {
   return at >= 0 ? steps.slice(0, at) : steps;
 }
 
-/** The message without the fix that only works before an update: as a report on deployed state shows it. */
-export function withoutFixBeforeUpdate(decoded: DecodedViolation): string {
-  return encodeViolation("non-compliant", { found: decoded.found, required: decoded.required, fix: decoded.fix });
-}
-
 /** Reads a diagnostic's message back into its kind and parts; text in no known form is "found". */
 export function decodeViolation(message: string): DecodedViolation {
   let kind: ViolationKind = "non-compliant";
@@ -91,10 +88,12 @@ export function decodeViolation(message: string): DecodedViolation {
   const body = fixAt >= 0 ? text.slice(0, fixAt) : text;
   let fix = fixAt >= 0 ? text.slice(fixAt + FIX_MARKER.length) : undefined;
   let fixBeforeUpdate: string | undefined;
+  let textOnDeployedState = text;
   const beforeUpdateAt = fix === undefined ? -1 : fix.lastIndexOf(BEFORE_UPDATE_MARKER);
   if (fix !== undefined && beforeUpdateAt >= 0) {
     fixBeforeUpdate = fix.slice(beforeUpdateAt + BEFORE_UPDATE_MARKER.length);
     fix = fix.slice(0, beforeUpdateAt);
+    textOnDeployedState = text.slice(0, fixAt + FIX_MARKER.length + beforeUpdateAt);
   }
   const requiredAt = body.lastIndexOf(REQUIRED_MARKER);
   const found = requiredAt >= 0 ? body.slice(0, requiredAt) : body;
@@ -102,6 +101,7 @@ export function decodeViolation(message: string): DecodedViolation {
   return {
     kind,
     text,
+    textOnDeployedState,
     found,
     ...(required !== undefined ? { required } : {}),
     ...(fix !== undefined ? { fix } : {}),

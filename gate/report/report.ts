@@ -5,7 +5,6 @@
 import { createHash } from "crypto";
 import * as path from "path";
 import type { Evaluation, Finding } from "../evaluate";
-import { decodeViolation, stepsOnDeployedState } from "../../policy/verdictCodec";
 import { isReportedResource, type ResourceRecord } from "../resourceRecord";
 import { SecretRedactor } from "./redact";
 
@@ -29,7 +28,7 @@ export interface ReportViolation {
   resourceType: string;
   resourceName: string;
   message: string;
-  /** The message's parts, as the pack wrote them (policy/verdictCodec.ts): found, required, fix. */
+  /** The message's parts, as the gate decoded them (gate/evaluate.ts): found, required, fix. */
   found: string;
   required?: string;
   fix?: string;
@@ -189,7 +188,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     const identity = `${finding.policyName}\u0000${finding.urn}\u0000${finding.phase}`;
     const ordinal = ordinals.get(identity) ?? 0;
     ordinals.set(identity, ordinal + 1);
-    const { found, required, fix, fixBeforeUpdate } = decodeViolation(finding.message);
+    const { found, required, fix, fixBeforeUpdate } = finding;
     return {
       policyName: finding.policyName,
       enforcementLevel: finding.enforcementLevel,
@@ -272,9 +271,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       type: policy.policyType,
       severity: policy.severity,
       description: policy.description,
-      // A step that works only before an update (the "remediate" level) does not fit an audit of deployed state.
-      remediationSteps:
-        evaluation.mode === "audit" ? stepsOnDeployedState(policy.remediationSteps) : policy.remediationSteps,
+      remediationSteps: policy.remediationSteps,
     })),
     resources: reported.map((resource) => ({
       urn: resource.urn,

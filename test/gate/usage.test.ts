@@ -10,7 +10,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import { writeFileAtomically } from "../../gate/report/atomicWrite";
-import { findingKind, type Evaluation } from "../../gate/evaluate";
+import { decodeFinding, findingKind, type Evaluation } from "../../gate/evaluate";
 import { unknownInPreview } from "../../policy/verdict";
 import { violationMessage } from "../../policy/verdictCodec";
 import {
@@ -344,10 +344,12 @@ describe("no report prints a secret, wherever the secret appears", () => {
         urn,
         resourceType: `aws:kms/key:Key-${secretValues[1]}`,
         resourceName: `key-${secretValues[0]}`,
-        message: `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
+        ...decodeFinding(
+          `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
+          "check",
+        ),
         description: `checks ${secretValues[3]}`,
         phase: "resource",
-        verdict: "non-compliant",
         undecidedUnknown: false,
       },
     ],
@@ -464,6 +466,7 @@ describe("levels of findings whose value could not be known", () => {
       ],
       findings: findings.map((finding) => ({
         ...finding,
+        ...decodeFinding(finding.message, "check"),
         policyPackName: "pack",
         policyPackVersion: "1",
         severity: "unspecified" as const,
@@ -472,7 +475,6 @@ describe("levels of findings whose value could not be known", () => {
         resourceName: "c",
         description: "",
         phase: "stack" as const,
-        verdict: findingKind(finding.message),
         undecidedUnknown: findingKind(finding.message) === "unknown-in-preview",
       })),
       notApplicable: [],
