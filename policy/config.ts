@@ -7,7 +7,6 @@
 import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN, MAX_ROTATION_PERIOD_IN_DAYS, MIN_ROTATION_PERIOD_IN_DAYS } from "../facts";
 import { describeValue } from "../messages/describe";
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { encodeExemption } from "./verdictCodec";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 const unanchored = (pattern: RegExp) => pattern.source.replace(/^\^/, "").replace(/\$$/, "");
@@ -295,9 +294,4 @@ export function findExemption(
     const pattern = globToRegExp(exemption.resource);
     return pattern.test(resource.urn) || pattern.test(resource.name);
   });
-}
-
-/** The not-applicable reason of an exempted resource (in the form the gate decodes: ./verdictCodec). */
-export function exemptionReason(exemption: Exemption): string {
-  return encodeExemption(exemption);
 }

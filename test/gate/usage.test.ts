@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
 import { writeFileAtomically } from "../../gate/report/atomicWrite";
 import { decodeFinding, findingKind, type Evaluation } from "../../gate/evaluate";
-import { unknownInPreview } from "../../policy/verdict";
-import { violationMessage } from "../../policy/verdictCodec";
+import { encodeViolation } from "../../policy/verdictCodec";
 import {
   renderGitlab,
   renderJson,
@@ -484,12 +483,9 @@ describe("levels of findings whose value could not be known", () => {
     {
       policyName: "mandatory-one",
       enforcementLevel: "mandatory" as const,
-      message: violationMessage(
-        unknownInPreview("its kmsKeyId is unknown during preview, so it could not be checked") as {
-          kind: "unknown-in-preview";
-          message: string;
-        },
-      ),
+      message: encodeViolation("unknown-in-preview", {
+        found: "its kmsKeyId is unknown during preview, so it could not be checked",
+      }),
     },
     {
       policyName: "advisory-one",
@@ -527,9 +523,7 @@ describe("levels of findings whose value could not be known", () => {
     };
     const [external] = await redshiftClusterExternalKey.verdicts([cluster], {});
     expect(external.verdict.kind).toBe("non-compliant");
-    expect(findingKind(violationMessage(external.verdict as { kind: "non-compliant"; message: string }))).toBe(
-      "non-compliant",
-    );
+    expect(findingKind((external.verdict as { message: string }).message)).toBe("non-compliant");
   });
 
   it("keeps a mandatory finding an error, makes an undecidable advisory a note, and an error under --strict-unknowns", () => {
