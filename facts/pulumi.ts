@@ -7,6 +7,8 @@ export const RESOURCE_TYPES = {
   kmsKey: "aws:kms/key:Key",
   kmsReplicaKey: "aws:kms/replicaKey:ReplicaKey",
   kmsExternalKey: "aws:kms/externalKey:ExternalKey",
+  /** A Multi-Region replica of an external key: its material is imported too (@pulumi/aws kms/replicaExternalKey). */
+  kmsReplicaExternalKey: "aws:kms/replicaExternalKey:ReplicaExternalKey",
   kmsAlias: "aws:kms/alias:Alias",
   redshiftCluster: "aws:redshift/cluster:Cluster",
   redshiftServerlessNamespace: "aws:redshiftserverless/namespace:Namespace",

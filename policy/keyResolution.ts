@@ -68,6 +68,7 @@ export const KEY_TYPES: ReadonlySet<string> = new Set([
   RESOURCE_TYPES.kmsKey,
   RESOURCE_TYPES.kmsReplicaKey,
   RESOURCE_TYPES.kmsExternalKey,
+  RESOURCE_TYPES.kmsReplicaExternalKey,
   RESOURCE_TYPES.nativeKmsKey,
 ]);
 export const ALIAS_TYPES: ReadonlySet<string> = new Set([RESOURCE_TYPES.kmsAlias, RESOURCE_TYPES.nativeKmsAlias]);
@@ -103,6 +104,14 @@ export function rotationCapability(type: string, props: Record<string, unknown>)
     return {
       kind: "cannot-rotate",
       reason: "its key material is imported (aws.kms.ExternalKey), and KMS rotates only key material it generated",
+    };
+  }
+  // A replica of an external key holds imported material as well (its primary's is imported too).
+  if (type === RESOURCE_TYPES.kmsReplicaExternalKey) {
+    return {
+      kind: "cannot-rotate",
+      reason:
+        "its key material is imported (aws.kms.ReplicaExternalKey, a replica of an external key), and KMS rotates only key material it generated",
     };
   }
   if (type !== RESOURCE_TYPES.kmsKey && type !== RESOURCE_TYPES.nativeKmsKey) return { kind: "not-a-key" };

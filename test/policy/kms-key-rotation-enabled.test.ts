@@ -81,6 +81,11 @@ describe("kms-key-rotation-enabled", () => {
       cannotRotate,
     ],
     [
+      "does not apply to a replica of imported material (aws.kms.ReplicaExternalKey)",
+      { props: { enableKeyRotation: false }, type: RESOURCE_TYPES.kmsReplicaExternalKey },
+      cannotRotate,
+    ],
+    [
       "does not apply to an aws-native key of origin EXTERNAL",
       { props: { origin: "EXTERNAL", enableKeyRotation: false }, type: RESOURCE_TYPES.nativeKmsKey },
       cannotRotate,
@@ -172,6 +177,7 @@ describe("kms-key-rotation-enabled", () => {
       ["a key whose rotation is on", RESOURCE_TYPES.kmsKey, { enableKeyRotation: true }],
       ["a key that cannot rotate", RESOURCE_TYPES.kmsKey, { keySpec: "RSA_2048" }],
       ["imported key material", RESOURCE_TYPES.kmsExternalKey, {}],
+      ["a replica of an external key", RESOURCE_TYPES.kmsReplicaExternalKey, { enableKeyRotation: false }],
     ])("leaves %s unchanged", async (_title, type, properties) => {
       expect((await runRemediation(kmsKeyRotationEnabled, resource(type, "k", properties))).properties).toBeUndefined();
     });

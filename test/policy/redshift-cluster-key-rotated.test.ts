@@ -103,6 +103,12 @@ describe("redshift-cluster-key-rotated", () => {
       { violation: "cannot rotate automatically" },
     ],
     [
+      "rejects a key that cannot rotate: a replica of an external key",
+      () => keyAndCluster(resource(RESOURCE_TYPES.kmsReplicaExternalKey, "k", {})),
+      {},
+      { violation: "cannot rotate automatically" },
+    ],
+    [
       "rejects a key that cannot rotate: aws-native origin EXTERNAL",
       () => keyAndCluster(resource(RESOURCE_TYPES.nativeKmsKey, "k", { origin: "EXTERNAL", enableKeyRotation: true })),
       {},
