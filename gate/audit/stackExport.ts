@@ -32,7 +32,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Names the tool that wrote a JSON document that is not a stack export, when it can be told. */
-function otherToolDescription(document: Record<string, unknown>): string | undefined {
+export function otherToolDescription(document: Record<string, unknown>): string | undefined {
   if ("terraform_version" in document || ("lineage" in document && "serial" in document))
     return "a Terraform state file";
   if ("AWSTemplateFormatVersion" in document || ("Resources" in document && !("deployment" in document)))
@@ -46,7 +46,7 @@ function otherToolDescription(document: Record<string, unknown>): string | undef
   return undefined;
 }
 
-function jsonProblem(error: unknown, text: string): string {
+export function jsonProblem(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error);
   if (text.trim().length === 0) return "is empty";
   // A parse error at the very end of the text means the document stopped early: a cut-off
