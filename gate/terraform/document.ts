@@ -4,8 +4,8 @@
  * raw state (`terraform state pull`, version 4) or a `pulumi stack export`. Files that are none of
  * these get an error that names the file, what it is (when it can be told) and what is expected.
  */
-import { describeValue } from "../../shared/describe";
-import { jsonProblem, otherToolDescription } from "../stackExport";
+import { describeValue } from "../../messages/describe";
+import { jsonProblem, otherToolDescription } from "../audit/stackExport";
 import { UsageError } from "../usageError";
 
 export type DocumentKind = "terraform-plan" | "terraform-state" | "terraform-raw-state" | "pulumi-export";

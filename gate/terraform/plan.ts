@@ -13,7 +13,7 @@
  * `after_unknown` marks what is unknown until apply and `after_sensitive` what is sensitive (see
  * terraform/properties); links come from the `configuration` (./references).
  */
-import { describeValue } from "../../shared/describe";
+import { describeValue } from "../../messages/describe";
 import type { StackIdentity } from "../resourceRecord";
 import { UsageError } from "../usageError";
 import { canonicalAddress, parseResourceAddress } from "./address";

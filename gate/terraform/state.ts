@@ -13,7 +13,7 @@
  * key id, alias name or ARN), as it does for a `pulumi stack export`. Data sources and deposed
  * objects (pending deletion) are not judged.
  */
-import { describeValue } from "../../shared/describe";
+import { describeValue } from "../../messages/describe";
 import type { StackIdentity } from "../resourceRecord";
 import { UsageError } from "../usageError";
 import {
