@@ -18,13 +18,16 @@ import { writeFileAtomically } from "./report/atomicWrite";
 import {
   AUDIT_OPTIONS,
   CHECK_OPTIONS,
+  type FlagValues,
   liveRequestTimeout,
   parseFlags,
   parseTimeout,
+  PROGRAM_ONLY_CHECK_OPTIONS,
   projectDirectory,
   readPolicyConfig,
   reportTargets,
   resolvePackDir,
+  splitPositionals,
   toolVersion,
   USAGE,
 } from "./cliArguments";
@@ -34,10 +37,11 @@ import { checkLive } from "./audit/live";
 import { Progress } from "./progress";
 import { readPulumiProject } from "./program/pulumiProject";
 import { buildReport, type Report } from "./report/report";
-import { isReportedResource } from "./resourceRecord";
+import { isReportedResource, type ResourceRecord } from "./resourceRecord";
 import type { ReportTarget } from "./report/reportTargets";
 import { runProgram } from "./program/runProgram";
-import { readStackExport } from "./audit/stackExport";
+import { readStackExport, type StackExport } from "./audit/stackExport";
+import { readAuditInput, readPlanInput, type TerraformInput } from "./terraform/input";
 import { undecryptedConfigEntry, unsuppliedStackReferenceEntry } from "./program/notAnalyzedEntries";
 import { readStackOutputs } from "./program/stackOutputs";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
@@ -118,8 +122,66 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   }
 }
 
+/** Where a Terraform resource without a found `resource` block is reported: its line in the plan or state file. */
+function terraformFileLocation(input: TerraformInput, io: CliIo) {
+  const file = input.file
+    ? path.relative(io.cwd, input.file).split(path.sep).join("/") || path.basename(input.file)
+    : "-";
+  return (resource: ResourceRecord | undefined) => ({
+    file,
+    line: resource ? input.lineOfAddress(resource.name) : 1,
+  });
+}
+
+/** `keyguard check --plan FILE`: a Terraform plan judged by the pack; no program runs. */
+async function checkPlan(
+  flags: FlagValues<typeof CHECK_OPTIONS>,
+  io: CliIo,
+  dependencies: CliDependencies,
+): Promise<number> {
+  const programOnly = PROGRAM_ONLY_CHECK_OPTIONS.filter((name) => flags[name] !== undefined);
+  if (programOnly.length > 0)
+    throw new UsageError(
+      `--plan judges a Terraform plan, which has no Pulumi program: ${programOnly.map((name) => `--${name}`).join(", ")} cannot go with it`,
+    );
+  const targets = reportTargets(flags, io.cwd);
+  const progress = new Progress(io.stderr, flags.quiet === true);
+  const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
+  const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
+  const input = readPlanInput(flags.plan!, io.cwd, flags["terraform-dir"]);
+  progress.step(
+    `read ${input.records.resources.filter(isReportedResource).length} resources from the Terraform plan ${input.given}`,
+  );
+  const report = await withPack(packDir, dependencies, progress, (host) =>
+    evaluateWithConfig(async () => {
+      const evaluation = await evaluate(host, input.records.resources, {
+        mode: "check",
+        stack: input.records.stack,
+        packDir,
+        policyConfig,
+        onProgress: (done, total) => progress.count("analyzed", done, total),
+        // Terraform applies the plan; it never runs the pack's remediations.
+        remediationApplies: false,
+      });
+      return buildReport(evaluation, {
+        toolVersion: toolVersion(),
+        strictUnknowns: flags["strict-unknowns"] === true,
+        baseDir: io.cwd,
+        fallbackLocation: terraformFileLocation(input, io),
+      });
+    }),
+  );
+  emit(report, targets, io, progress);
+  return report.summary.exitCode;
+}
+
 async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
+  if (flags.plan !== undefined) return checkPlan(flags, io, dependencies);
+  if (flags["terraform-dir"] !== undefined)
+    throw new UsageError(
+      "--terraform-dir goes with --plan FILE (a Terraform plan); a Pulumi program's check does not take it",
+    );
   const timeoutMs = parseTimeout(flags.timeout);
   const stackOutputs = readStackOutputs(flags["stack-outputs"], io.cwd);
   const targets = reportTargets(flags, io.cwd);
@@ -194,10 +256,17 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
 }
 
 async function audit(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
-  const flags = parseFlags("audit", args, AUDIT_OPTIONS);
-  const exportFile = flags["stack-export"];
+  const { flags: flagArgs, positionals } = splitPositionals(args, AUDIT_OPTIONS);
+  const flags = parseFlags("audit", flagArgs, AUDIT_OPTIONS);
+  if (positionals.length > 1 || (positionals.length === 1 && flags["stack-export"] !== undefined))
+    throw new UsageError(
+      `keyguard audit reads one file, got ${[...positionals, ...(flags["stack-export"] ? [`--stack-export ${flags["stack-export"]}`] : [])].join(", ")}`,
+    );
+  const exportFile = flags["stack-export"] ?? positionals[0];
   if (exportFile === undefined)
-    throw new UsageError("keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`)");
+    throw new UsageError(
+      "keyguard audit needs a FILE: `pulumi stack export` output (or --stack-export FILE), `terraform show -json` or `terraform state pull`",
+    );
   if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
@@ -206,7 +275,15 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
   const absoluteExport = path.resolve(io.cwd, exportFile);
-  const stackExport = readStackExport(absoluteExport);
+  // --stack-export names a Pulumi export; a bare FILE may be any state keyguard reads.
+  const input =
+    flags["stack-export"] !== undefined
+      ? { kind: "pulumi-export" as const, stackExport: readStackExport(absoluteExport) }
+      : readAuditInput(exportFile, io.cwd, flags["terraform-dir"]);
+  if (input.kind === "pulumi-export" && flags["terraform-dir"] !== undefined)
+    throw new UsageError(`--terraform-dir goes with a Terraform state; ${exportFile} is a Pulumi stack export`);
+  const stackExport: Pick<StackExport, "stack" | "resources" | "plaintextSecrets"> =
+    input.kind === "pulumi-export" ? input.stackExport : { ...input.records, plaintextSecrets: [] };
   progress.step(
     `read ${stackExport.resources.filter(isReportedResource).length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`,
   );
@@ -238,10 +315,13 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
         baseDir: io.cwd,
         drift,
         extraSecrets: stackExport.plaintextSecrets,
-        fallbackLocation: (resource) => ({
-          file: exportRelative,
-          line: (resource && stackExport.lineOfUrn.get(resource.urn)) ?? 1,
-        }),
+        fallbackLocation:
+          input.kind === "terraform"
+            ? terraformFileLocation(input, io)
+            : (resource) => ({
+                file: exportRelative,
+                line: (resource && input.stackExport.lineOfUrn.get(resource.urn)) ?? 1,
+              }),
       });
     }),
   );

@@ -17,17 +17,24 @@ export const USAGE = `Usage:
   keyguard check [--project DIR] [--stack [ORG/[PROJECT/]]NAME] [--config FILE] [--policy-config FILE] [--timeout DURATION] [--typecheck]
                  [--stack-outputs FILE] [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
                  [--strict-unknowns] [--quiet]
-  keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
-                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
-                 [--strict-unknowns] [--quiet]
+  keyguard check --plan FILE [--terraform-dir DIR] [--policy-config FILE] [--policy-pack DIR]
+                 [--report FORMAT=PATH]... [--format FORMAT] [--output FILE] [--strict-unknowns] [--quiet]
+  keyguard audit (FILE | --stack-export FILE) [--terraform-dir DIR] [--live] [--region REGION]
+                 [--policy-config FILE] [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT]
+                 [--output FILE] [--strict-unknowns] [--quiet]
   keyguard --help | --version
 
 check   runs the Pulumi program in DIR (default: the nearest Pulumi.yaml at or above the current
         folder) in preview mode under Pulumi's mocks, offline, and evaluates its resources with the
         policy pack (default: keyguard's own). --typecheck checks the program's types as pulumi
         preview does (slower); without it only syntax errors stop the program.
-audit   evaluates the state written by \`pulumi stack export\`; --live also asks AWS (KMS
+        --plan FILE judges a Terraform or OpenTofu plan instead: the output of
+        \`terraform show -json plan.out\` (FILE - reads stdin); offline, no Pulumi project needed.
+audit   evaluates deployed state: FILE is \`pulumi stack export\` output, \`terraform show -json\` (no plan)
+        or \`terraform state pull\`, told apart by content; --live also asks AWS (KMS
         GetKeyRotationStatus, Redshift DescribeClusters) and reports drift.
+--terraform-dir DIR  the Terraform root module's folder, where reports find each resource's
+           \`resource\` block (default: the folder of the plan or state file).
 --stack-outputs FILE  the outputs of the stacks the program references (StackReference), which
            pulumi preview reads from the backend: {"<stack name>": <pulumi stack output --json --show-secrets>}.
 --timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
@@ -56,13 +63,26 @@ export const CHECK_OPTIONS = {
   timeout: { type: "string" },
   typecheck: { type: "boolean" },
   "stack-outputs": { type: "string" },
+  plan: { type: "string" },
+  "terraform-dir": { type: "string" },
 } as const;
+
+/** Flags that only a Pulumi program's check takes: not with --plan. */
+export const PROGRAM_ONLY_CHECK_OPTIONS = [
+  "project",
+  "stack",
+  "config",
+  "timeout",
+  "typecheck",
+  "stack-outputs",
+] as const;
 
 export const AUDIT_OPTIONS = {
   ...COMMON_OPTIONS,
   "stack-export": { type: "string" },
   live: { type: "boolean" },
   region: { type: "string" },
+  "terraform-dir": { type: "string" },
 } as const;
 
 /** The package root: the nearest directory above this file with keyguard's package.json. */
@@ -103,6 +123,32 @@ type CommandOptions = typeof CHECK_OPTIONS | typeof AUDIT_OPTIONS;
 export type FlagValues<T extends CommandOptions> = ReturnType<
   typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
 >["values"];
+
+/**
+ * Splits a command's arguments into its flags and its positional arguments (`-` is one: stdin), so
+ * `keyguard audit FILE` can name its file without a flag.
+ */
+export function splitPositionals(args: string[], options: CommandOptions): { flags: string[]; positionals: string[] } {
+  const flags: string[] = [];
+  const positionals: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === "--") {
+      positionals.push(...args.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    flags.push(arg);
+    const name = arg.replace(/^--?/, "");
+    const option = (options as Record<string, { type: string }>)[name];
+    // A string option's value is the next argument (unless given as --name=value).
+    if (option?.type === "string" && index + 1 < args.length) flags.push(args[++index]);
+  }
+  return { flags, positionals };
+}
 
 /** Parses a command's flags; the values keep the types `parseArgs` infers from `options`. */
 export function parseFlags<T extends CommandOptions>(command: string, args: string[], options: T): FlagValues<T> {

@@ -112,6 +112,12 @@ export interface EvaluateOptions {
   policyConfig: PolicyPackConfig;
   /** Analyze calls done so far, and the total once it is known (at the end). */
   onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Whether the pack's remediations reach what is deployed: in a Pulumi preview (check) they do; a
+   * Terraform plan is applied by Terraform, which never runs them, so there is nothing to remediate
+   * and no "remediate" fix to offer. Default: mode "check".
+   */
+  remediationApplies?: boolean;
 }
 
 /** At most this many Analyze calls in flight: the pack serves them one at a time anyway. */
@@ -152,11 +158,15 @@ export class Evaluator {
     for (const resource of this.registeredEarly.splice(0)) this.analyze(resource);
   }
 
+  private remediationApplies(): boolean {
+    return this.options.remediationApplies ?? this.options.mode === "check";
+  }
+
   private async configure(host: AnalyzerHost): Promise<void> {
     this.info = await host.getAnalyzerInfo();
     this.resolved = await host.configure(this.options.policyConfig);
     this.remediating =
-      this.options.mode === "check" &&
+      this.remediationApplies() &&
       Object.values(this.resolved).some((config) => config.enforcementLevel === "remediate");
     try {
       await host.configureStack({
@@ -237,14 +247,14 @@ export class Evaluator {
       mode: this.options.mode,
       stack: this.options.stack,
       pack: { name: info.name, version: info.version, dir: this.options.packDir },
-      // A step that works only before an update (the "remediate" level) does not fit an audit of deployed state.
-      policies:
-        this.options.mode === "audit"
-          ? info.policies.map((policy) => ({
-              ...policy,
-              remediationSteps: stepsOnDeployedState(policy.remediationSteps),
-            }))
-          : info.policies,
+      // A step that works only before an update (the "remediate" level) fits neither an audit of deployed
+      // state nor a Terraform plan.
+      policies: !this.remediationApplies()
+        ? info.policies.map((policy) => ({
+            ...policy,
+            remediationSteps: stepsOnDeployedState(policy.remediationSteps),
+          }))
+        : info.policies,
       enforcementLevels: Object.fromEntries(
         Object.entries(this.resolved).map(([name, config]) => [name, config.enforcementLevel]),
       ),
@@ -381,7 +391,8 @@ export class Evaluator {
       diagnostic.description && diagnostic.message.startsWith(prefix)
         ? diagnostic.message.slice(prefix.length)
         : diagnostic.message,
-      this.options.mode,
+      // Where no remediation applies (an audit, a Terraform plan), a "remediate" fix is left out as on deployed state.
+      this.remediationApplies() ? this.options.mode : "audit",
     );
     return {
       ...parts,
