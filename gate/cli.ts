@@ -265,7 +265,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const exportFile = flags["stack-export"] ?? positionals[0];
   if (exportFile === undefined)
     throw new UsageError(
-      "keyguard audit needs a FILE: `pulumi stack export` output (or --stack-export FILE), `terraform show -json` or `terraform state pull`",
+      "keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`) or a FILE: that JSON, `terraform show -json` (no plan) or `terraform state pull`",
     );
   if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);

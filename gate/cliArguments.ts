@@ -19,9 +19,11 @@ export const USAGE = `Usage:
                  [--strict-unknowns] [--quiet]
   keyguard check --plan FILE [--terraform-dir DIR] [--policy-config FILE] [--policy-pack DIR]
                  [--report FORMAT=PATH]... [--format FORMAT] [--output FILE] [--strict-unknowns] [--quiet]
-  keyguard audit (FILE | --stack-export FILE) [--terraform-dir DIR] [--live] [--region REGION]
-                 [--policy-config FILE] [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT]
-                 [--output FILE] [--strict-unknowns] [--quiet]
+  keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
+                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
+                 [--strict-unknowns] [--quiet]
+  keyguard audit FILE [--terraform-dir DIR] [--live] [--region REGION] [--policy-config FILE] [--policy-pack DIR]
+                 [--report FORMAT=PATH]... [--format FORMAT] [--output FILE] [--strict-unknowns] [--quiet]
   keyguard --help | --version
 
 check   runs the Pulumi program in DIR (default: the nearest Pulumi.yaml at or above the current
