@@ -291,6 +291,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
     flags.live === true
       ? checkLive(stackExport.resources, {
           region: flags.region,
+          deployedBy: input.kind === "terraform" ? "Terraform" : "Pulumi",
           requestTimeoutMs: liveRequestTimeout(io.env),
         })
       : Promise.resolve(undefined);

@@ -307,6 +307,32 @@ describe("reports on a Terraform plan", () => {
   });
 });
 
+describe("secrets in a plan", () => {
+  it("never prints a sensitive value, in any report", async () => {
+    const document = JSON.parse(fs.readFileSync(path.join(FIXTURES, "rotation-off", "plan.json"), "utf8"));
+    const cluster = document.resource_changes.find(
+      (change: { type: string }) => change.type === "aws_redshift_cluster",
+    );
+    // A literal password (schema-sensitive) and a value from a sensitive variable (after_sensitive).
+    cluster.change.after.master_password = "Sup3r-Secret-Pw!";
+    cluster.change.after.cluster_identifier = "events-Secret-Id-42";
+    cluster.change.after_sensitive = { ...cluster.change.after_sensitive, cluster_identifier: true };
+    const file = write("secret-plan.json", JSON.stringify(document));
+    const outputs = await Promise.all(
+      ["text", "json", "sarif", "junit", "markdown", "gitlab"].map((format) =>
+        runCli(["check", "--plan", file, "--format", format], dependencies),
+      ),
+    );
+    for (const run of outputs) {
+      expect(run.code).toBe(1);
+      expect(run.stdout + run.stderr).not.toContain("Sup3r-Secret-Pw!");
+      expect(run.stdout + run.stderr).not.toContain("events-Secret-Id-42");
+    }
+    // The finding that quotes the identifier still comes, masked.
+    expect(outputs[0].stdout).toContain("[secret]");
+  });
+});
+
 describe("bad input to --plan (exit 2, naming the file)", () => {
   it.each([
     ["not JSON", "plan: yes\n", /--plan \S+not-json\.json is not JSON/],
@@ -419,6 +445,7 @@ describe("keyguard audit on Terraform state", () => {
       expect(report.drift.map((entry) => [entry.resourceName, entry.kind])).toEqual([
         ["aws_kms_key.warehouse", "rotation-disabled"],
       ]);
+      expect(report.drift[0].message).toMatch(/the stack records it on: it was turned off outside Terraform$/);
       expect(localAws.iamActionsCalled()).toEqual(["kms:GetKeyRotationStatus", "redshift:DescribeClusters"]);
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
