@@ -89,6 +89,15 @@ const EXPECTED: Record<string, { code: number; findings: Finding[] }> = {
     ],
   },
   "hmac-key-unused": { code: 0, findings: [] },
+  "imported-material-keys": {
+    code: 1,
+    findings: [
+      ["redshift-cluster-key-rotated", "aws_redshift_cluster.byok", "non-compliant"],
+      ["redshift-cluster-key-rotated", "aws_redshift_cluster.byok_west", "non-compliant"],
+      ["redshift-cluster-rotation-on-key-change", "aws_redshift_cluster.byok", "non-compliant"],
+      ["redshift-cluster-rotation-on-key-change", "aws_redshift_cluster.byok_west", "non-compliant"],
+    ],
+  },
   "key-behind-alias": {
     code: 1,
     findings: [
