@@ -13,6 +13,7 @@ import type { AnalyzerHost } from "../../engine";
 import type { CliDependencies } from "../../gate/cli";
 import type { Report } from "../../gate/report/report";
 import { startLocalAws, type LocalAws } from "../support/localAws";
+import { stackExport } from "../gate/stackExportFixture";
 import { REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "../gate/gateHarness";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -421,6 +422,21 @@ describe("keyguard audit on Terraform state", () => {
       ).toBe(true);
     },
   );
+
+  it("still reads a Pulumi stack export given as FILE (no --stack-export), told apart by content", async () => {
+    const file = write("pulumi-export.json", JSON.stringify(stackExport({ enableKeyRotation: false })));
+    const [positional, flagged] = await Promise.all([
+      runCli(["audit", file, "--format", "json"], dependencies),
+      runCli(["audit", "--stack-export", file, "--format", "json"], dependencies),
+    ]);
+    expect(positional.code).toBe(1);
+    const report = JSON.parse(positional.stdout) as Report;
+    expect(report).toMatchObject({ mode: "audit", project: "warehouse", stack: "prod" });
+    expect(findingsOf(report)).toEqual(findingsOf(JSON.parse(flagged.stdout) as Report));
+    const both = await runCli(["audit", file, "--stack-export", file], dependencies);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/keyguard audit reads one file/);
+  });
 
   it("refuses a plan given to audit, naming the file", async () => {
     const run = await runCli(["audit", relative("rotation-off", "plan.json")], dependencies);
