@@ -43,6 +43,12 @@ describe("Terraform addresses and references", () => {
       key: "analytics",
     });
     expect(parseResourceAddress("data.aws_kms_key.shared")).toMatchObject({ mode: "data", type: "aws_kms_key" });
+    expect(parseResourceAddress("aws_kms_key.k[*]")).toEqual({
+      modules: [],
+      mode: "managed",
+      type: "aws_kms_key",
+      name: "k",
+    });
     expect(parseResourceAddress("aws_kms_key")).toBeUndefined();
     expect(parseResourceAddress("aws_kms_key.k.arn")).toBeUndefined();
   });
