@@ -14,7 +14,7 @@ import {
   type AnalyzerHost,
 } from "../engine";
 import { REGION_PATTERN } from "../facts";
-import { writeFileAtomically } from "./report/atomicWrite";
+import { discardReports, writeReports } from "./report/writeReports";
 import {
   AUDIT_OPTIONS,
   CHECK_OPTIONS,
@@ -64,18 +64,22 @@ export interface CliDependencies {
   closePack?: boolean;
 }
 
-/** Renders and writes every report of the run; stdout last, after the files are in place. */
-function emit(report: Report, targets: ReportTarget[], io: CliIo, progress: Progress): void {
-  for (const target of targets) {
-    if (target.file === undefined) continue;
-    writeFileAtomically(target.file, renderReport(report, target.format, { color: false }), target.flag);
-    progress.step(`wrote the ${target.format} report to ${target.given}`);
-  }
-  for (const target of targets) {
-    if (target.file !== undefined) continue;
-    const colour = target.format === "text" && io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(renderReport(report, target.format, { color: colour }));
-  }
+/** The report targets of the run in progress, so a run that fails leaves no report at them (writeReports.ts). */
+interface RunState {
+  targets: readonly ReportTarget[];
+}
+
+/** Renders and writes every report of the run as a set (writeReports.ts); stdout last, after the files are in place. */
+async function emit(report: Report, targets: readonly ReportTarget[], io: CliIo, progress: Progress): Promise<void> {
+  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  await writeReports(
+    targets,
+    (target) => renderReport(report, target.format, { color: target.kind === "stdout" && colour }),
+    io.stdout,
+    (target) => {
+      if (target.kind !== "stdout") progress.step(`wrote the ${target.format} report to ${target.given}`);
+    },
+  );
 }
 
 async function withPack<T>(
@@ -118,11 +122,10 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   }
 }
 
-async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
+async function check(args: string[], io: CliIo, dependencies: CliDependencies, state: RunState): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
   const timeoutMs = parseTimeout(flags.timeout);
   const stackOutputs = readStackOutputs(flags["stack-outputs"], io.cwd);
-  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
@@ -131,6 +134,18 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
     flags.stack,
     flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
   );
+  const targets = reportTargets(
+    flags,
+    io.cwd,
+    [
+      ["the program's entry point", project.programPath],
+      ["--config", flags.config],
+      ["--policy-config", flags["policy-config"]],
+      ["--stack-outputs", flags["stack-outputs"]],
+    ],
+    { projectDir: project.projectDir, packDir },
+  );
+  state.targets = targets;
   const strictUnknowns = flags["strict-unknowns"] === true;
   progress.step(
     `running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks, ${flags.typecheck === true ? "checking types as pulumi preview does" : "types not checked (--typecheck checks them)"}`,
@@ -189,11 +204,11 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     }),
   ).finally(() => stopProgram.abort());
-  emit(report, targets, io, progress);
+  await emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 
-async function audit(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
+async function audit(args: string[], io: CliIo, dependencies: CliDependencies, state: RunState): Promise<number> {
   const flags = parseFlags("audit", args, AUDIT_OPTIONS);
   const exportFile = flags["stack-export"];
   if (exportFile === undefined)
@@ -201,10 +216,19 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
-  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
+  const targets = reportTargets(
+    flags,
+    io.cwd,
+    [
+      ["--stack-export", exportFile],
+      ["--policy-config", flags["policy-config"]],
+    ],
+    { packDir },
+  );
+  state.targets = targets;
   const absoluteExport = path.resolve(io.cwd, exportFile);
   const stackExport = readStackExport(absoluteExport);
   progress.step(
@@ -245,12 +269,13 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     }),
   );
-  emit(report, targets, io, progress);
+  await emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 
 export async function main(argv: string[], io: CliIo, dependencies: CliDependencies = {}): Promise<number> {
   const [command, ...rest] = argv;
+  const state: RunState = { targets: [] };
   try {
     // `keyguard audit --help` asks for the usage, as every CLI answers it; it is no unknown option.
     if ((command === "check" || command === "audit") && rest.some((arg) => arg === "--help" || arg === "-h")) {
@@ -259,9 +284,9 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
     }
     switch (command) {
       case "check":
-        return await check(rest, io, dependencies);
+        return await check(rest, io, dependencies, state);
       case "audit":
-        return await audit(rest, io, dependencies);
+        return await audit(rest, io, dependencies, state);
       case "--version":
       case "version":
         io.stdout.write(`${toolVersion()}\n`);
@@ -279,6 +304,8 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
         );
     }
   } catch (error) {
+    // Exit 2: no report of this run, and no older one at its paths claiming a verdict this run did not reach.
+    discardReports(state.targets);
     io.stderr.write(`keyguard: error: ${oneLineReason(error)}\n`);
     return 2;
   }

@@ -16,7 +16,14 @@ import { parseStackExport } from "../../gate/audit/stackExport";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { startLocalAws, type LocalAws } from "../support/localAws";
 import { documentedIamActions } from "../support/docs";
-import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
+import {
+  keyguardProcessArguments,
+  parseJunit,
+  REPO_ROOT,
+  runCli,
+  sarifSchemaErrors,
+  startSharedPack,
+} from "./gateHarness";
 import { keyArnOf, REGION, stackExport } from "./stackExportFixture";
 
 let host: AnalyzerHost;
@@ -531,16 +538,7 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
       const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          [
-            "-r",
-            "ts-node/register/transpile-only",
-            path.join(REPO_ROOT, "gate", "cli.ts"),
-            "audit",
-            "--stack-export",
-            file,
-            "--live",
-            ...quiet,
-          ],
+          keyguardProcessArguments(["audit", "--stack-export", file, "--live", ...quiet]),
           { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 60_000 },
           (error, stdout, stderr) =>
             resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
