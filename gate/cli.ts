@@ -30,6 +30,7 @@ import {
 } from "./cliArguments";
 import { evaluate, Evaluator } from "./evaluate";
 import { renderReport } from "./report/formats";
+import { terminalText } from "./report/formats/escape";
 import { checkLive } from "./audit/live";
 import { Progress } from "./progress";
 import { readPulumiProject } from "./program/pulumiProject";
@@ -306,7 +307,8 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
   } catch (error) {
     // Exit 2: no report of this run, and no older one at its paths claiming a verdict this run did not reach.
     discardReports(state.targets);
-    io.stderr.write(`keyguard: error: ${oneLineReason(error)}\n`);
+    // The reason may quote a program's or an export's strings: shown, never executed (escape.ts).
+    io.stderr.write(`keyguard: error: ${terminalText(oneLineReason(error))}\n`);
     return 2;
   }
 }

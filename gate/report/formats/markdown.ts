@@ -8,26 +8,19 @@
  * reports keep the full list).
  */
 import type { Report, ReportLocation, ReportNotApplicable, ReportViolation } from "../report";
+import { markdownCode, markdownText } from "./escape";
 
 /** GitHub's limit on a pull-request comment, the smaller of the two places this is shown. */
 export const MARKDOWN_LIMIT = 65_536;
 /** The longest a single table cell may be, so one huge message cannot crowd out every other row. */
 const CELL_LIMIT = 1_500;
 
-/** Text for a table cell: no line breaks, no table or HTML syntax, bounded length. */
+/** Text for a table cell: data only (escape.ts: no HTML, link or line break out of the cell), bounded length. */
 export function cell(text: string): string {
-  const bounded = text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
-  return bounded
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|")
-    .replace(/\r?\n/g, "<br>");
+  return markdownText(text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text);
 }
 
-function code(text: string): string {
-  return text ? `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\`` : "";
-}
+const code = markdownCode;
 
 function link(location: ReportLocation | undefined): string {
   if (!location) return "";
@@ -93,8 +86,8 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
   if (summary.drift) failing.push(`${summary.drift} live drift`);
   if (strict && summary.notAnalyzed) failing.push(`${summary.notAnalyzed} not analyzed offline (--strict-unknowns)`);
   const verdict = summary.passed
-    ? `## ✅ keyguard ${report.mode} passed: \`${stack}\`, no mandatory finding`
-    : `## ❌ keyguard ${report.mode} failed: \`${stack}\`, ${failing.join(", ")}`;
+    ? `## ✅ keyguard ${report.mode} passed: ${code(stack)}, no mandatory finding`
+    : `## ❌ keyguard ${report.mode} failed: ${code(stack)}, ${failing.join(", ")}`;
 
   // Disjoint counts that add up to the findings: mandatory (unknowns among them marked in their
   // rows), advisory, and non-mandatory values unknown in preview.
@@ -165,7 +158,7 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
   ].filter((section) => section.rows.length > 0);
 
   const footer = [
-    `<sub>keyguard ${report.tool.version} · policy pack ${report.policyPack.name}@${report.policyPack.version} · ${report.mode}</sub>`,
+    `<sub>keyguard ${report.tool.version} · policy pack ${cell(`${report.policyPack.name}@${report.policyPack.version}`)} · ${report.mode}</sub>`,
   ];
   return fit(head, sections, footer, limit);
 }
