@@ -40,6 +40,29 @@ function isProgramFile(file: string, projectDir: string): boolean {
 }
 
 /**
+ * Frames of code that has no file (`node -e`, as the program's child runs its job: "[eval]",
+ * "[eval]-wrapper"; "<anonymous>"): the SDK resolves such a name against the working directory, the
+ * project folder, where it would pass for a program file.
+ */
+function isPseudoFile(file: string): boolean {
+  return /^(\[[^\]/]*\](-wrapper)?|<anonymous>)$/.test(path.basename(file));
+}
+
+/**
+ * V8's frame "    at <function> (<file>:<line>:<column>)", read with the file starting at the first
+ * " (" that opens a path (`/`, a drive, a URL scheme such as `node:`, `[eval]`, `<anonymous>`), not the last one: the SDK's own pattern (Resource.framePositionRegExp)
+ * takes the last, and so cuts a path with " (" in it ("/src/p (copy)/index.ts" became "copy)/index.ts").
+ */
+const FRAME_POSITION =
+  /^\s*at (?:.*? \((?=\/|[A-Za-z]:\\|[a-z][a-z0-9+.-]*:|\[|<))?(?<file>.*?):(?<line>[0-9]+):(?<column>[0-9]+)\)?$/;
+
+/** Makes the program's @pulumi/pulumi (in `pulumiDir`) read frame positions with FRAME_POSITION. */
+export function readFramePathsWithParentheses(pulumiDir: string): void {
+  const { Resource } = require(path.join(pulumiDir, "resource")) as { Resource: { framePositionRegExp?: RegExp } };
+  if (Resource.framePositionRegExp instanceof RegExp) Resource.framePositionRegExp = FRAME_POSITION;
+}
+
+/**
  * The program line that declared a resource: the first stack frame inside the project (so a key
  * created inside a component points at the program's `new EncryptedRedshiftCluster(...)`), else
  * the SDK's own source position.
@@ -57,6 +80,7 @@ export function declaringLocation(request: SourcePositionRequest, projectDir: st
     } catch {
       continue;
     }
+    if (isPseudoFile(file)) continue;
     const location = originalPosition(file, pc.getLine(), pc.getColumn());
     if (isProgramFile(file, projectDir)) return location;
     // Frames in the gate itself (the stack resource is created here) say nothing about the program.

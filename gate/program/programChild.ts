@@ -9,7 +9,7 @@
  * an IPC channel for the result.
  */
 import * as path from "path";
-import { declaringLocation } from "./declaringLocation";
+import { declaringLocation, readFramePathsWithParentheses } from "./declaringLocation";
 import type { ResourceRecord } from "../resourceRecord";
 import { invokeResult, readKeyState } from "./offlineInvokes";
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
@@ -128,6 +128,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   // gate reports errors by message.
   if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
   const pulumi = require(pulumiEntry) as typeof import("@pulumi/pulumi");
+  readFramePathsWithParentheses(pulumiDir);
   const settings = require(path.join(pulumiDir, "runtime", "settings")) as {
     getMonitor(): Record<string, unknown>;
     waitForRPCs(): Promise<void>;

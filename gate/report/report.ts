@@ -99,6 +99,8 @@ export interface NotAnalyzed {
 export interface ReportSummary {
   resources: number;
   policies: number;
+  /** Policies the policy config disabled; when they are all of them, no policy ran. */
+  disabledPolicies: number;
   violations: number;
   mandatory: number;
   advisory: number;
@@ -250,6 +252,9 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     summary: {
       resources: reported.length,
       policies: evaluation.policies.length,
+      disabledPolicies: evaluation.policies.filter(
+        (policy) => (evaluation.enforcementLevels[policy.name] ?? policy.enforcementLevel) === "disabled",
+      ).length,
       violations: violations.length,
       mandatory,
       advisory: violations.filter((violation) => violation.enforcementLevel === "advisory").length,

@@ -112,3 +112,17 @@ export function xmlText(text: string): string {
     .replace(/\n/g, "&#10;")
     .replace(/\r/g, "&#13;");
 }
+
+/**
+ * A relative path as a URI reference (a SARIF artifact location, a Markdown link): each segment
+ * percent-encoded, so `#`, `?`, `%`, spaces and parentheses in folder or file names stay part of the
+ * path instead of starting a fragment or a query or ending a link.
+ */
+export function relativeUri(file: string): string {
+  return file
+    .split("/")
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join("/");
+}

@@ -8,7 +8,7 @@
  * reports keep the full list).
  */
 import type { Report, ReportLocation, ReportNotApplicable, ReportViolation } from "../report";
-import { markdownCode, markdownText } from "./escape";
+import { markdownCode, markdownText, relativeUri } from "./escape";
 
 /** GitHub's limit on a pull-request comment, the smaller of the two places this is shown. */
 export const MARKDOWN_LIMIT = 65_536;
@@ -24,7 +24,7 @@ const code = markdownCode;
 
 function link(location: ReportLocation | undefined): string {
   if (!location) return "";
-  const target = location.file.split("/").map(encodeURIComponent).join("/");
+  const target = relativeUri(location.file);
   return `[${cell(location.file)}:${location.line}](${target}#L${location.line})`;
 }
 
@@ -85,9 +85,16 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
     failing.push(`${unknowns.length} value${unknowns.length === 1 ? "" : "s"} unknown in preview (--strict-unknowns)`);
   if (summary.drift) failing.push(`${summary.drift} live drift`);
   if (strict && summary.notAnalyzed) failing.push(`${summary.notAnalyzed} not analyzed offline (--strict-unknowns)`);
-  const verdict = summary.passed
-    ? `## ✅ keyguard ${report.mode} passed: ${code(stack)}, no mandatory finding`
-    : `## ❌ keyguard ${report.mode} failed: ${code(stack)}, ${failing.join(", ")}`;
+  // A run whose policies are all disabled judged nothing: it must not read as a pass.
+  const noneRan = summary.policies > 0 && summary.disabledPolicies === summary.policies;
+  const verdict = !summary.passed
+    ? `## ❌ keyguard ${report.mode} failed: ${code(stack)}, ${failing.join(", ")}`
+    : noneRan
+      ? `## ⚠️ keyguard ${report.mode} checked nothing: ${code(stack)}, all ${summary.policies} policies are disabled by the policy config`
+      : `## ✅ keyguard ${report.mode} passed: ${code(stack)}, no mandatory finding`;
+  const policies = noneRan
+    ? `0 of ${summary.policies} (all disabled)`
+    : `${summary.policies}${summary.disabledPolicies ? ` (${summary.disabledPolicies} disabled)` : ""}`;
 
   // Disjoint counts that add up to the findings: mandatory (unknowns among them marked in their
   // rows), advisory, and non-mandatory values unknown in preview.
@@ -107,7 +114,7 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
         ...(report.mode === "audit" ? ["Drift"] : []),
       ],
       [
-        `| ${summary.resources} | ${summary.policies} | ${summary.violations} | ${mandatory.length} | ${advisories.length} | ${unknowns.length} | ${summary.exempted} | ${summary.notAnalyzed} |${report.mode === "audit" ? ` ${summary.drift} |` : ""}`,
+        `| ${summary.resources} | ${policies} | ${summary.violations} | ${mandatory.length} | ${advisories.length} | ${unknowns.length} | ${summary.exempted} | ${summary.notAnalyzed} |${report.mode === "audit" ? ` ${summary.drift} |` : ""}`,
       ],
     ),
   ];

@@ -147,6 +147,12 @@ function summaryLine(report: Report, paint: (colour: keyof typeof ANSI, text: st
       `${summary.notAnalyzed} not seen offline${summary.strictUnknowns ? " (failing: --strict-unknowns)" : ""}`,
     );
   if (report.mode === "audit") parts.push(`${summary.drift} drift`);
-  const counts = `${summary.resources} resources, ${summary.policies} policies, ${summary.violations} findings: ${parts.join(", ")}`;
+  // A run whose policies are all disabled judged nothing: it must not read as a pass of six policies.
+  const noneRan = summary.policies > 0 && summary.disabledPolicies === summary.policies;
+  const policies = noneRan
+    ? `no policy ran (all ${summary.policies} disabled by the policy config)`
+    : `${summary.policies} policies${summary.disabledPolicies ? ` (${summary.disabledPolicies} disabled)` : ""}`;
+  const counts = `${summary.resources} resources, ${policies}, ${summary.violations} findings: ${parts.join(", ")}`;
+  if (noneRan && summary.passed) return paint("yellow", `NOTHING CHECKED  ${counts}`);
   return summary.passed ? paint("green", `PASSED  ${counts}`) : paint("red", `FAILED  ${counts}`);
 }
