@@ -17,12 +17,20 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { randomBytes } from "crypto";
 import { FORMATS, type Format } from "./formats";
-import { temporaryName } from "./writeReports";
 import { UsageError } from "../usageError";
 import { describeValue } from "../../messages/describe";
 
 /** How a target is written. */
+/** A name for a temporary file beside `target`, hidden and unique to this process. */
+export function temporaryName(target: string): string {
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+}
+
 export type TargetKind =
   /** The command's stdout stream (`-`). */
   | "stdout"

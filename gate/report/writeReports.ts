@@ -13,21 +13,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { randomBytes } from "crypto";
 import { setTimeout as sleep } from "timers/promises";
-import type { ReportTarget } from "./reportTargets";
+import { temporaryName, type ReportTarget } from "./reportTargets";
 import { UsageError } from "../usageError";
 
 export interface ReportStream {
   write(text: string): unknown;
-}
-
-/** A name for a temporary file beside `target`, hidden and unique to this process. */
-export function temporaryName(target: string): string {
-  return path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  );
 }
 
 function failure(target: ReportTarget, error: unknown): UsageError {
