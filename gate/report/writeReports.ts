@@ -12,7 +12,6 @@
  * back; it went to a stream, not into a file left behind.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { temporaryName, type ReportTarget } from "./reportTargets";
 import { UsageError } from "../usageError";
