@@ -80,7 +80,10 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
   const { onOutput = () => {}, onResource, signal, timeoutMs, typecheck = false } = options;
   const job: ProgramJob = {
     projectDir: project.projectDir,
+    programDir: project.programDir,
     programPath: project.programPath,
+    esModule: project.esModule,
+    typescript: project.typescript,
     project: project.project,
     stack: project.stack,
     config: project.config,
@@ -91,8 +94,10 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     typecheck,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROGRAM_HEAP_FLAG, "-e", TYPESCRIPT_LOADER_SOURCE], {
-      cwd: project.projectDir,
+    // Node's arguments from Pulumi.yaml (`nodeargs`) come first, as the language host passes them.
+    const child = spawn(process.execPath, [...project.nodeArgs, PROGRAM_HEAP_FLAG, "-e", TYPESCRIPT_LOADER_SOURCE], {
+      // The program runs in its `main` folder (or its main file's folder), as under `pulumi preview`.
+      cwd: project.programDir,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: {
         ...process.env,
