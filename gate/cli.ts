@@ -39,7 +39,11 @@ import { isReportedResource } from "./resourceRecord";
 import type { ReportTarget } from "./report/reportTargets";
 import { runProgram } from "./program/runProgram";
 import { readStackExport } from "./audit/stackExport";
-import { undecryptedConfigEntry, unsuppliedStackReferenceEntry } from "./program/notAnalyzedEntries";
+import {
+  offlineLookupEntry,
+  undecryptedConfigEntry,
+  unsuppliedStackReferenceEntry,
+} from "./program/notAnalyzedEntries";
 import { readStackOutputs } from "./program/stackOutputs";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
 import { describeValue } from "../messages/describe";
@@ -197,6 +201,9 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies, s
           ...run.unsuppliedStackReferences.map((stackName) =>
             unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd),
           ),
+          // The functions with offline values of keyguard's own (the caller's account, the region, a
+          // key's ARN) are the README's documented stand-ins; the others' outputs are unknown here.
+          ...run.offlineLookups.filter((lookup) => lookup.answer !== "offline-values").map(offlineLookupEntry),
         ],
         fallbackLocation: () => ({
           file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"),

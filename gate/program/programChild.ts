@@ -13,7 +13,14 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import { declaringLocation, recordDeclaringFrames } from "./declaringLocation";
 import type { ResourceRecord } from "../resourceRecord";
-import { invokeResult, readKeyState } from "./offlineInvokes";
+import { invokeResult, offlineAnswerKind, readKeyState, type OfflineAnswer } from "./offlineInvokes";
+
+/** A provider function the program called, which the gate answered offline. */
+export interface OfflineLookup {
+  token: string;
+  calls: number;
+  answer: OfflineAnswer;
+}
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
 import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret, withPulumiAwsDefaults } from "../../facts";
 import { deferArboristLoad, silenceSerializerWarnings } from "./sdkLoadTweaks";
@@ -60,6 +67,8 @@ export type ProgramChildMessage =
       undecryptedConfigRead: string[];
       /** Stacks the program referenced (StackReference) whose outputs were not supplied. */
       unsuppliedStackReferences: string[];
+      /** Provider functions answered offline (preview asks the provider, so AWS). */
+      offlineLookups: OfflineLookup[];
     }
   | { kind: "failed"; reason: string };
 
@@ -144,6 +153,8 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   const records = new Map<string, Omit<ResourceRecord, "outputs">>();
   const registeredOutputs: Record<string, Record<string, unknown>> = {};
   const unsuppliedStackReferences = new Set<string>();
+  /** Provider functions the program called, answered offline: token -> calls. */
+  const offlineLookups = new Map<string, number>();
   /**
    * A StackReference's state as the engine reads it during preview: the referenced stack's outputs
    * (all marked secret: a `--show-secrets` listing does not say which were), or, when the user did
@@ -168,7 +179,10 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
           : args.id && args.type === RESOURCE_TYPES.kmsKey
             ? { id: args.id, state: readKeyState(args.id, args.inputs, job.region) }
             : { id: undefined as unknown as string, state: args.inputs },
-      call: (args) => invokeResult(args.token, args.inputs, job.region),
+      call: (args) => {
+        offlineLookups.set(args.token, (offlineLookups.get(args.token) ?? 0) + 1);
+        return invokeResult(args.token, args.inputs, job.region, job.programDir);
+      },
     },
     job.project,
     job.stack,
@@ -299,6 +313,9 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     registeredOutputs,
     undecryptedConfigRead: [...undecryptedConfigRead].sort(),
     unsuppliedStackReferences: [...unsuppliedStackReferences].sort(),
+    offlineLookups: [...offlineLookups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([token, calls]) => ({ token, calls, answer: offlineAnswerKind(token, job.programDir) })),
   };
 }
 

@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiProject } from "./pulumiProject";
-import type { ProgramChildMessage, ProgramJob } from "./programChild";
+import type { OfflineLookup, ProgramChildMessage, ProgramJob } from "./programChild";
 import type { ResourceRecord } from "../resourceRecord";
 import { TYPESCRIPT_LOADER_SOURCE } from "./typescriptLoader";
 import { ProgramError } from "../usageError";
@@ -19,6 +19,8 @@ export interface ProgramRun {
   undecryptedConfigRead: string[];
   /** Referenced stacks whose outputs were not supplied (`--stack-outputs`): unknown offline. */
   unsuppliedStackReferences: string[];
+  /** Provider functions (data-source lookups) answered offline. */
+  offlineLookups: OfflineLookup[];
 }
 
 /**
@@ -40,6 +42,7 @@ function completeOutputs(
     stackOutputs: stack ? stack.outputs : {},
     undecryptedConfigRead: done.undecryptedConfigRead,
     unsuppliedStackReferences: done.unsuppliedStackReferences,
+    offlineLookups: done.offlineLookups,
   };
 }
 
