@@ -120,6 +120,13 @@ if (automaticEsm) {
       ...projectCompilerOptions,
     },
   });
+  // An ES module program on an SDK without the automatic ESM mode is compiled by a loader from
+  // Pulumi.yaml's nodeargs (--loader ts-node/esm), in another thread: only Node's own source maps
+  // know its files, so they map the stack traces, not the source-map-support this thread installed.
+  if (job.esModule) {
+    process.setSourceMapsEnabled(true);
+    Error.prepareStackTrace = undefined;
+  }
 }
 // ts-node's TSError text lists diagnostics as "file(line,column): error TS1005: message".
 // An error from the ESM hooks' thread arrives as a plain Error carrying ts-node's text.
