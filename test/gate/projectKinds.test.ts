@@ -4,6 +4,8 @@
  * as inputs, data-source lookups whose outputs a program reads, and the provider defaults of the
  * @pulumi/aws major the program uses. Each through the real command on a fixture project.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
@@ -23,9 +25,19 @@ const fixture = (name: string) => path.join(__dirname, "fixtures", name);
 beforeAll(async () => {
   ({ host, dependencies } = await startSharedPack());
 });
+const scratchProjects: string[] = [];
 afterAll(async () => {
   await host?.close();
+  for (const directory of scratchProjects) fs.rmSync(directory, { recursive: true, force: true });
 });
+
+/** A project written to a temporary folder (its programs import nothing, so they need no node_modules). */
+function scratchProject(files: Record<string, string>): string {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-project-kind-"));
+  scratchProjects.push(directory);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(directory, name), text);
+  return directory;
+}
 
 async function checkJson(
   name: string,
@@ -67,6 +79,48 @@ describe("ES module programs load with import(), as Pulumi's Node.js language ho
     expect(
       report.violations.map((violation) => [violation.policyName, violation.location?.file, violation.location?.line]),
     ).toEqual([["kms-key-rotation-enabled", "test/gate/fixtures/esm-javascript/index.js", 5]]);
+  }, 60_000);
+});
+
+describe("a program that cannot load fails as under the language host (exit 2)", () => {
+  it("an ES module with a default export beside named exports: the language host's message", async () => {
+    const directory = scratchProject({
+      "Pulumi.yaml": "name: both-exports\nruntime: nodejs\n",
+      "package.json": JSON.stringify({ name: "both-exports", type: "module" }),
+      "index.js": "export default async () => ({ bucket: 'b' });\nexport const region = 'eu-west-1';\n",
+    });
+    const run = await runCli(["check", "--project", directory], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n").at(-1)).toMatch(
+      /failed: expected entrypoint module to have either a default export or named exports but not both$/,
+    );
+  }, 60_000);
+
+  it("runtime.options typescript: false loads no compiler, so TypeScript syntax is a JavaScript syntax error", async () => {
+    const directory = scratchProject({
+      "Pulumi.yaml":
+        "name: no-typescript\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.ts\n",
+      "package.json": JSON.stringify({ name: "no-typescript" }),
+      "index.ts": "const region: string = 'eu-west-1';\nexport { region };\n",
+    });
+    const run = await runCli(["check", "--project", directory], dependencies);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/SyntaxError|Unexpected token/);
+  }, 60_000);
+
+  it("bad runtime.options and a main outside the project are usage errors naming the value", async () => {
+    const options = scratchProject({
+      "Pulumi.yaml":
+        "name: bad-options\nruntime:\n  name: nodejs\n  options:\n    nodeargs: [--inspect]\n    packagemanager: pip\n",
+      "index.js": "",
+    });
+    const nodeargs = await runCli(["check", "--project", options], dependencies);
+    expect(nodeargs.code).toBe(2);
+    expect(nodeargs.stderr).toMatch(/runtime\.options\.nodeargs must be a string of Node\.js arguments, got /);
+    const outside = scratchProject({ "Pulumi.yaml": "name: outside\nruntime: nodejs\nmain: ../elsewhere/\n" });
+    const main = await runCli(["check", "--project", outside], dependencies);
+    expect(main.code).toBe(2);
+    expect(main.stderr).toMatch(/main "\.\.\/elsewhere\/" must be a folder or file inside the project/);
   }, 60_000);
 });
 
