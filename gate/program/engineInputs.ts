@@ -6,20 +6,14 @@
  * The SDK under mocks sends resource references (the mock monitor supports them), which
  * @pulumi/policy cannot read ("Unrecognized signature").
  */
-import {
-  RESOURCE_REFERENCE_SIGNATURE,
-  SPECIAL_SIGNATURE_KEY,
-  UNKNOWN_SENTINELS,
-  UNKNOWN_STRING_SENTINEL,
-} from "../../facts";
+import { isUnknown, RESOURCE_REFERENCE_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_STRING_SENTINEL } from "../../facts";
 
 /** The value of one resource reference as the engine marshals it for the pack. */
 function referenceAsEngineSendsIt(reference: Record<string, unknown>): unknown {
   if (!("id" in reference)) return reference.urn;
   const id = reference.id;
   // An empty id is how the SDK spells an id not known yet; the engine sends that as unknown.
-  if (id === "" || id === undefined || (typeof id === "string" && UNKNOWN_SENTINELS.has(id)))
-    return UNKNOWN_STRING_SENTINEL;
+  if (id === "" || id === undefined || isUnknown(id)) return UNKNOWN_STRING_SENTINEL;
   return id;
 }
 
