@@ -9,7 +9,7 @@ import { parseArgs } from "util";
 import type { PolicyPackConfig } from "../engine";
 import { FORMATS } from "./report/formats";
 import { findProjectDir } from "./program/pulumiProject";
-import { resolveReportTargets, type ReportTarget } from "./report/reportTargets";
+import { resolveReportTargets, type InputFolders, type ReportTarget } from "./report/reportTargets";
 import { UsageError } from "./usageError";
 import { describeValue } from "../messages/describe";
 
@@ -215,11 +215,20 @@ export function resolvePackDir(flag: string | undefined, cwd: string): string {
   return packDir;
 }
 
+/**
+ * The run's report targets, checked against the files the run reads: `inputs` as [how it was
+ * given, its path (relative to cwd) or undefined when not given], and the folders whose sources it reads.
+ */
 export function reportTargets(
   flags: { report?: string[]; format?: string; output?: string },
   cwd: string,
+  inputs: [string, string | undefined][] = [],
+  folders: InputFolders = {},
 ): ReportTarget[] {
-  return resolveReportTargets(flags, cwd);
+  const given = inputs
+    .filter((input): input is [string, string] => input[1] !== undefined)
+    .map(([what, file]) => ({ what, file: path.resolve(cwd, file) }));
+  return resolveReportTargets(flags, cwd, given, folders);
 }
 
 /**

@@ -82,11 +82,13 @@ export interface DriftEntry {
  * - `remote-component`: a multi-language component, whose children its plugin creates;
  * - `secure-config`: a `secure:` config value, which cannot be decrypted offline, so every check
  *   on its value (the component's, the pack's) was deferred as for a value unknown in preview;
- * - `stack-reference`: a referenced stack whose outputs were not supplied (`--stack-outputs`).
+ * - `stack-reference`: a referenced stack whose outputs were not supplied (`--stack-outputs`);
+ * - `offline-lookup`: a provider function (data-source lookup) the gate answered offline, which
+ *   preview asks AWS: its outputs were the gate's own values or unknown.
  * Every format says it; with --strict-unknowns it fails the gate.
  */
 export interface NotAnalyzed {
-  kind: "remote-component" | "secure-config" | "stack-reference";
+  kind: "remote-component" | "secure-config" | "stack-reference" | "offline-lookup";
   /** What could not be seen: the resource's URN, or the config key. */
   subject: string;
   urn?: string;
@@ -99,6 +101,8 @@ export interface NotAnalyzed {
 export interface ReportSummary {
   resources: number;
   policies: number;
+  /** Policies the policy config disabled; when they are all of them, no policy ran. */
+  disabledPolicies: number;
   violations: number;
   mandatory: number;
   advisory: number;
@@ -250,6 +254,9 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     summary: {
       resources: reported.length,
       policies: evaluation.policies.length,
+      disabledPolicies: evaluation.policies.filter(
+        (policy) => (evaluation.enforcementLevels[policy.name] ?? policy.enforcementLevel) === "disabled",
+      ).length,
       violations: violations.length,
       mandatory,
       advisory: violations.filter((violation) => violation.enforcementLevel === "advisory").length,
