@@ -3,11 +3,21 @@
 # `keyguard check` once with the action's inputs (passed as KEYGUARD_* environment variables, never
 # spliced into the script), writing the SARIF and other reports, appends keyguard's markdown report to
 # $GITHUB_STEP_SUMMARY, sets the outputs in $GITHUB_OUTPUT, and exits with keyguard's exit code, so a
-# mandatory violation fails the step.
+# mandatory violation fails the step. The outputs describe this run only: `sarif-file` is empty unless
+# this run wrote the SARIF. While keyguard runs, the runner's workflow-command processing is stopped
+# (GitHub's documented `::stop-commands::<token>`, resumed by `::<token>::` with a random token), so
+# nothing the checked program names or prints can become a command in the step's log.
 set -uo pipefail
 
+# Data inside a workflow command: %, CR and LF escaped as the runner unescapes them.
+command_data() {
+  local data="${1//%/%25}"
+  data="${data//$'\r'/%0D}"
+  printf '%s' "${data//$'\n'/%0A}"
+}
+
 fail_usage() {
-  echo "::error title=keyguard::$1"
+  echo "::error title=keyguard::$(command_data "$1")"
   printf '## keyguard check did not run\n\n%s\n' "$1" >>"$GITHUB_STEP_SUMMARY"
   echo "exit-code=2" >>"$GITHUB_OUTPUT"
   exit 2
@@ -58,9 +68,13 @@ done <<<"${KEYGUARD_REPORTS:-}"
 summary="$(mktemp)"
 rm -f "$summary"
 
-# One offline check writes every report; the text report goes to the step's log.
+# One offline check writes every report; the text report goes to the step's log, with the runner's
+# command processing stopped around it (a token no program can guess: 128 random bits).
+stop_token="keyguard-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+echo "::stop-commands::$stop_token"
 "$keyguard" "${args[@]}" "${reports[@]}" --report "markdown=$summary" --report text=-
 code=$?
+echo "::$stop_token::"
 
 if [ -s "$summary" ]; then
   cat "$summary" >>"$GITHUB_STEP_SUMMARY"
@@ -70,8 +84,10 @@ else
 fi
 rm -f "$summary"
 
+# Only a run that reached a verdict (exit 0 or 1) wrote its reports; after an exit 2 keyguard leaves no
+# report file, and a SARIF from an earlier run is never this run's output.
 sarif=""
-if [ -n "${KEYGUARD_SARIF_FILE:-}" ] && [ -f "$KEYGUARD_SARIF_FILE" ]; then
+if [ -n "${KEYGUARD_SARIF_FILE:-}" ] && { [ "$code" -eq 0 ] || [ "$code" -eq 1 ]; } && [ -f "$KEYGUARD_SARIF_FILE" ]; then
   sarif="$(cd "$(dirname "$KEYGUARD_SARIF_FILE")" && pwd)/$(basename "$KEYGUARD_SARIF_FILE")"
 fi
 {

@@ -25,6 +25,24 @@ export class PolicyPackConfigError extends Error {
 }
 
 /**
+ * Refuses a "__proto__" key at any depth of a policy's config, as the pack refuses every key a
+ * policy does not take. Such a key cannot reach the pack as a key: assigned (Object.assign) it
+ * replaces an object's prototype, whose members would then be sent as settings nobody wrote under
+ * their names; carried by protobuf's Struct it vanishes.
+ */
+function refuseProtoKeys(value: unknown, where: string, settings: string[]): void {
+  if (value === null || typeof value !== "object") return;
+  for (const [key, member] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${where}[${key}]` : `${where}.${key}`;
+    if (key === "__proto__")
+      throw new PolicyPackConfigError(
+        `policy pack config ${at}: is not a setting of this policy; it takes ${settings.join(", ")}`,
+      );
+    refuseProtoKeys(member, at, settings);
+  }
+}
+
+/**
  * Resolves a `--policy-pack-config` object against the pack's policies the way the engine does:
  * per policy, the level is the policy's own entry, else `all`, else the pack's initial config, else
  * the policy's default; properties are the schema's top-level `default`s, then the pack's initial
@@ -83,6 +101,7 @@ export function normalizePolicyPackConfig(
       }
       const { enforcementLevel, ...rest } = user;
       if (enforcementLevel !== undefined) level = checkLevel(enforcementLevel, `"${policy.name}".enforcementLevel`);
+      refuseProtoKeys(rest, `"${policy.name}"`, Object.keys(policy.configSchema?.properties ?? {}));
       Object.assign(properties, rest);
     }
     resolved[policy.name] = { enforcementLevel: level, properties };

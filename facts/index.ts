@@ -4,3 +4,4 @@ export * from "./kms";
 export * from "./redshift";
 export * from "./pulumi";
 export * from "./credentials";
+export * from "./pulumiAwsDefaults";

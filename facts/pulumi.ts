@@ -41,6 +41,8 @@ export const UNKNOWN_NUMBER_SENTINEL = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
 /** The special-signature key and values of secrets and other special objects on the wire. */
 export const SPECIAL_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+/** A resource reference (`{ sig, urn, id?, packageVersion? }`) on the SDK's wire (sdk/go/common/resource/sig). */
+export const RESOURCE_REFERENCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e";
 
 /**
  * A secret in its signed form: `value` on the engine's wire, `plaintext` (JSON text) or `ciphertext`

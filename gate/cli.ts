@@ -14,7 +14,7 @@ import {
   type AnalyzerHost,
 } from "../engine";
 import { REGION_PATTERN } from "../facts";
-import { writeFileAtomically } from "./report/atomicWrite";
+import { discardReports, writeReports } from "./report/writeReports";
 import {
   AUDIT_OPTIONS,
   CHECK_OPTIONS,
@@ -39,10 +39,15 @@ import { readPulumiProject } from "./program/pulumiProject";
 import { buildReport, type Report } from "./report/report";
 import { isReportedResource, type ResourceRecord } from "./resourceRecord";
 import type { ReportTarget } from "./report/reportTargets";
+import { terminalText } from "./report/formats/escape";
 import { runProgram } from "./program/runProgram";
 import { readStackExport, type StackExport } from "./audit/stackExport";
 import { readAuditInput, readPlanInput, type TerraformInput } from "./terraform/input";
-import { undecryptedConfigEntry, unsuppliedStackReferenceEntry } from "./program/notAnalyzedEntries";
+import {
+  offlineLookupEntry,
+  undecryptedConfigEntry,
+  unsuppliedStackReferenceEntry,
+} from "./program/notAnalyzedEntries";
 import { readStackOutputs } from "./program/stackOutputs";
 import { oneLineReason, ProgramError, UsageError } from "./usageError";
 import { describeValue } from "../messages/describe";
@@ -68,18 +73,22 @@ export interface CliDependencies {
   closePack?: boolean;
 }
 
-/** Renders and writes every report of the run; stdout last, after the files are in place. */
-function emit(report: Report, targets: ReportTarget[], io: CliIo, progress: Progress): void {
-  for (const target of targets) {
-    if (target.file === undefined) continue;
-    writeFileAtomically(target.file, renderReport(report, target.format, { color: false }), target.flag);
-    progress.step(`wrote the ${target.format} report to ${target.given}`);
-  }
-  for (const target of targets) {
-    if (target.file !== undefined) continue;
-    const colour = target.format === "text" && io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(renderReport(report, target.format, { color: colour }));
-  }
+/** The report targets of the run in progress, so a run that fails leaves no report at them (writeReports.ts). */
+interface RunState {
+  targets: readonly ReportTarget[];
+}
+
+/** Renders and writes every report of the run as a set (writeReports.ts); stdout last, after the files are in place. */
+async function emit(report: Report, targets: readonly ReportTarget[], io: CliIo, progress: Progress): Promise<void> {
+  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  await writeReports(
+    targets,
+    (target) => renderReport(report, target.format, { color: target.kind === "stdout" && colour }),
+    io.stdout,
+    (target) => {
+      if (target.kind !== "stdout") progress.step(`wrote the ${target.format} report to ${target.given}`);
+    },
+  );
 }
 
 async function withPack<T>(
@@ -138,16 +147,26 @@ async function checkPlan(
   flags: FlagValues<typeof CHECK_OPTIONS>,
   io: CliIo,
   dependencies: CliDependencies,
+  state: RunState,
 ): Promise<number> {
   const programOnly = PROGRAM_ONLY_CHECK_OPTIONS.filter((name) => flags[name] !== undefined);
   if (programOnly.length > 0)
     throw new UsageError(
       `--plan judges a Terraform plan, which has no Pulumi program: ${programOnly.map((name) => `--${name}`).join(", ")} cannot go with it`,
     );
-  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
+  const targets = reportTargets(
+    flags,
+    io.cwd,
+    [
+      ["--plan", flags.plan === "-" ? undefined : flags.plan],
+      ["--policy-config", flags["policy-config"]],
+    ],
+    { packDir },
+  );
+  state.targets = targets;
   const input = readPlanInput(flags.plan!, io.cwd, flags["terraform-dir"]);
   progress.step(
     `read ${input.records.resources.filter(isReportedResource).length} resources from the Terraform plan ${input.given}`,
@@ -171,20 +190,19 @@ async function checkPlan(
       });
     }),
   );
-  emit(report, targets, io, progress);
+  await emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 
-async function check(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
+async function check(args: string[], io: CliIo, dependencies: CliDependencies, state: RunState): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
-  if (flags.plan !== undefined) return checkPlan(flags, io, dependencies);
+  if (flags.plan !== undefined) return checkPlan(flags, io, dependencies, state);
   if (flags["terraform-dir"] !== undefined)
     throw new UsageError(
       "--terraform-dir goes with --plan FILE (a Terraform plan); a Pulumi program's check does not take it",
     );
   const timeoutMs = parseTimeout(flags.timeout);
   const stackOutputs = readStackOutputs(flags["stack-outputs"], io.cwd);
-  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
@@ -193,6 +211,18 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
     flags.stack,
     flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
   );
+  const targets = reportTargets(
+    flags,
+    io.cwd,
+    [
+      ["the program's entry point", project.programPath],
+      ["--config", flags.config],
+      ["--policy-config", flags["policy-config"]],
+      ["--stack-outputs", flags["stack-outputs"]],
+    ],
+    { projectDir: project.projectDir, packDir },
+  );
+  state.targets = targets;
   const strictUnknowns = flags["strict-unknowns"] === true;
   progress.step(
     `running ${path.relative(io.cwd, project.programPath) || project.programPath} (stack ${project.stack}) in preview under mocks, ${flags.typecheck === true ? "checking types as pulumi preview does" : "types not checked (--typecheck checks them)"}`,
@@ -243,6 +273,9 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
           ...run.unsuppliedStackReferences.map((stackName) =>
             unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd),
           ),
+          // The functions with offline values of keyguard's own (the caller's account, the region, a
+          // key's ARN) are the documented stand-ins; the others' outputs are unknown here.
+          ...run.offlineLookups.filter((lookup) => lookup.answer !== "offline-values").map(offlineLookupEntry),
         ],
         fallbackLocation: () => ({
           file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"),
@@ -251,11 +284,11 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     }),
   ).finally(() => stopProgram.abort());
-  emit(report, targets, io, progress);
+  await emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 
-async function audit(args: string[], io: CliIo, dependencies: CliDependencies): Promise<number> {
+async function audit(args: string[], io: CliIo, dependencies: CliDependencies, state: RunState): Promise<number> {
   const { flags: flagArgs, positionals } = splitPositionals(args, AUDIT_OPTIONS);
   const flags = parseFlags("audit", flagArgs, AUDIT_OPTIONS);
   if (positionals.length > 1 || (positionals.length === 1 && flags["stack-export"] !== undefined))
@@ -265,15 +298,24 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
   const exportFile = flags["stack-export"] ?? positionals[0];
   if (exportFile === undefined)
     throw new UsageError(
-      "keyguard audit needs a FILE: `pulumi stack export` output (or --stack-export FILE), `terraform show -json` or `terraform state pull`",
+      "keyguard audit needs --stack-export FILE (the JSON written by `pulumi stack export`) or a FILE: that JSON, `terraform show -json` (no plan) or `terraform state pull`",
     );
   if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
-  const targets = reportTargets(flags, io.cwd);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
+  const targets = reportTargets(
+    flags,
+    io.cwd,
+    [
+      [flags["stack-export"] !== undefined ? "--stack-export" : "the audited file", exportFile],
+      ["--policy-config", flags["policy-config"]],
+    ],
+    { packDir },
+  );
+  state.targets = targets;
   const absoluteExport = path.resolve(io.cwd, exportFile);
   // --stack-export names a Pulumi export; a bare FILE may be any state keyguard reads.
   const input =
@@ -291,6 +333,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
     flags.live === true
       ? checkLive(stackExport.resources, {
           region: flags.region,
+          deployedBy: input.kind === "terraform" ? "Terraform" : "Pulumi",
           requestTimeoutMs: liveRequestTimeout(io.env),
         })
       : Promise.resolve(undefined);
@@ -325,12 +368,13 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies): 
       });
     }),
   );
-  emit(report, targets, io, progress);
+  await emit(report, targets, io, progress);
   return report.summary.exitCode;
 }
 
 export async function main(argv: string[], io: CliIo, dependencies: CliDependencies = {}): Promise<number> {
   const [command, ...rest] = argv;
+  const state: RunState = { targets: [] };
   try {
     // `keyguard audit --help` asks for the usage, as every CLI answers it; it is no unknown option.
     if ((command === "check" || command === "audit") && rest.some((arg) => arg === "--help" || arg === "-h")) {
@@ -339,9 +383,9 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
     }
     switch (command) {
       case "check":
-        return await check(rest, io, dependencies);
+        return await check(rest, io, dependencies, state);
       case "audit":
-        return await audit(rest, io, dependencies);
+        return await audit(rest, io, dependencies, state);
       case "--version":
       case "version":
         io.stdout.write(`${toolVersion()}\n`);
@@ -359,7 +403,10 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
         );
     }
   } catch (error) {
-    io.stderr.write(`keyguard: error: ${oneLineReason(error)}\n`);
+    // Exit 2: no report of this run, and no older one at its paths claiming a verdict this run did not reach.
+    discardReports(state.targets);
+    // The reason may quote a program's or an export's strings: shown, never executed (escape.ts).
+    io.stderr.write(`keyguard: error: ${terminalText(oneLineReason(error))}\n`);
     return 2;
   }
 }

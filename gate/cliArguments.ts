@@ -9,7 +9,7 @@ import { parseArgs } from "util";
 import type { PolicyPackConfig } from "../engine";
 import { FORMATS } from "./report/formats";
 import { findProjectDir } from "./program/pulumiProject";
-import { resolveReportTargets, type ReportTarget } from "./report/reportTargets";
+import { resolveReportTargets, type InputFolders, type ReportTarget } from "./report/reportTargets";
 import { UsageError } from "./usageError";
 import { describeValue } from "../messages/describe";
 
@@ -19,9 +19,11 @@ export const USAGE = `Usage:
                  [--strict-unknowns] [--quiet]
   keyguard check --plan FILE [--terraform-dir DIR] [--policy-config FILE] [--policy-pack DIR]
                  [--report FORMAT=PATH]... [--format FORMAT] [--output FILE] [--strict-unknowns] [--quiet]
-  keyguard audit (FILE | --stack-export FILE) [--terraform-dir DIR] [--live] [--region REGION]
-                 [--policy-config FILE] [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT]
-                 [--output FILE] [--strict-unknowns] [--quiet]
+  keyguard audit --stack-export FILE [--live] [--region REGION] [--policy-config FILE]
+                 [--policy-pack DIR] [--report FORMAT=PATH]... [--format FORMAT] [--output FILE]
+                 [--strict-unknowns] [--quiet]
+  keyguard audit FILE [--terraform-dir DIR] [--live] [--region REGION] [--policy-config FILE] [--policy-pack DIR]
+                 [--report FORMAT=PATH]... [--format FORMAT] [--output FILE] [--strict-unknowns] [--quiet]
   keyguard --help | --version
 
 check   runs the Pulumi program in DIR (default: the nearest Pulumi.yaml at or above the current
@@ -213,11 +215,20 @@ export function resolvePackDir(flag: string | undefined, cwd: string): string {
   return packDir;
 }
 
+/**
+ * The run's report targets, checked against the files the run reads: `inputs` as [how it was
+ * given, its path (relative to cwd) or undefined when not given], and the folders whose sources it reads.
+ */
 export function reportTargets(
   flags: { report?: string[]; format?: string; output?: string },
   cwd: string,
+  inputs: [string, string | undefined][] = [],
+  folders: InputFolders = {},
 ): ReportTarget[] {
-  return resolveReportTargets(flags, cwd);
+  const given = inputs
+    .filter((input): input is [string, string] => input[1] !== undefined)
+    .map(([what, file]) => ({ what, file: path.resolve(cwd, file) }));
+  return resolveReportTargets(flags, cwd, given, folders);
 }
 
 /**

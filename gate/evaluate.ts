@@ -22,14 +22,22 @@ import { isReportedResource, type ResourceRecord, type SourceLocation, type Stac
 import { describeValue } from "../messages/describe";
 import type { KeyguardStackPolicy } from "../policy/define";
 import { KEYGUARD_PACK_NAME, keyguardPolicies } from "../policy/policies";
-import {
-  decodeNotApplicable,
-  decodeViolation,
-  withoutFixBeforeUpdate,
-  type ViolationKind,
-} from "../policy/verdictCodec";
+import { decodeNotApplicable, decodeViolation, stepsOnDeployedState, type ViolationKind } from "../policy/verdictCodec";
 
-export interface Finding {
+/** What a finding says, decoded once from the pack's message: reports use these fields, never the text's form. */
+export interface FindingParts {
+  /** What the pack said: a violation, or a value it could not know during preview. */
+  verdict: ViolationKind;
+  /** The message as a person reads it (without the kind marker). */
+  message: string;
+  found: string;
+  required?: string;
+  fix?: string;
+  /** A further fix that works only before an update (check), such as the "remediate" level; audits leave it out. */
+  fixBeforeUpdate?: string;
+}
+
+export interface Finding extends FindingParts {
   policyName: string;
   policyPackName: string;
   policyPackVersion: string;
@@ -39,12 +47,9 @@ export interface Finding {
   urn: string;
   resourceType: string;
   resourceName: string;
-  message: string;
   description: string;
   /** "resource" from Analyze, "stack" from AnalyzeStack. */
   phase: "resource" | "stack";
-  /** What the pack said: a violation, or a value it could not know during preview. */
-  verdict: ViolationKind;
   /** True when the policy could not decide because a value is unknown during preview. */
   undecidedUnknown: boolean;
   sourceLocation?: SourceLocation;
@@ -65,6 +70,7 @@ export interface Evaluation {
   mode: "check" | "audit";
   stack: StackIdentity;
   pack: { name: string; version: string; dir: string };
+  /** The pack's policies; in an audit, their remediation steps as deployed state takes them. */
   policies: AnalyzerInfo["policies"];
   /** Resolved enforcement level of each policy after the policy config. */
   enforcementLevels: Record<string, string>;
@@ -75,12 +81,28 @@ export interface Evaluation {
 }
 
 /**
- * The verdict kind of a diagnostic's message: decoded in the one form policy/verdictCodec.ts
- * defines, which the pack encodes with, plus @pulumi/policy's own "can't run policy ... during
- * preview" for a policy that read an unknown value. Nothing else in the wording counts.
+ * A diagnostic's message, decoded (the gate's one place for it) in the one form
+ * policy/verdictCodec.ts defines, which the pack encodes with, plus @pulumi/policy's own "can't run
+ * policy ... during preview" for a policy that read an unknown value. Nothing else in the wording
+ * counts. On deployed state (audit) a fix that only works before an update (the "remediate" level)
+ * does not fit, so it is left out.
  */
+export function decodeFinding(message: string, mode: Evaluation["mode"]): FindingParts {
+  const decoded = decodeViolation(message);
+  const onDeployedState = mode === "audit";
+  return {
+    verdict: decoded.kind,
+    message: onDeployedState ? decoded.textOnDeployedState : decoded.text,
+    found: decoded.found,
+    ...(decoded.required !== undefined ? { required: decoded.required } : {}),
+    ...(decoded.fix !== undefined ? { fix: decoded.fix } : {}),
+    ...(decoded.fixBeforeUpdate !== undefined && !onDeployedState ? { fixBeforeUpdate: decoded.fixBeforeUpdate } : {}),
+  };
+}
+
+/** The verdict kind of a diagnostic's message (see decodeFinding). */
 export function findingKind(message: string): ViolationKind {
-  return decodeViolation(message).kind;
+  return decodeFinding(message, "check").verdict;
 }
 
 export interface EvaluateOptions {
@@ -225,7 +247,14 @@ export class Evaluator {
       mode: this.options.mode,
       stack: this.options.stack,
       pack: { name: info.name, version: info.version, dir: this.options.packDir },
-      policies: info.policies,
+      // A step that works only before an update (the "remediate" level) fits neither an audit of deployed
+      // state nor a Terraform plan.
+      policies: !this.remediationApplies()
+        ? info.policies.map((policy) => ({
+            ...policy,
+            remediationSteps: stepsOnDeployedState(policy.remediationSteps),
+          }))
+        : info.policies,
       enforcementLevels: Object.fromEntries(
         Object.entries(this.resolved).map(([name, config]) => [name, config.enforcementLevel]),
       ),
@@ -358,19 +387,15 @@ export class Evaluator {
     // @pulumi/policy sends "<policy description>\n<violation message>": the description is the
     // rule's (kept apart), the message is what this resource did wrong.
     const prefix = `${diagnostic.description}\n`;
-    const decoded = decodeViolation(
+    const parts = decodeFinding(
       diagnostic.description && diagnostic.message.startsWith(prefix)
         ? diagnostic.message.slice(prefix.length)
         : diagnostic.message,
+      // Where no remediation applies (an audit, a Terraform plan), a "remediate" fix is left out as on deployed state.
+      this.remediationApplies() ? this.options.mode : "audit",
     );
-    const verdict = decoded.kind;
-    // A fix that only works before an update (the "remediate" level) does not fit a report on deployed
-    // state, nor a plan that Terraform applies.
-    const message =
-      !this.remediationApplies() && decoded.fixBeforeUpdate !== undefined
-        ? withoutFixBeforeUpdate(decoded)
-        : decoded.text;
     return {
+      ...parts,
       policyName: diagnostic.policyName,
       policyPackName: diagnostic.policyPackName,
       policyPackVersion: diagnostic.policyPackVersion,
@@ -379,11 +404,9 @@ export class Evaluator {
       urn,
       resourceType: resource?.type ?? "",
       resourceName: resource?.name ?? "",
-      message,
       description: diagnostic.description,
       phase,
-      verdict,
-      undecidedUnknown: verdict === "unknown-in-preview",
+      undecidedUnknown: parts.verdict === "unknown-in-preview",
       sourceLocation: resource?.sourceLocation,
     };
   }

@@ -7,7 +7,6 @@
 import { ALIAS_ARN_PATTERN, KEY_ARN_PATTERN, MAX_ROTATION_PERIOD_IN_DAYS, MIN_ROTATION_PERIOD_IN_DAYS } from "../facts";
 import { describeValue } from "../messages/describe";
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { encodeExemption } from "./verdictCodec";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 const unanchored = (pattern: RegExp) => pattern.source.replace(/^\^/, "").replace(/\$$/, "");
@@ -150,6 +149,21 @@ export function policyConfig<T extends object>(settings?: ConfigSection<T>): Pol
   };
 }
 
+/**
+ * A config object's keys as the user wrote them. A "__proto__" key set by plain assignment
+ * (Object.assign, a caller building the config) replaces the object's prototype instead of adding a
+ * key: seen here as a prototype that is not Object's, it is refused like any key the policy does not
+ * take. Carried by protobuf's Struct it vanishes before the pack could see it, so the gate refuses
+ * such a key before sending (engine/packConfig.ts).
+ */
+function keysOf(record: Record<string, unknown>): string[] {
+  const prototype: unknown = Object.getPrototypeOf(record);
+  const smuggled = prototype !== Object.prototype && prototype !== null;
+  return smuggled && !Object.keys(record).includes("__proto__")
+    ? [...Object.keys(record), "__proto__"]
+    : Object.keys(record);
+}
+
 function checkObject(policyName: string, raw: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== "object" || Array.isArray(raw)) {
@@ -160,7 +174,7 @@ function checkObject(policyName: string, raw: unknown, allowed: readonly string[
     );
   }
   const config = raw as Record<string, unknown>;
-  for (const key of Object.keys(config)) {
+  for (const key of keysOf(config)) {
     if (key === "enforcementLevel") continue;
     if (!allowed.includes(key)) {
       throw new PolicyConfigError(policyName, key, `is not a setting of this policy; it takes ${allowed.join(", ")}`);
@@ -249,7 +263,7 @@ function parseExemptions(policyName: string, value: unknown): Exemption[] {
       );
     }
     const record = entry as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    for (const key of keysOf(record)) {
       if (key !== "resource" && key !== "reason") {
         throw new PolicyConfigError(
           policyName,
@@ -295,9 +309,4 @@ export function findExemption(
     const pattern = globToRegExp(exemption.resource);
     return pattern.test(resource.urn) || pattern.test(resource.name);
   });
-}
-
-/** The not-applicable reason of an exempted resource (in the form the gate decodes: ./verdictCodec). */
-export function exemptionReason(exemption: Exemption): string {
-  return encodeExemption(exemption);
 }

@@ -2,20 +2,35 @@
  * The one way to write a keyguard policy. A policy file declares its metadata, the resource types it
  * judges, its config and its rule (`evaluate`, which returns verdicts); everything around the rule is
  * done here, once: parsing and checking the config, type filtering, exemptions, reading
- * @pulumi/policy's arguments (the casts), building the stack index, and reporting the verdicts.
+ * @pulumi/policy's arguments (the casts), building the stack index, and reporting the verdicts:
+ * this is the one place a verdict's parts are written into the text the Analyzer protocol carries
+ * (./verdictCodec), so no policy writes that form.
  * (The same split as cdk-nag's NagPack.applyRule and pulumi/compliance-policies' registerPolicy.)
  */
 import type { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { exemptionReason, findExemption, type Exemption, type ExemptionsConfig, type PolicyConfig } from "./config";
+import { findExemption, type Exemption, type ExemptionsConfig, type PolicyConfig } from "./config";
 import type { PolicyResourceLike, ResourceView } from "./keyResolution";
 import { StackIndex, type StackLookup } from "./stack";
 import { notApplicable, rawProps, type Verdict } from "./verdict";
-import { violationMessage } from "./verdictCodec";
+import { encodeExemption, encodeRemediationSteps, encodeViolation, type ViolationKind } from "./verdictCodec";
 
 /** What every policy declares about itself (what `pulumi preview` and docs/policies.md show). */
 export type PolicyMetadata = Required<
   Pick<Policy, "name" | "description" | "enforcementLevel" | "severity" | "remediationSteps">
 >;
+
+/** A policy's metadata as it declares it: `remediationSteps`, and a further step that works only before an update. */
+export interface PolicyDeclaration extends PolicyMetadata {
+  /** Such as the "remediate" enforcement level; a report on deployed state (`keyguard audit`) leaves it out. */
+  remediationStepBeforeUpdate?: string;
+}
+
+type Reportable = Extract<Verdict, { kind: ViolationKind }>;
+/**
+ * A verdict as the pack reports it: a violation or an unknown also carries the message it travels
+ * as (./verdictCodec), which `pulumi preview` shows and the gate decodes.
+ */
+export type ReportedVerdict = Exclude<Verdict, Reportable> | (Reportable & { message: string });
 
 /** The resource types a policy judges; any other type is "not applicable: only <described> are checked". */
 export interface AppliesTo {
@@ -31,7 +46,7 @@ export interface ResourceInput {
   props: Record<string, unknown>;
 }
 
-export interface ResourcePolicySpec<C extends ExemptionsConfig> extends PolicyMetadata {
+export interface ResourcePolicySpec<C extends ExemptionsConfig> extends PolicyDeclaration {
   appliesTo: AppliesTo;
   config: PolicyConfig<C>;
   /** The verdict on one resource of a judged type that no exemption covers. */
@@ -42,10 +57,10 @@ export interface ResourcePolicySpec<C extends ExemptionsConfig> extends PolicyMe
 
 export interface StackVerdict {
   resource: ResourceView;
-  verdict: Verdict;
+  verdict: ReportedVerdict;
 }
 
-export interface StackPolicySpec<C extends ExemptionsConfig> extends PolicyMetadata {
+export interface StackPolicySpec<C extends ExemptionsConfig> extends PolicyDeclaration {
   appliesTo: AppliesTo;
   config: PolicyConfig<C>;
   /** Why the policy is not applicable to a stack in which no resource got a verdict that applies. */
@@ -60,7 +75,7 @@ export interface StackPolicySpec<C extends ExemptionsConfig> extends PolicyMetad
 
 /** A resource policy as @pulumi/policy takes it, plus its verdict for callers that judge directly. */
 export interface KeyguardResourcePolicy extends ResourceValidationPolicy {
-  verdict(resource: ResourceInput, rawConfig: unknown): Verdict;
+  verdict(resource: ResourceInput, rawConfig: unknown): ReportedVerdict;
 }
 
 /** A stack policy as @pulumi/policy takes it, plus its verdicts for callers that judge directly. */
@@ -92,21 +107,38 @@ interface StackArgsLike {
 }
 
 /**
+ * The one place a verdict's parts become text: a violation or an unknown gets its message, with the
+ * kind in it, in the one form ./verdictCodec defines (the gate decodes it there).
+ */
+function reported(verdict: Verdict): ReportedVerdict {
+  if (verdict.kind !== "non-compliant" && verdict.kind !== "unknown-in-preview") return verdict;
+  return { ...verdict, message: encodeViolation(verdict.kind, verdict) };
+}
+
+/** The metadata @pulumi/policy takes, from what a policy declares. */
+function metadataOf(declaration: PolicyDeclaration): PolicyMetadata {
+  const { remediationStepBeforeUpdate, ...metadata } = declaration;
+  return {
+    ...metadata,
+    remediationSteps: encodeRemediationSteps(metadata.remediationSteps, remediationStepBeforeUpdate),
+  };
+}
+
+/**
  * The one place a verdict reaches @pulumi/policy: non-compliant and unknown-in-preview verdicts are
  * violations at the policy's level (against the resource's URN, for a stack policy); when no verdict
  * applies, `notApplicable` is called with the reason (it throws, by @pulumi/policy's design).
  */
 function report(
-  verdicts: readonly { urn?: string; verdict: Verdict }[],
+  verdicts: readonly { urn?: string; verdict: ReportedVerdict }[],
   reportViolation: ReportViolation,
   notApplicableBecause: (reason: string) => never,
   reasonWhenNothingApplies: string,
 ): void {
   let applicable = false;
   for (const { urn, verdict } of verdicts) {
-    // The kind travels in the message, in the one form ./verdictCodec defines (the gate decodes it there).
     if (verdict.kind === "non-compliant" || verdict.kind === "unknown-in-preview")
-      reportViolation(violationMessage(verdict), urn);
+      reportViolation(verdict.message, urn);
     if (verdict.kind !== "not-applicable") applicable = true;
   }
   if (!applicable) notApplicableBecause(reasonWhenNothingApplies);
@@ -121,7 +153,7 @@ function screen(
   if (appliesTo && !appliesTo.types.has(resource.type))
     return notApplicable(`only ${appliesTo.described} are checked, this is a ${resource.type}`);
   const exemption = findExemption(config.exemptions, resource);
-  return exemption ? notApplicable(exemptionReason(exemption)) : undefined;
+  return exemption ? notApplicable(encodeExemption(exemption)) : undefined;
 }
 
 function resourceInput(args: ResourceArgsLike): ResourceInput {
@@ -129,10 +161,11 @@ function resourceInput(args: ResourceArgsLike): ResourceInput {
 }
 
 export function defineResourcePolicy<C extends ExemptionsConfig>(spec: ResourcePolicySpec<C>): KeyguardResourcePolicy {
-  const { appliesTo, config, evaluate, remediate, ...metadata } = spec;
-  const verdict = (resource: ResourceInput, rawConfig: unknown): Verdict => {
+  const { appliesTo, config, evaluate, remediate, ...declaration } = spec;
+  const metadata = metadataOf(declaration);
+  const verdict = (resource: ResourceInput, rawConfig: unknown): ReportedVerdict => {
     const parsed = config.parse(metadata.name, rawConfig);
-    return screen(resource, appliesTo, parsed) ?? evaluate(resource, parsed);
+    return reported(screen(resource, appliesTo, parsed) ?? evaluate(resource, parsed));
   };
   const policy: KeyguardResourcePolicy = {
     ...metadata,
@@ -166,7 +199,8 @@ export function defineResourcePolicy<C extends ExemptionsConfig>(spec: ResourceP
 }
 
 export function defineStackPolicy<C extends ExemptionsConfig>(spec: StackPolicySpec<C>): KeyguardStackPolicy {
-  const { appliesTo, config, nothingToJudge, evaluate, ...metadata } = spec;
+  const { appliesTo, config, nothingToJudge, evaluate, ...declaration } = spec;
+  const metadata = metadataOf(declaration);
   const verdicts = async (
     stack: readonly PolicyResourceLike[] | StackLookup,
     rawConfig: unknown,
@@ -181,7 +215,7 @@ export function defineStackPolicy<C extends ExemptionsConfig>(spec: StackPolicyS
     if (rulings.length !== judged.length)
       throw new Error(`${metadata.name}: the rule returned ${rulings.length} verdicts for ${judged.length} resources`);
     let next = 0;
-    return screened.map(({ resource, verdict }) => ({ resource, verdict: verdict ?? rulings[next++] }));
+    return screened.map(({ resource, verdict }) => ({ resource, verdict: reported(verdict ?? rulings[next++]) }));
   };
   return {
     ...metadata,

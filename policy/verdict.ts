@@ -1,7 +1,8 @@
 /**
  * What every keyguard policy shares: reading the engine's property bags without tripping over
- * unknowns or secrets, and the explicit three-way verdict (plus "unknown in preview"). How a verdict
- * becomes a report is ./define's job.
+ * unknowns or secrets, and the explicit three-way verdict (plus "unknown in preview"), as data: a
+ * policy gives a verdict's parts, never its wording as a message. How a verdict becomes a report is
+ * ./define's job.
  *
  * Why read the raw bag: @pulumi/policy wraps properties in a proxy that throws on reading an unknown
  * value, and then downgrades even a mandatory policy to an advisory "can't be known during preview".
@@ -11,23 +12,41 @@
 import { isUnknown, isWireSecret } from "../facts";
 import { describeValue } from "../messages/describe";
 
+/**
+ * What a policy says about a resource it finds wanting: what was found, what is required, and how to
+ * fix it. Policies give the parts; ./define writes them into the one message form (./verdictCodec).
+ */
+export interface Violation {
+  found: string;
+  required: string;
+  fix: string;
+  /**
+   * A further fix that only works where the pack runs before an update (`pulumi preview` / `up`, or
+   * `keyguard check`), such as the "remediate" enforcement level; a report on deployed state leaves it out.
+   */
+  fixBeforeUpdate?: string;
+}
+
+/** What a policy says about a value it could not know during preview: `found` names it. */
+export type UnknownValue = Omit<Violation, "fixBeforeUpdate">;
+
 /** The outcome of one policy on one resource. */
 export type Verdict =
   | { kind: "compliant" }
-  | { kind: "non-compliant"; message: string }
+  | ({ kind: "non-compliant" } & Violation)
   | { kind: "not-applicable"; reason: string }
-  /** A value the verdict depends on is unknown until apply; the message names it. Reported, never passed. */
-  | { kind: "unknown-in-preview"; message: string };
+  /** A value the verdict depends on is unknown until apply. Reported, never passed. */
+  | ({ kind: "unknown-in-preview" } & UnknownValue);
 
 export const compliant: Verdict = Object.freeze({ kind: "compliant" });
-export function nonCompliant(message: string): Verdict {
-  return { kind: "non-compliant", message };
+export function nonCompliant(violation: Violation): Verdict {
+  return { kind: "non-compliant", ...violation };
 }
 export function notApplicable(reason: string): Verdict {
   return { kind: "not-applicable", reason };
 }
-export function unknownInPreview(message: string): Verdict {
-  return { kind: "unknown-in-preview", message };
+export function unknownInPreview(unknown: UnknownValue): Verdict {
+  return { kind: "unknown-in-preview", ...unknown };
 }
 
 // One test for unknowns, shared with RedshiftKeyRotation's provider; the policies import it from here.

@@ -2,13 +2,15 @@
  * How a keyguard verdict travels from the pack to whoever reads it. The Analyzer protocol carries
  * only a diagnostic's `message` and a not-applicable `reason` (both text), so the verdict kind and
  * its parts are written into that text in one fixed, readable form, here, and read back here: the
- * pack encodes with these functions, the gate decodes with them (in gate/evaluate.ts, once). A plain
+ * pack encodes with these functions (in policy/define.ts, from the verdict's parts: no policy writes
+ * the form), the gate decodes with them (in gate/evaluate.ts, once, into a typed finding). A plain
  * `pulumi preview` shows the same text, so the form is a sentence a person reads:
  *
  *   violation       "<found>; required: <required>. Fix: <fix>[ Or, before an update: <fixBeforeUpdate>]"
  *   unknown         "unknown in preview: <found>; required: <required>. Fix: <fix>"
  *   exempt          "exempted by config (\"<resource pattern>\"): <reason>"
  *   not applicable  any other reason
+ *   remediation     "<steps>[ Or, before an update: <steps before an update>]" (a policy's metadata)
  *
  * @pulumi/policy itself reports a policy that read an unknown value as an advisory
  * "can't run policy '<name>' from policy pack '<pack>' during preview: <what>"; that is an unknown
@@ -18,16 +20,15 @@
 /** What a diagnostic says about a resource. */
 export type ViolationKind = "non-compliant" | "unknown-in-preview";
 
-/** A violation's parts: what was found, what is required, and how to fix it. */
+/**
+ * A violation's parts, as in ./verdict's Violation; `required` and `fix` are optional here because a
+ * message in no known form (another pack's) decodes to `found` alone.
+ */
 export interface ViolationParts {
   found: string;
   required?: string;
   fix?: string;
-  /**
-   * A further fix that only works where the pack runs before an update (`pulumi preview` / `up`, or
-   * `keyguard check`), such as the "remediate" enforcement level; a report on deployed state
-   * (`keyguard audit`) leaves it out. (@pulumi/policy tells a policy nothing about where it runs.)
-   */
+  /** Works only before an update; a report on deployed state leaves it out (@pulumi/policy tells a policy nothing about where it runs). */
   fixBeforeUpdate?: string;
 }
 
@@ -35,14 +36,14 @@ export interface DecodedViolation extends ViolationParts {
   kind: ViolationKind;
   /** The message without the kind marker, as a person reads it. */
   text: string;
+  /** The text as a report on deployed state shows it: without the fix that only works before an update. */
+  textOnDeployedState: string;
 }
 
 const UNKNOWN_MARKER = "unknown in preview: ";
 const REQUIRED_MARKER = "; required: ";
 const FIX_MARKER = ". Fix: ";
 const BEFORE_UPDATE_MARKER = " Or, before an update: ";
-/** The same marker for a policy's remediation steps (metadata, not a message). */
-export const BEFORE_UPDATE = BEFORE_UPDATE_MARKER;
 /** @pulumi/policy's wording for a policy that read an unknown value (server.js, UnknownValueError). */
 const FRAMEWORK_UNKNOWN = /^can't run policy '[^']*'.* during preview: /;
 
@@ -56,25 +57,15 @@ export function encodeViolation(kind: ViolationKind, parts: ViolationParts): str
   return kind === "unknown-in-preview" ? `${UNKNOWN_MARKER}${text}` : text;
 }
 
-/**
- * The message a verdict is reported with (policy/define.ts): its text, marked when the verdict is
- * "unknown in preview", so the kind travels with it whatever the text says.
- */
-export function violationMessage(verdict: { kind: ViolationKind; message: string }): string {
-  return verdict.kind === "unknown-in-preview" && !verdict.message.startsWith(UNKNOWN_MARKER)
-    ? `${UNKNOWN_MARKER}${verdict.message}`
-    : verdict.message;
+/** A policy's remediation steps, with the further step that works only before an update, if any. */
+export function encodeRemediationSteps(steps: string, stepsBeforeUpdate?: string): string {
+  return stepsBeforeUpdate === undefined ? steps : `${steps}${BEFORE_UPDATE_MARKER}${stepsBeforeUpdate}`;
 }
 
 /** Remediation steps as a report on deployed state shows them: without the part that works only before an update. */
 export function stepsOnDeployedState(steps: string): string {
   const at = steps.indexOf(BEFORE_UPDATE_MARKER);
   return at >= 0 ? steps.slice(0, at) : steps;
-}
-
-/** The message without the fix that only works before an update: as a report on deployed state shows it. */
-export function withoutFixBeforeUpdate(decoded: DecodedViolation): string {
-  return encodeViolation("non-compliant", { found: decoded.found, required: decoded.required, fix: decoded.fix });
 }
 
 /** Reads a diagnostic's message back into its kind and parts; text in no known form is "found". */
@@ -91,10 +82,12 @@ export function decodeViolation(message: string): DecodedViolation {
   const body = fixAt >= 0 ? text.slice(0, fixAt) : text;
   let fix = fixAt >= 0 ? text.slice(fixAt + FIX_MARKER.length) : undefined;
   let fixBeforeUpdate: string | undefined;
+  let textOnDeployedState = text;
   const beforeUpdateAt = fix === undefined ? -1 : fix.lastIndexOf(BEFORE_UPDATE_MARKER);
   if (fix !== undefined && beforeUpdateAt >= 0) {
     fixBeforeUpdate = fix.slice(beforeUpdateAt + BEFORE_UPDATE_MARKER.length);
     fix = fix.slice(0, beforeUpdateAt);
+    textOnDeployedState = text.slice(0, fixAt + FIX_MARKER.length + beforeUpdateAt);
   }
   const requiredAt = body.lastIndexOf(REQUIRED_MARKER);
   const found = requiredAt >= 0 ? body.slice(0, requiredAt) : body;
@@ -102,6 +95,7 @@ export function decodeViolation(message: string): DecodedViolation {
   return {
     kind,
     text,
+    textOnDeployedState,
     found,
     ...(required !== undefined ? { required } : {}),
     ...(fix !== undefined ? { fix } : {}),

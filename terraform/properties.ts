@@ -47,8 +47,16 @@ export interface PulumiProperties {
 
 /** Pulumi's name for a Terraform attribute: snake_case → camelCase, as the bridge names them. */
 export function pulumiPropertyName(attribute: string): string {
-  return attribute.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+  let name = PROPERTY_NAMES.get(attribute);
+  if (name === undefined) {
+    name = attribute.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+    // Attribute names repeat on every resource of a type: a plan of 50,000 resources has a few hundred.
+    if (PROPERTY_NAMES.size < 10_000) PROPERTY_NAMES.set(attribute, name);
+  }
+  return name;
 }
+
+const PROPERTY_NAMES = new Map<string, string>();
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -58,6 +58,8 @@ function regionOfArn(arn: string | undefined): string | undefined {
 }
 
 export interface LiveOptions {
+  /** The tool that deployed the state, named in drift messages ("changed outside Terraform"). Default: Pulumi. */
+  deployedBy?: "Pulumi" | "Terraform";
   /** Region for resources whose region the state does not say. Default: the SDK's own chain. */
   region?: string;
   /**
@@ -111,6 +113,7 @@ async function resolveCredentials(log: SdkLog, region: string | undefined) {
 }
 
 export async function checkLive(resources: ResourceRecord[], options: LiveOptions = {}): Promise<DriftEntry[]> {
+  const deployedBy = options.deployedBy ?? "Pulumi";
   // The SDK's own switch for its Node.js support notice, which it prints with process.emitWarning.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const log = new SdkLog();
@@ -171,7 +174,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
             resource,
             error,
             "NotFoundException",
-            `KMS has no key ${keyReference}: it was deleted outside Pulumi`,
+            `KMS has no key ${keyReference}: it was deleted outside ${deployedBy}`,
             `KMS GetKeyRotationStatus for ${keyReference}`,
           ),
         );
@@ -182,7 +185,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         drift.push(
           entry(resource, {
             kind: "rotation-disabled",
-            message: `automatic rotation of key ${keyReference} is off in AWS, but the stack records it on: it was turned off outside Pulumi`,
+            message: `automatic rotation of key ${keyReference} is off in AWS, but the stack records it on: it was turned off outside ${deployedBy}`,
             recorded: "enabled",
             actual: "disabled",
           }),
@@ -200,7 +203,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
         drift.push(
           entry(resource, {
             kind: "rotation-period-changed",
-            message: `key ${keyReference} rotates every ${status.RotationPeriodInDays} days in AWS, but the stack records ${expectedPeriod}: the period was changed outside Pulumi`,
+            message: `key ${keyReference} rotates every ${status.RotationPeriodInDays} days in AWS, but the stack records ${expectedPeriod}: the period was changed outside ${deployedBy}`,
             recorded: String(expectedPeriod),
             actual: String(status.RotationPeriodInDays),
           }),
@@ -224,7 +227,7 @@ export async function checkLive(resources: ResourceRecord[], options: LiveOption
             resource,
             error,
             REDSHIFT_ERRORS.ClusterNotFound.sdkName,
-            `Redshift has no cluster ${clusterIdentifier}: it was deleted outside Pulumi`,
+            `Redshift has no cluster ${clusterIdentifier}: it was deleted outside ${deployedBy}`,
             `Redshift DescribeClusters for ${clusterIdentifier}`,
           ),
         );

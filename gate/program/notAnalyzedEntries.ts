@@ -9,6 +9,7 @@ import { RESOURCE_TYPES } from "../../facts";
 import type { PulumiProject } from "./pulumiProject";
 import type { NotAnalyzed, ReportLocation } from "../report/report";
 import type { ResourceRecord } from "../resourceRecord";
+import type { OfflineLookup } from "./programChild";
 
 /** Where a config key is set: its line in the file that holds it (1 when it cannot be found). */
 function configKeyLocation(file: string, qualifiedKey: string, project: PulumiProject, cwd: string): ReportLocation {
@@ -73,5 +74,24 @@ export function unsuppliedStackReferenceEntry(
           },
         }
       : {}),
+  };
+}
+
+const OFFLINE_ANSWERS: Record<OfflineLookup["answer"], string> = {
+  "offline-values":
+    "answered with keyguard's offline values (a documentation account id 123456789012, the stack's region, ARNs built from the arguments)",
+  "declared-outputs-unknown":
+    "answered with every output its result type declares, unknown where AWS would give it (its arguments where the result echoes them)",
+  "arguments-echoed": "answered with its own arguments (the provider declares no result type keyguard can read)",
+};
+
+/** A provider function the program called, which pulumi preview asks AWS and the offline run answered itself. */
+export function offlineLookupEntry(lookup: OfflineLookup): NotAnalyzed {
+  return {
+    kind: "offline-lookup",
+    subject: lookup.token,
+    message:
+      `data-source lookup ${lookup.token} (${lookup.calls} call${lookup.calls === 1 ? "" : "s"}) is not asked of AWS offline: ${OFFLINE_ANSWERS[lookup.answer]}; ` +
+      "a value the program took from it is not the one pulumi preview would see, and a check on such a value waits for the deployment or judges the offline value",
   };
 }

@@ -4,6 +4,8 @@
  * that builds a key policy from the caller's account must still run.
  */
 
+import { declaredInvokeResult, resultProperties } from "./declaredInvokeResult";
+
 /** An account id reserved by AWS for documentation, so no real account is ever implied. */
 export const OFFLINE_ACCOUNT_ID = "123456789012";
 
@@ -42,7 +44,26 @@ export function readKeyState(id: string, inputs: Record<string, unknown>, region
   return { ...inputs, arn, keyId: /:key\/(.+)$/.exec(arn)?.[1] ?? id };
 }
 
-export function invokeResult(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+/**
+ * How an offline lookup was answered: with values of the gate's own (`offline-values`: the caller's
+ * account, the region, a key's ARN...), with every output its result type declares unknown
+ * (`declared-outputs-unknown`), or, when the provider declares no result type the gate can read,
+ * with its arguments (`arguments-echoed`).
+ */
+export type OfflineAnswer = "offline-values" | "declared-outputs-unknown" | "arguments-echoed";
+
+export function offlineAnswerKind(token: string, programDir: string): OfflineAnswer {
+  if ((OFFLINE_INVOKE_TOKENS as readonly string[]).includes(token)) return "offline-values";
+  return resultProperties(token, programDir) ? "declared-outputs-unknown" : "arguments-echoed";
+}
+
+export function invokeResult(
+  token: string,
+  inputs: Record<string, unknown>,
+  region: string,
+  /** Where the provider packages are found (the program's folder). */
+  programDir: string = process.cwd(),
+): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
@@ -76,8 +97,8 @@ export function invokeResult(token: string, inputs: Record<string, unknown>, reg
       return { ...inputs, name, arn, id: arn, targetKeyArn: arn, targetKeyId: arn };
     }
     default:
-      // Unknown functions answer with their inputs, which keeps programs running; the gate
-      // judges resources, not function results.
-      return { ...inputs };
+      // Every output the provider declares, unknown where AWS would give it; a function whose
+      // declaration cannot be read answers with its inputs, which keeps programs running.
+      return declaredInvokeResult(token, inputs, programDir) ?? { ...inputs };
   }
 }

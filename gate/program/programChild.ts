@@ -8,19 +8,35 @@
  * (see typescriptLoader.ts), with the job in the KEYGUARD_PROGRAM_JOB environment variable and
  * an IPC channel for the result.
  */
+import * as fs from "fs";
 import * as path from "path";
-import { declaringLocation } from "./declaringLocation";
+import { pathToFileURL } from "url";
+import { declaringLocation, recordDeclaringFrames } from "./declaringLocation";
 import type { ResourceRecord } from "../resourceRecord";
-import { invokeResult, readKeyState } from "./offlineInvokes";
+import { invokeResult, offlineAnswerKind, readKeyState, type OfflineAnswer } from "./offlineInvokes";
+
+/** A provider function the program called, which the gate answered offline. */
+export interface OfflineLookup {
+  token: string;
+  calls: number;
+  answer: OfflineAnswer;
+}
 import { installOfflineSecureConfig } from "./offlineSecureConfig";
-import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret } from "../../facts";
+import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, wireSecret, withPulumiAwsDefaults } from "../../facts";
 import { deferArboristLoad, silenceSerializerWarnings } from "./sdkLoadTweaks";
 import { oneLineReason } from "../usageError";
+import { withoutResourceReferences } from "./engineInputs";
 
 export interface ProgramJob {
   projectDir: string;
-  /** The module the Pulumi runtime would load (Pulumi.yaml `main`, resolved). */
+  /** The program's working directory; @pulumi/pulumi is found from here, as the language host finds it. */
+  programDir: string;
+  /** The module the Pulumi runtime would load (Pulumi.yaml `main`, resolved; see programEntry.ts). */
   programPath: string;
+  /** Loaded with `import()`, as the language host loads a `"type": "module"` package. */
+  esModule: boolean;
+  /** Pulumi.yaml `runtime.options.typescript`: the loader registers ts-node only when true. */
+  typescript: boolean;
   project: string;
   stack: string;
   /** Pulumi's runtime config: fully qualified key (`ns:key`) to string value. */
@@ -51,6 +67,8 @@ export type ProgramChildMessage =
       undecryptedConfigRead: string[];
       /** Stacks the program referenced (StackReference) whose outputs were not supplied. */
       unsuppliedStackReferences: string[];
+      /** Provider functions answered offline (preview asks the provider, so AWS). */
+      offlineLookups: OfflineLookup[];
     }
   | { kind: "failed"; reason: string };
 
@@ -69,16 +87,14 @@ interface RegisterResourceRequestLike {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  /** The provider package's version (the `version` resource option @pulumi/aws sets on every resource). */
+  getVersion?(): string;
   getProtect?(): boolean;
   getRemote?(): boolean;
   getProvider(): string;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-  getSourceposition(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
-  getStacktrace?():
-    | { getFramesList(): { getPc(): { getUri(): string; getLine(): number; getColumn(): number } | undefined }[] }
-    | undefined;
 }
 
 type Callback = (err: unknown, response: unknown) => void;
@@ -118,7 +134,7 @@ function computedOutputNames(resourceClass: unknown): string[] {
 
 async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   // The program must share one @pulumi/pulumi with us, or the mocks would not see its resources.
-  const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [job.projectDir, __dirname] });
+  const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [job.programDir, __dirname] });
   const pulumiDir = path.dirname(pulumiEntry);
   deferArboristLoad();
   silenceSerializerWarnings();
@@ -128,6 +144,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   // gate reports errors by message.
   if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
   const pulumi = require(pulumiEntry) as typeof import("@pulumi/pulumi");
+  recordDeclaringFrames(pulumiDir);
   const settings = require(path.join(pulumiDir, "runtime", "settings")) as {
     getMonitor(): Record<string, unknown>;
     waitForRPCs(): Promise<void>;
@@ -136,6 +153,8 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
   const records = new Map<string, Omit<ResourceRecord, "outputs">>();
   const registeredOutputs: Record<string, Record<string, unknown>> = {};
   const unsuppliedStackReferences = new Set<string>();
+  /** Provider functions the program called, answered offline: token -> calls. */
+  const offlineLookups = new Map<string, number>();
   /**
    * A StackReference's state as the engine reads it during preview: the referenced stack's outputs
    * (all marked secret: a `--show-secrets` listing does not say which were), or, when the user did
@@ -160,7 +179,10 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
           : args.id && args.type === RESOURCE_TYPES.kmsKey
             ? { id: args.id, state: readKeyState(args.id, args.inputs, job.region) }
             : { id: undefined as unknown as string, state: args.inputs },
-      call: (args) => invokeResult(args.token, args.inputs, job.region),
+      call: (args) => {
+        offlineLookups.set(args.token, (offlineLookups.get(args.token) ?? 0) + 1);
+        return invokeResult(args.token, args.inputs, job.region, job.programDir);
+      },
     },
     job.project,
     job.stack,
@@ -182,7 +204,13 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     request.getPropertydependenciesMap().forEach((value, key) => {
       propertyDependencies[key] = value.getUrnsList();
     });
-    const inputs = request.getObject()?.toJavaScript() ?? {};
+    // As the engine analyzes them: after the provider's Check (its defaults, by the @pulumi/aws major
+    // the resource was registered with), marshalled without resource references.
+    const inputs = withPulumiAwsDefaults(
+      request.getType(),
+      withoutResourceReferences(request.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      request.getVersion?.(),
+    );
     const record: Omit<ResourceRecord, "outputs"> = {
       urn: "",
       type: request.getType(),
@@ -195,7 +223,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       provider: request.getProvider() || undefined,
       protect: request.getProtect?.() || undefined,
       remote: request.getRemote?.() || undefined,
-      sourceLocation: declaringLocation(request, job.projectDir),
+      sourceLocation: declaringLocation(request.getType(), request.getName(), job.projectDir),
     };
     return registerResource(request, (err: unknown, response: unknown) => {
       if (!err && response) {
@@ -233,7 +261,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
           inputs: state,
           provider: request.getProvider() || undefined,
           read: true,
-          sourceLocation: declaringLocation(request as unknown as RegisterResourceRequestLike, job.projectDir),
+          sourceLocation: declaringLocation(request.getType(), request.getName(), job.projectDir),
         };
         records.set(record.urn, record);
         process.send?.({ kind: "registered", record } satisfies ProgramChildMessage);
@@ -247,7 +275,9 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     request: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
     callback: Callback,
   ) => {
-    registeredOutputs[request.getUrn()] = request.getOutputs()?.toJavaScript() ?? {};
+    registeredOutputs[request.getUrn()] = withoutResourceReferences(
+      request.getOutputs()?.toJavaScript() ?? {},
+    ) as Record<string, unknown>;
     return registerResourceOutputs(request, callback);
   };
 
@@ -258,12 +288,7 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
       resourceObjects.push(args.resource as unknown as Record<string, unknown>);
       return undefined;
     });
-    let exported = require(job.programPath) as unknown;
-    const asModule = exported as { __esModule?: boolean; default?: unknown };
-    if (typeof exported === "function") exported = await (exported as () => unknown)();
-    else if (asModule && asModule.__esModule && typeof asModule.default === "function")
-      exported = await (asModule.default as () => unknown)();
-    return (await exported) as Record<string, unknown>;
+    return (await loadProgram(job)) as Record<string, unknown>;
   });
   await settings.waitForRPCs();
   // `pulumi preview` treats the program as finished only when Node's event loop is empty (its
@@ -288,7 +313,41 @@ async function runJob(job: ProgramJob): Promise<ProgramChildMessage> {
     registeredOutputs,
     undecryptedConfigRead: [...undecryptedConfigRead].sort(),
     unsuppliedStackReferences: [...unsuppliedStackReferences].sort(),
+    offlineLookups: [...offlineLookups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([token, calls]) => ({ token, calls, answer: offlineAnswerKind(token, job.programDir) })),
   };
+}
+
+/** `import()` as the language host spells it, so TypeScript's CommonJS output keeps it a real dynamic import. */
+const dynamicImport = (0, eval)("u=>import(u)") as (specifier: string) => Promise<Record<string, unknown>>;
+
+/**
+ * Loads the program and runs it as @pulumi/pulumi's cmd/run/run.js does: an ES module with
+ * `import()` (its default export, if any, stands for the module, and may not sit beside named
+ * exports), CommonJS with `require()`; an exported function is called, and what it (or the module)
+ * gives, awaited, becomes the stack's outputs.
+ */
+async function loadProgram(job: ProgramJob): Promise<unknown> {
+  let programExport: unknown;
+  if (job.esModule) {
+    try {
+      programExport = await dynamicImport(pathToFileURL(fs.realpathSync(job.programPath)).href);
+    } catch (error) {
+      const described = (globalThis as { __keyguardCompileError?: (error: unknown) => unknown }).__keyguardCompileError;
+      throw described ? described(error) : error;
+    }
+    const namespace = programExport as Record<string, unknown>;
+    if (Object.getOwnPropertyDescriptor(namespace, "default") !== undefined) {
+      if (Object.keys(namespace).length !== 1)
+        throw new Error("expected entrypoint module to have either a default export or named exports but not both");
+      programExport = namespace.default;
+    }
+  } else {
+    programExport = require(job.programPath) as unknown;
+  }
+  const result = programExport instanceof Function ? (programExport as () => unknown)() : programExport;
+  return await result;
 }
 
 /**

@@ -8,6 +8,7 @@ import * as path from "path";
 import { UsageError } from "../usageError";
 import { describeValue } from "../../messages/describe";
 import { UNKNOWN_STRING_SENTINEL } from "../../facts";
+import { programEntry, type ProgramEntry } from "./programEntry";
 
 // The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
 // from @pulumi/pulumi so it is there however npm laid out node_modules.
@@ -20,11 +21,10 @@ const yaml = require(
 export const DEFAULT_STACK = "dev";
 export const DEFAULT_REGION = "us-east-1";
 
-export interface PulumiProject {
+export interface PulumiProject extends ProgramEntry {
   projectDir: string;
   project: string;
   stack: string;
-  programPath: string;
   config: Record<string, string>;
   secretKeys: string[];
   /**
@@ -188,21 +188,7 @@ export function readPulumiProject(
       `project file ${projectFile}: runtime ${describeValue(runtime)} is not supported; keyguard check runs "nodejs" programs`,
     );
   }
-  const main = document.main === undefined ? "." : document.main;
-  if (typeof main !== "string")
-    throw new UsageError(`project file ${projectFile}: "main" must be a path, got ${describeValue(main)}`);
-  let programPath: string;
-  try {
-    programPath = require.resolve(path.resolve(absoluteDir, main), { paths: [absoluteDir] });
-  } catch {
-    const candidates = ["index.ts", "index.js"].map((name) => path.resolve(absoluteDir, main, name));
-    const found = candidates.find((candidate) => fs.existsSync(candidate));
-    if (!found)
-      throw new UsageError(
-        `project file ${projectFile}: main ${describeValue(main)} has no program (looked for ${candidates.join(", ")})`,
-      );
-    programPath = found;
-  }
+  const entry = programEntry(absoluteDir, projectFile, document);
 
   const config: Record<string, string> = {};
   const secretKeys = new Set<string>();
@@ -252,7 +238,7 @@ export function readPulumiProject(
     projectDir: absoluteDir,
     project,
     stack: stackName,
-    programPath,
+    ...entry,
     config,
     secretKeys: [...secretKeys],
     undecryptable,

@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiProject } from "./pulumiProject";
-import type { ProgramChildMessage, ProgramJob } from "./programChild";
+import type { OfflineLookup, ProgramChildMessage, ProgramJob } from "./programChild";
 import type { ResourceRecord } from "../resourceRecord";
 import { TYPESCRIPT_LOADER_SOURCE } from "./typescriptLoader";
 import { ProgramError } from "../usageError";
@@ -19,6 +19,8 @@ export interface ProgramRun {
   undecryptedConfigRead: string[];
   /** Referenced stacks whose outputs were not supplied (`--stack-outputs`): unknown offline. */
   unsuppliedStackReferences: string[];
+  /** Provider functions (data-source lookups) answered offline. */
+  offlineLookups: OfflineLookup[];
 }
 
 /**
@@ -40,6 +42,7 @@ function completeOutputs(
     stackOutputs: stack ? stack.outputs : {},
     undecryptedConfigRead: done.undecryptedConfigRead,
     unsuppliedStackReferences: done.unsuppliedStackReferences,
+    offlineLookups: done.offlineLookups,
   };
 }
 
@@ -80,7 +83,10 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
   const { onOutput = () => {}, onResource, signal, timeoutMs, typecheck = false } = options;
   const job: ProgramJob = {
     projectDir: project.projectDir,
+    programDir: project.programDir,
     programPath: project.programPath,
+    esModule: project.esModule,
+    typescript: project.typescript,
     project: project.project,
     stack: project.stack,
     config: project.config,
@@ -91,8 +97,10 @@ export function runProgram(project: PulumiProject, options: RunProgramOptions = 
     typecheck,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROGRAM_HEAP_FLAG, "-e", TYPESCRIPT_LOADER_SOURCE], {
-      cwd: project.projectDir,
+    // Node's arguments from Pulumi.yaml (`nodeargs`) come first, as the language host passes them.
+    const child = spawn(process.execPath, [...project.nodeArgs, PROGRAM_HEAP_FLAG, "-e", TYPESCRIPT_LOADER_SOURCE], {
+      // The program runs in its `main` folder (or its main file's folder), as under `pulumi preview`.
+      cwd: project.programDir,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: {
         ...process.env,

@@ -5,7 +5,6 @@
 import { createHash } from "crypto";
 import * as path from "path";
 import type { Evaluation, Finding } from "../evaluate";
-import { decodeViolation, stepsOnDeployedState } from "../../policy/verdictCodec";
 import { isReportedResource, type ResourceRecord } from "../resourceRecord";
 import { SecretRedactor } from "./redact";
 
@@ -29,7 +28,7 @@ export interface ReportViolation {
   resourceType: string;
   resourceName: string;
   message: string;
-  /** The message's parts, as the pack wrote them (policy/verdictCodec.ts): found, required, fix. */
+  /** The message's parts, as the gate decoded them (gate/evaluate.ts): found, required, fix. */
   found: string;
   required?: string;
   fix?: string;
@@ -83,11 +82,13 @@ export interface DriftEntry {
  * - `remote-component`: a multi-language component, whose children its plugin creates;
  * - `secure-config`: a `secure:` config value, which cannot be decrypted offline, so every check
  *   on its value (the component's, the pack's) was deferred as for a value unknown in preview;
- * - `stack-reference`: a referenced stack whose outputs were not supplied (`--stack-outputs`).
+ * - `stack-reference`: a referenced stack whose outputs were not supplied (`--stack-outputs`);
+ * - `offline-lookup`: a provider function (data-source lookup) the gate answered offline, which
+ *   preview asks AWS: its outputs were the gate's own values or unknown.
  * Every format says it; with --strict-unknowns it fails the gate.
  */
 export interface NotAnalyzed {
-  kind: "remote-component" | "secure-config" | "stack-reference";
+  kind: "remote-component" | "secure-config" | "stack-reference" | "offline-lookup";
   /** What could not be seen: the resource's URN, or the config key. */
   subject: string;
   urn?: string;
@@ -100,6 +101,8 @@ export interface NotAnalyzed {
 export interface ReportSummary {
   resources: number;
   policies: number;
+  /** Policies the policy config disabled; when they are all of them, no policy ran. */
+  disabledPolicies: number;
   violations: number;
   mandatory: number;
   advisory: number;
@@ -189,7 +192,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     const identity = `${finding.policyName}\u0000${finding.urn}\u0000${finding.phase}`;
     const ordinal = ordinals.get(identity) ?? 0;
     ordinals.set(identity, ordinal + 1);
-    const { found, required, fix, fixBeforeUpdate } = decodeViolation(finding.message);
+    const { found, required, fix, fixBeforeUpdate } = finding;
     return {
       policyName: finding.policyName,
       enforcementLevel: finding.enforcementLevel,
@@ -251,6 +254,9 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     summary: {
       resources: reported.length,
       policies: evaluation.policies.length,
+      disabledPolicies: evaluation.policies.filter(
+        (policy) => (evaluation.enforcementLevels[policy.name] ?? policy.enforcementLevel) === "disabled",
+      ).length,
       violations: violations.length,
       mandatory,
       advisory: violations.filter((violation) => violation.enforcementLevel === "advisory").length,
@@ -272,9 +278,7 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
       type: policy.policyType,
       severity: policy.severity,
       description: policy.description,
-      // A step that works only before an update (the "remediate" level) does not fit an audit of deployed state.
-      remediationSteps:
-        evaluation.mode === "audit" ? stepsOnDeployedState(policy.remediationSteps) : policy.remediationSteps,
+      remediationSteps: policy.remediationSteps,
     })),
     resources: reported.map((resource) => ({
       urn: resource.urn,

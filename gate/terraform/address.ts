@@ -122,7 +122,9 @@ export function parseResourceAddress(address: string): ResourceInstanceAddress |
   const name = attributeAt(index + 1);
   if (type === undefined || name === undefined) return undefined;
   const key = keyOf(parts[index + 2]);
-  if (parts.length !== index + (key === undefined ? 2 : 3)) return undefined;
+  // `[*]`: a deferred instance whose key is not known yet (a plan's `index_unknown`).
+  const wildcard = parts[index + 2] !== undefined && "index" in parts[index + 2] && key === undefined;
+  if (parts.length !== index + (key === undefined && !wildcard ? 2 : 3)) return undefined;
   return { modules, mode, type, name, ...(key === undefined ? {} : { key }) };
 }
 

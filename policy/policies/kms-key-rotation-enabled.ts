@@ -16,14 +16,14 @@ import { defineResourcePolicy } from "../define";
 import { KEY_TYPES, rotationCapability, rotationSwitch } from "../keyResolution";
 import { DEFAULT_KEY_ROTATION } from "../../facts";
 import { compliant, nonCompliant, notApplicable, resourceLabel, shownSetting, unknownInPreview } from "../verdict";
-import { BEFORE_UPDATE, encodeViolation } from "../verdictCodec";
 
 export const kmsKeyRotationEnabled = defineResourcePolicy({
   name: "kms-key-rotation-enabled",
   description: "KMS keys that can rotate automatically must have enableKeyRotation set to true.",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: `Set enableKeyRotation: true on the aws.kms.Key.${BEFORE_UPDATE}run this policy at enforcement level "remediate".`,
+  remediationSteps: "Set enableKeyRotation: true on the aws.kms.Key.",
+  remediationStepBeforeUpdate: `run this policy at enforcement level "remediate".`,
   appliesTo: { types: KEY_TYPES, described: "KMS keys" },
   config: policyConfig(),
   evaluate: (key) => {
@@ -40,26 +40,27 @@ export const kmsKeyRotationEnabled = defineResourcePolicy({
     if (capability.kind === "not-a-key") return notApplicable(`only KMS keys are checked, this is a ${key.type}`);
     if (switchState.kind === "on") return compliant;
     if (capability.kind === "unknown") {
-      return unknownInPreview(
-        `${label}: its ${capability.property} is unknown during preview, so whether this key can rotate automatically could not be checked, ` +
-          `and enableKeyRotation is ${switchState.kind === "unknown" ? "unknown too" : shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}; required: true for a key that can rotate. ` +
-          `Fix: give ${capability.property} a value known at preview, or set enableKeyRotation: true.`,
-      );
+      return unknownInPreview({
+        found:
+          `${label}: its ${capability.property} is unknown during preview, so whether this key can rotate automatically could not be checked, ` +
+          `and enableKeyRotation is ${switchState.kind === "unknown" ? "unknown too" : shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}`,
+        required: "true for a key that can rotate",
+        fix: `give ${capability.property} a value known at preview, or set enableKeyRotation: true.`,
+      });
     }
     if (switchState.kind === "unknown") {
-      return unknownInPreview(
-        `${label}: enableKeyRotation is unknown during preview, so it could not be checked; required: true. ` +
-          `Fix: set enableKeyRotation: true as a literal (or a value known at preview).`,
-      );
-    }
-    return nonCompliant(
-      encodeViolation("non-compliant", {
-        found: `${label} can rotate automatically but its enableKeyRotation is ${shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}`,
+      return unknownInPreview({
+        found: `${label}: enableKeyRotation is unknown during preview, so it could not be checked`,
         required: "true",
-        fix: "set enableKeyRotation: true on the key (keyguard's EncryptedRedshiftCluster does).",
-        fixBeforeUpdate: `set this policy's enforcement level to "remediate" so the pack turns it on.`,
-      }),
-    );
+        fix: "set enableKeyRotation: true as a literal (or a value known at preview).",
+      });
+    }
+    return nonCompliant({
+      found: `${label} can rotate automatically but its enableKeyRotation is ${shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}`,
+      required: "true",
+      fix: "set enableKeyRotation: true on the key (keyguard's EncryptedRedshiftCluster does).",
+      fixBeforeUpdate: `set this policy's enforcement level to "remediate" so the pack turns it on.`,
+    });
   },
   // Turns rotation on for a rotatable key whose rotation is off (or unknown), and changes nothing else.
   remediate: (key) =>

@@ -14,7 +14,7 @@
 import { boundsSettings, policyConfig } from "../config";
 import { defineResourcePolicy } from "../define";
 import { KEY_TYPES, checkRotationPeriod, rotationCapability, rotationSwitch } from "../keyResolution";
-import { compliant, nonCompliant, notApplicable, resourceLabel, unknownInPreview } from "../verdict";
+import { type Verdict, compliant, nonCompliant, notApplicable, resourceLabel, unknownInPreview } from "../verdict";
 
 export const kmsKeyRotationPeriod = defineResourcePolicy({
   name: "kms-key-rotation-period",
@@ -35,7 +35,13 @@ export const kmsKeyRotationPeriod = defineResourcePolicy({
     if (capability.kind === "not-a-key") return notApplicable(`only KMS keys are checked, this is a ${key.type}`);
     const switchState = rotationSwitch(key.props);
     const period = checkRotationPeriod(key.props, bounds);
-    const required = `${bounds.minRotationPeriodInDays} to ${bounds.maxRotationPeriodInDays}`;
+    const allowed = `${bounds.minRotationPeriodInDays} to ${bounds.maxRotationPeriodInDays}`;
+    const periodNotAllowed = (problem: string, note = ""): Verdict =>
+      nonCompliant({
+        found: `${label} has a rotation period that is not allowed: rotationPeriodInDays ${problem}${note}`,
+        required: `${allowed} days`,
+        fix: "set rotationPeriodInDays to a whole number of days in that range (unset means AWS's default of 365).",
+      });
     // Rotation off is kms-key-rotation-enabled's finding. A period that will be wrong once rotation
     // is on is reported now too, so one run shows every fix the key needs.
     if (switchState.kind === "off") {
@@ -43,27 +49,23 @@ export const kmsKeyRotationPeriod = defineResourcePolicy({
         return notApplicable(
           `${label} does not rotate (kms-key-rotation-enabled reports that), and its rotation period is within bounds`,
         );
-      return nonCompliant(
-        `${label} has a rotation period that is not allowed: rotationPeriodInDays ${period.problem} (its rotation is off too: kms-key-rotation-enabled reports that); required: ${required} days. ` +
-          `Fix: set rotationPeriodInDays to a whole number of days in that range (unset means AWS's default of 365).`,
-      );
+      return periodNotAllowed(period.problem, " (its rotation is off too: kms-key-rotation-enabled reports that)");
     }
     if (period.kind === "ok") {
       if (capability.kind !== "unknown" || switchState.kind !== "unknown") return compliant;
-      return unknownInPreview(
-        `${label}: its ${capability.property} and enableKeyRotation are unknown during preview, so whether it rotates could not be checked; its period (${period.days} days) is within bounds; required: rotation on. ` +
-          `Fix: give ${capability.property} and enableKeyRotation values known at preview.`,
-      );
+      return unknownInPreview({
+        found: `${label}: its ${capability.property} and enableKeyRotation are unknown during preview, so whether it rotates could not be checked; its period (${period.days} days) is within bounds`,
+        required: "rotation on",
+        fix: `give ${capability.property} and enableKeyRotation values known at preview.`,
+      });
     }
     if (period.kind === "unknown") {
-      return unknownInPreview(
-        `${label}: rotationPeriodInDays is unknown during preview, so it could not be checked; required: a whole number of days from ${required}. ` +
-          `Fix: give rotationPeriodInDays a value known at preview.`,
-      );
+      return unknownInPreview({
+        found: `${label}: rotationPeriodInDays is unknown during preview, so it could not be checked`,
+        required: `a whole number of days from ${allowed}`,
+        fix: "give rotationPeriodInDays a value known at preview.",
+      });
     }
-    return nonCompliant(
-      `${label} has a rotation period that is not allowed: rotationPeriodInDays ${period.problem}; required: ${required} days. ` +
-        `Fix: set rotationPeriodInDays to a whole number of days in that range (unset means AWS's default of 365).`,
-    );
+    return periodNotAllowed(period.problem);
   },
 });

@@ -32,34 +32,42 @@ export const redshiftClusterEncrypted = defineResourcePolicy({
     const label = resourceLabel(cluster);
     const encryption = encryptionState(cluster);
     if (encryption.kind === "not-encrypted") {
-      return nonCompliant(
-        `${label} is not encrypted: encrypted is ${shown(encryption.found)}; required: ${cluster.type === RESOURCE_TYPES.redshiftCluster ? '"true"' : "true"}, with kmsKeyId naming a customer-managed KMS key. ` +
-          `Fix: set encrypted: true and kmsKeyId to your key's ARN (keyguard's EncryptedRedshiftCluster does both).`,
-      );
+      return nonCompliant({
+        found: `${label} is not encrypted: encrypted is ${shown(encryption.found)}`,
+        required: `${cluster.type === RESOURCE_TYPES.redshiftCluster ? '"true"' : "true"}, with kmsKeyId naming a customer-managed KMS key`,
+        fix: "set encrypted: true and kmsKeyId to your key's ARN (keyguard's EncryptedRedshiftCluster does both).",
+      });
     }
     const key = readString(cluster.props, "kmsKeyId");
-    const fix = `Fix: set kmsKeyId to the ARN of a customer-managed aws.kms.Key with rotation on (keyguard's EncryptedRedshiftCluster creates one).`;
+    const fix =
+      "set kmsKeyId to the ARN of a customer-managed aws.kms.Key with rotation on (keyguard's EncryptedRedshiftCluster creates one).";
+    const customerManaged = "a customer-managed KMS key";
     if (key.kind === "absent") {
       const what =
         cluster.type === RESOURCE_TYPES.redshiftServerlessNamespace
           ? "it is encrypted with an AWS-owned key"
           : "Redshift uses the AWS-managed key alias/aws/redshift";
-      return nonCompliant(`${label} has no kmsKeyId, so ${what}; required: a customer-managed KMS key. ${fix}`);
+      return nonCompliant({ found: `${label} has no kmsKeyId, so ${what}`, required: customerManaged, fix });
     }
     if (key.kind === "other")
-      return nonCompliant(
-        `${label} has kmsKeyId ${describeValue(key.value)}; required: a KMS key ARN, key id, alias name or alias ARN of a customer-managed key. ${fix}`,
-      );
+      return nonCompliant({
+        found: `${label} has kmsKeyId ${describeValue(key.value)}`,
+        required: "a KMS key ARN, key id, alias name or alias ARN of a customer-managed key",
+        fix,
+      });
     if (key.kind === "string" && isAwsManagedRedshiftKeyReference(key.value)) {
-      return nonCompliant(
-        `${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key; required: a customer-managed KMS key. ${fix}`,
-      );
+      return nonCompliant({
+        found: `${label} has kmsKeyId ${describeValue(key.value)}, the AWS-managed Redshift key`,
+        required: customerManaged,
+        fix,
+      });
     }
     if (encryption.kind === "unknown") {
-      return unknownInPreview(
-        `${label}: encrypted is unknown during preview, so whether the cluster is encrypted could not be checked; required: "true". ` +
-          `Fix: set encrypted to a literal true (or a value known at preview).`,
-      );
+      return unknownInPreview({
+        found: `${label}: encrypted is unknown during preview, so whether the cluster is encrypted could not be checked`,
+        required: '"true"',
+        fix: "set encrypted to a literal true (or a value known at preview).",
+      });
     }
     return compliant;
   },

@@ -49,32 +49,38 @@ function judgeExternal(
   const key = `key ${describeValue(reference)}`;
   if (isTrustedKeyReference(reference, config.trustedKeyArns)) return compliant;
   if (!config.verifyExternalKeysLive || live === undefined) {
-    return nonCompliant(
-      `${label} is encrypted with ${key}${path !== reference ? ` (${path})` : ""}, which is not defined in this stack and not in trustedKeyArns, ` +
-        `so its rotation could not be checked; required: a key from this stack or a trusted, rotating key. ` +
-        `Fix: confirm it rotates (aws kms get-key-rotation-status --key-id <key ARN>) and add its ARN to this policy's trustedKeyArns, ` +
-        `or set verifyExternalKeysLive: true, or define the key in this stack.`,
-    );
+    return nonCompliant({
+      found:
+        `${label} is encrypted with ${key}${path !== reference ? ` (${path})` : ""}, which is not defined in this stack and not in trustedKeyArns, ` +
+        `so its rotation could not be checked`,
+      required: "a key from this stack or a trusted, rotating key",
+      fix:
+        "confirm it rotates (aws kms get-key-rotation-status --key-id <key ARN>) and add its ARN to this policy's trustedKeyArns, " +
+        "or set verifyExternalKeysLive: true, or define the key in this stack.",
+    });
   }
   if (live.kind === "failed") {
-    return nonCompliant(
-      `${label} is encrypted with ${key}, which is not defined in this stack; verifying it live failed: KMS GetKeyRotationStatus ${live.problem}; required: a key whose rotation KMS confirms, or a trusted key. ` +
-        `Fix: make the key readable (kms:GetKeyRotationStatus) with the credentials the preview runs with, or add its ARN to trustedKeyArns.`,
-    );
+    return nonCompliant({
+      found: `${label} is encrypted with ${key}, which is not defined in this stack; verifying it live failed: KMS GetKeyRotationStatus ${live.problem}`,
+      required: "a key whose rotation KMS confirms, or a trusted key",
+      fix: "make the key readable (kms:GetKeyRotationStatus) with the credentials the preview runs with, or add its ARN to trustedKeyArns.",
+    });
   }
   if (!live.keyRotationEnabled) {
-    return nonCompliant(
-      `${label} is encrypted with ${key}, not defined in this stack, whose rotation KMS reports as off (KeyRotationEnabled false); required: on. ` +
-        `Fix: enable rotation on that key (aws kms enable-key-rotation --key-id <key ARN>).`,
-    );
+    return nonCompliant({
+      found: `${label} is encrypted with ${key}, not defined in this stack, whose rotation KMS reports as off (KeyRotationEnabled false)`,
+      required: "on",
+      fix: "enable rotation on that key (aws kms enable-key-rotation --key-id <key ARN>).",
+    });
   }
   const problem =
     live.rotationPeriodInDays === undefined ? undefined : rotationPeriodOutOfBounds(live.rotationPeriodInDays, config);
   if (!problem) return compliant;
-  return nonCompliant(
-    `${label} is encrypted with ${key}, not defined in this stack, whose rotation period KMS reports as out of bounds: RotationPeriodInDays ${problem}; required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
-      `Fix: aws kms enable-key-rotation --key-id <key ARN> --rotation-period-in-days <days within the bounds>.`,
-  );
+  return nonCompliant({
+    found: `${label} is encrypted with ${key}, not defined in this stack, whose rotation period KMS reports as out of bounds: RotationPeriodInDays ${problem}`,
+    required: `${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days`,
+    fix: "aws kms enable-key-rotation --key-id <key ARN> --rotation-period-in-days <days within the bounds>.",
+  });
 }
 
 /** The policy, asking KMS through `newLookup()` (one lookup per evaluation; tests pass their own). */
@@ -108,10 +114,11 @@ export function externalKeyPolicy(newLookup: () => RotationStatusLookup = kmsRot
           return judgeExternal(label, key.reference, key.path, config, statuses.get(key.reference));
         if (key.kind === "external-unknown") {
           // pulumi preview reads the referenced stack's outputs; only a run without them gets here.
-          return unknownInPreview(
-            `${label} is encrypted with a key from ${key.source}, outside this stack, whose ARN is not known here, so it could not be checked against trustedKeyArns or verified live; ` +
-              `required: a trusted or live-verified rotating key. Fix: give the referenced stack's outputs (keyguard check --stack-outputs FILE), or judge it with pulumi preview --policy-pack.`,
-          );
+          return unknownInPreview({
+            found: `${label} is encrypted with a key from ${key.source}, outside this stack, whose ARN is not known here, so it could not be checked against trustedKeyArns or verified live`,
+            required: "a trusted or live-verified rotating key",
+            fix: "give the referenced stack's outputs (keyguard check --stack-outputs FILE), or judge it with pulumi preview --policy-pack.",
+          });
         }
         const where =
           key.kind === "in-stack"

@@ -38,52 +38,69 @@ import {
 } from "../verdict";
 
 function judgeKey(clusterLabel: string, key: ResourceView, path: string, config: BoundsConfig): Verdict {
-  const via = path === `key "${key.name}"` ? `key "${key.name}" (${key.urn})` : `${path} (${key.urn})`;
+  const via = `${path} (${key.urn})`;
   const encryptedWith = `${clusterLabel} is encrypted with ${via}`;
   const capability = rotationCapability(key.type, key.props);
   if (capability.kind === "cannot-rotate") {
-    return nonCompliant(
-      `${encryptedWith}, which cannot rotate automatically: ${capability.reason}; required: a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) with KMS-generated material and rotation on. ` +
-        `Fix: encrypt the cluster with such a key (keyguard's EncryptedRedshiftCluster creates one).`,
-    );
+    return nonCompliant({
+      found: `${encryptedWith}, which cannot rotate automatically: ${capability.reason}`,
+      required:
+        "a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) with KMS-generated material and rotation on",
+      fix: "encrypt the cluster with such a key (keyguard's EncryptedRedshiftCluster creates one).",
+    });
   }
   if (capability.kind === "unknown") {
-    return unknownInPreview(
-      `${encryptedWith}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked; required: a symmetric key with KMS-generated material. Fix: give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`,
-    );
+    return unknownInPreview({
+      found: `${encryptedWith}, whose ${capability.property} is unknown during preview, so whether that key can rotate could not be checked`,
+      required: "a symmetric key with KMS-generated material",
+      fix: `give ${capability.property} a value known at preview (or leave it unset for a symmetric key).`,
+    });
   }
   if (capability.kind !== "rotatable") {
-    return unknownInPreview(
-      `${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge; required: a key that rotates. Fix: encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.`,
-    );
+    return unknownInPreview({
+      found: `${clusterLabel}: the key ${via} is a ${key.type} whose rotation this pack cannot judge`,
+      required: "a key that rotates",
+      fix: "encrypt the cluster with an aws.kms.Key that has enableKeyRotation: true.",
+    });
   }
   const switchState = rotationSwitch(key.props);
   const period = checkRotationPeriod(key.props, config);
-  const required = `required: ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days`;
+  const allowedDays = `${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days`;
   if (switchState.kind === "off") {
     // Both things to fix on the key in one finding: turning rotation on alone would fail the next run.
     const rotation = `whose enableKeyRotation is ${shownSetting(switchState.found, DEFAULT_KEY_ROTATION)}`;
     if (period.kind === "bad") {
-      return nonCompliant(
-        `${encryptedWith}, ${rotation} and whose rotationPeriodInDays ${period.problem}; required: enableKeyRotation true and rotationPeriodInDays ${config.minRotationPeriodInDays} to ${config.maxRotationPeriodInDays} days. ` +
-          `Fix: set enableKeyRotation: true and rotationPeriodInDays within those bounds on that key.`,
-      );
+      return nonCompliant({
+        found: `${encryptedWith}, ${rotation} and whose rotationPeriodInDays ${period.problem}`,
+        required: `enableKeyRotation true and rotationPeriodInDays ${allowedDays}`,
+        fix: "set enableKeyRotation: true and rotationPeriodInDays within those bounds on that key.",
+      });
     }
-    return nonCompliant(`${encryptedWith}, ${rotation}; required: true. Fix: set enableKeyRotation: true on that key.`);
+    return nonCompliant({
+      found: `${encryptedWith}, ${rotation}`,
+      required: "true",
+      fix: "set enableKeyRotation: true on that key.",
+    });
   }
   if (switchState.kind === "unknown") {
-    return unknownInPreview(
-      `${encryptedWith}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked; required: true. Fix: set enableKeyRotation: true as a literal on that key.`,
-    );
+    return unknownInPreview({
+      found: `${encryptedWith}, whose enableKeyRotation is unknown during preview, so its rotation could not be checked`,
+      required: "true",
+      fix: "set enableKeyRotation: true as a literal on that key.",
+    });
   }
   if (period.kind === "bad")
-    return nonCompliant(
-      `${encryptedWith}, whose rotationPeriodInDays ${period.problem}; ${required}. Fix: set rotationPeriodInDays on that key within those bounds.`,
-    );
+    return nonCompliant({
+      found: `${encryptedWith}, whose rotationPeriodInDays ${period.problem}`,
+      required: allowedDays,
+      fix: "set rotationPeriodInDays on that key within those bounds.",
+    });
   if (period.kind === "unknown") {
-    return unknownInPreview(
-      `${encryptedWith}, whose rotationPeriodInDays is unknown during preview, so it could not be checked; ${required}. Fix: give rotationPeriodInDays a value known at preview.`,
-    );
+    return unknownInPreview({
+      found: `${encryptedWith}, whose rotationPeriodInDays is unknown during preview, so it could not be checked`,
+      required: allowedDays,
+      fix: "give rotationPeriodInDays a value known at preview.",
+    });
   }
   return compliant;
 }
@@ -106,10 +123,11 @@ function judgeCluster(cluster: ResourceView, stack: StackLookup, config: BoundsC
         `${label}'s key comes from ${resolution.source}, not from this stack (redshift-cluster-external-key checks it)`,
       );
     case "unknown":
-      return unknownInPreview(
-        `${label}: the key that encrypts it could not be checked: ${resolution.why}; required: a kmsKeyId that names a key whose rotation can be checked. ` +
-          `Fix: set kmsKeyId from a key or alias defined in this stack (e.g. key.arn), or to a literal key ARN.`,
-      );
+      return unknownInPreview({
+        found: `${label}: the key that encrypts it could not be checked: ${resolution.why}`,
+        required: "a kmsKeyId that names a key whose rotation can be checked",
+        fix: "set kmsKeyId from a key or alias defined in this stack (e.g. key.arn), or to a literal key ARN.",
+      });
     case "in-stack": {
       const verdicts = resolution.keys.map(({ key, path }) => judgeKey(label, key, path, config));
       return (

@@ -43,16 +43,19 @@ function judgeCluster(cluster: ResourceView, stack: StackLookup): Verdict {
   if (identifier.kind === "string" && stack.rotationsWithIdentifier(identifier.value).length > 0) return compliant;
   const rotations = stack.rotationSummary();
   if ((identifier.kind === "unknown" || rotations.someIdentifierUnknown) && rotations.count > 0) {
-    return unknownInPreview(
-      `${label}: no RedshiftKeyRotation depends on it, and a clusterIdentifier is unknown during preview, so whether one is bound to it could not be checked; required: a RedshiftKeyRotation bound to it. ` +
-        `Fix: create the RedshiftKeyRotation with clusterIdentifier: cluster.clusterIdentifier, so it depends on the cluster.`,
-    );
+    return unknownInPreview({
+      found: `${label}: no RedshiftKeyRotation depends on it, and a clusterIdentifier is unknown during preview, so whether one is bound to it could not be checked`,
+      required: "a RedshiftKeyRotation bound to it",
+      fix: "create the RedshiftKeyRotation with clusterIdentifier: cluster.clusterIdentifier, so it depends on the cluster.",
+    });
   }
-  const found = identifier.kind === "string" ? ` with clusterIdentifier ${JSON.stringify(identifier.value)}` : "";
-  return nonCompliant(
-    `${label} has no RedshiftKeyRotation (${RESOURCE_TYPES.redshiftKeyRotation}) bound to it (none${found} and none depending on it; found ${rotations.count} in the stack); required: one. ` +
-      `Fix: add keyguard's RedshiftKeyRotation with clusterIdentifier: cluster.clusterIdentifier (EncryptedRedshiftCluster adds it), so Redshift re-keys when the KMS key changes.`,
-  );
+  const withIdentifier =
+    identifier.kind === "string" ? ` with clusterIdentifier ${JSON.stringify(identifier.value)}` : "";
+  return nonCompliant({
+    found: `${label} has no RedshiftKeyRotation (${RESOURCE_TYPES.redshiftKeyRotation}) bound to it (none${withIdentifier} and none depending on it; found ${rotations.count} in the stack)`,
+    required: "one",
+    fix: "add keyguard's RedshiftKeyRotation with clusterIdentifier: cluster.clusterIdentifier (EncryptedRedshiftCluster adds it), so Redshift re-keys when the KMS key changes.",
+  });
 }
 
 export const redshiftClusterRotationOnKeyChange = defineStackPolicy({

@@ -16,7 +16,14 @@ import { parseStackExport } from "../../gate/audit/stackExport";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY } from "../../facts";
 import { startLocalAws, type LocalAws } from "../support/localAws";
 import { documentedIamActions } from "../support/docs";
-import { parseJunit, REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "./gateHarness";
+import {
+  keyguardProcessArguments,
+  parseJunit,
+  REPO_ROOT,
+  runCli,
+  sarifSchemaErrors,
+  startSharedPack,
+} from "./gateHarness";
 import { keyArnOf, REGION, stackExport } from "./stackExportFixture";
 
 let host: AnalyzerHost;
@@ -186,7 +193,7 @@ describe("keyguard audit on stack exports", () => {
   });
 });
 
-describe("bad stack-export files: a clear error naming what is wrong, exit 2, nothing written", () => {
+describe("bad stack-export files: a clear error naming what is wrong, exit 2, no report left", () => {
   const compliantText = () => JSON.stringify(stackExport(), null, 4);
   const cases: [string, () => string, RegExp][] = [
     ["not JSON", () => "Stack prod has 7 resources\n", /is not JSON: /],
@@ -275,7 +282,9 @@ describe("bad stack-export files: a clear error naming what is wrong, exit 2, no
     expect(run.stderr).toContain(file);
     expect(run.stderr).toMatch(expected);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
-    expect(fs.readFileSync(output, "utf8")).toBe("previous report\n");
+    // Changed with issue 20: after an exit 2 no report is left at a report path, not even the previous
+    // run's, which would claim a verdict this run did not reach.
+    expect(fs.existsSync(output)).toBe(false);
   });
 
   it("a missing file", async () => {
@@ -531,16 +540,7 @@ describe("keyguard audit --live against the local AWS endpoint", () => {
       const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          [
-            "-r",
-            "ts-node/register/transpile-only",
-            path.join(REPO_ROOT, "gate", "cli.ts"),
-            "audit",
-            "--stack-export",
-            file,
-            "--live",
-            ...quiet,
-          ],
+          keyguardProcessArguments(["audit", "--stack-export", file, "--live", ...quiet]),
           { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 60_000 },
           (error, stdout, stderr) =>
             resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),

@@ -39,6 +39,11 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
+/** The arguments that run the real `keyguard` command from its sources in a process of its own: `node <these> ...`. */
+export function keyguardProcessArguments(args: string[]): string[] {
+  return ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "gate", "cli.ts"), ...args];
+}
+
 /** One pack for a whole test file: the CLI's runs reuse it instead of starting their own. */
 export async function startSharedPack(): Promise<{ host: AnalyzerHost; dependencies: CliDependencies }> {
   const host = await startAnalyzer({ packDir: defaultPolicyPackDir() });

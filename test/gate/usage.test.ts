@@ -9,10 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyzerHost } from "../../engine";
-import { writeFileAtomically } from "../../gate/report/atomicWrite";
-import { findingKind, type Evaluation } from "../../gate/evaluate";
-import { unknownInPreview } from "../../policy/verdict";
-import { violationMessage } from "../../policy/verdictCodec";
+import { resolveReportTargets } from "../../gate/report/reportTargets";
+import { writeReports } from "../../gate/report/writeReports";
+import { decodeFinding, findingKind, type Evaluation } from "../../gate/evaluate";
+import { encodeViolation } from "../../policy/verdictCodec";
 import {
   renderGitlab,
   renderJson,
@@ -238,24 +238,32 @@ describe("usage errors: exit 2 and one line on stderr naming the input, the valu
 });
 
 describe("reports are written atomically", () => {
-  it("replaces an existing report whole and leaves no temporary file", () => {
+  /** Writes `content` as the json report to `file`, through the CLI's own target checks and writer. */
+  const writeReport = async (file: string, content: string) =>
+    writeReports(resolveReportTargets({ output: file, format: "json" }, directory), () => content, {
+      write: () => undefined,
+    });
+
+  it("replaces an existing report whole and leaves no temporary file", async () => {
     const target = path.join(directory, "atomic", "report.json");
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, "old report that is longer than the new one ".repeat(1000));
-    writeFileAtomically(target, '{"new":true}\n');
+    await writeReport(target, '{"new":true}\n');
     expect(fs.readFileSync(target, "utf8")).toBe('{"new":true}\n');
     expect(fs.readdirSync(path.dirname(target))).toEqual(["report.json"]);
   });
 
-  it("refuses a directory or a missing directory as the target, writing nothing", () => {
-    expect(() => writeFileAtomically(directory, "x")).toThrow(/is a directory; give a file path/);
-    expect(() => writeFileAtomically(path.join(directory, "missing", "r.json"), "x")).toThrow(
+  it("refuses a directory or a missing directory as the target, writing nothing", async () => {
+    await expect(writeReport(directory, "x")).rejects.toThrow(/is a directory; give a file path/);
+    await expect(writeReport(path.join(directory, "missing", "r.json"), "x")).rejects.toThrow(
       /directory .*missing does not exist/,
     );
     expect(fs.existsSync(path.join(directory, "missing"))).toBe(false);
   });
 
-  it("removes its temporary file when the rename fails, and keeps the previous report", () => {
+  // Changed with issue 20: a failed write used to keep the previous report, which then claimed a
+  // verdict this run did not reach (the Action uploaded a stale passing SARIF after an exit 2).
+  it("removes its temporary file when the rename fails, and leaves no report at the path, not even the previous one", async () => {
     const target = path.join(directory, "kept.json");
     fs.writeFileSync(target, "previous report\n");
     const before = fs.readdirSync(directory).sort();
@@ -267,15 +275,14 @@ describe("reports are written atomically", () => {
     };
     syncBuiltinESMExports();
     try {
-      expect(() => writeFileAtomically(target, "new report\n")).toThrow(
+      await expect(writeReport(target, "new report\n")).rejects.toThrow(
         /--output .*kept\.json could not be written: EXDEV/,
       );
     } finally {
       nodeFs.renameSync = rename;
       syncBuiltinESMExports();
     }
-    expect(fs.readdirSync(directory).sort()).toEqual(before);
-    expect(fs.readFileSync(target, "utf8")).toBe("previous report\n");
+    expect(fs.readdirSync(directory).sort()).toEqual(before.filter((name) => name !== "kept.json"));
   });
 });
 
@@ -344,10 +351,12 @@ describe("no report prints a secret, wherever the secret appears", () => {
         urn,
         resourceType: `aws:kms/key:Key-${secretValues[1]}`,
         resourceName: `key-${secretValues[0]}`,
-        message: `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
+        ...decodeFinding(
+          `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
+          "check",
+        ),
         description: `checks ${secretValues[3]}`,
         phase: "resource",
-        verdict: "non-compliant",
         undecidedUnknown: false,
       },
     ],
@@ -464,6 +473,7 @@ describe("levels of findings whose value could not be known", () => {
       ],
       findings: findings.map((finding) => ({
         ...finding,
+        ...decodeFinding(finding.message, "check"),
         policyPackName: "pack",
         policyPackVersion: "1",
         severity: "unspecified" as const,
@@ -472,7 +482,6 @@ describe("levels of findings whose value could not be known", () => {
         resourceName: "c",
         description: "",
         phase: "stack" as const,
-        verdict: findingKind(finding.message),
         undecidedUnknown: findingKind(finding.message) === "unknown-in-preview",
       })),
       notApplicable: [],
@@ -482,12 +491,9 @@ describe("levels of findings whose value could not be known", () => {
     {
       policyName: "mandatory-one",
       enforcementLevel: "mandatory" as const,
-      message: violationMessage(
-        unknownInPreview("its kmsKeyId is unknown during preview, so it could not be checked") as {
-          kind: "unknown-in-preview";
-          message: string;
-        },
-      ),
+      message: encodeViolation("unknown-in-preview", {
+        found: "its kmsKeyId is unknown during preview, so it could not be checked",
+      }),
     },
     {
       policyName: "advisory-one",
@@ -525,9 +531,7 @@ describe("levels of findings whose value could not be known", () => {
     };
     const [external] = await redshiftClusterExternalKey.verdicts([cluster], {});
     expect(external.verdict.kind).toBe("non-compliant");
-    expect(findingKind(violationMessage(external.verdict as { kind: "non-compliant"; message: string }))).toBe(
-      "non-compliant",
-    );
+    expect(findingKind((external.verdict as { message: string }).message)).toBe("non-compliant");
   });
 
   it("keeps a mandatory finding an error, makes an undecidable advisory a note, and an error under --strict-unknowns", () => {

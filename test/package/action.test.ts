@@ -106,9 +106,10 @@ function runAction(workspace: string, inputs: Record<string, string>) {
     };
     for (const [name, value] of Object.entries(step.env ?? {})) environment[name] = substitute(value, inputs);
     const cwd = path.resolve(workspace, substitute(step["working-directory"] ?? ".", inputs));
+    // One log of both streams, in the order they were written, as the runner keeps it.
     const result = spawnSync(
       "bash",
-      ["--noprofile", "--norc", "-eo", "pipefail", "-c", substitute(step.run!, inputs)],
+      ["--noprofile", "--norc", "-eo", "pipefail", "-c", `exec 2>&1\n${substitute(step.run!, inputs)}`],
       { cwd, env: environment, encoding: "utf8", timeout: 240_000 },
     );
     log += result.stdout + result.stderr;
@@ -289,6 +290,57 @@ describe("action.yml", () => {
     );
   });
 
+  /** A workspace with keyguard installed and `fixture`'s files in its folder infra/. */
+  function workspaceWith(fixture: string): { workspace: string; project: string } {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-action-workspace-"));
+    temporary.push(workspace);
+    installKeyguardLinked(workspace);
+    const project = path.join(workspace, "infra");
+    fs.cpSync(path.join(repositoryRoot, fixture), project, { recursive: true });
+    return { workspace, project };
+  }
+
+  it("after an exit 2 its outputs describe this run only: no sarif-file, though an earlier run left its SARIF there", () => {
+    const { workspace, project } = workspaceWith("examples/unrotated-key");
+    const judged = runAction(workspace, { "working-directory": "infra" });
+    expect(judged.code, judged.log).toBe(1);
+    const sarifFile = path.join(project, "keyguard.sarif");
+    expect(judged.outputs).toEqual({ "exit-code": "1", "sarif-file": sarifFile });
+    // The next push breaks the program: the check stops (exit 2) before any verdict.
+    fs.appendFileSync(path.join(project, "index.ts"), '\nthrow new Error("broken by the next push");\n');
+    const failed = runAction(workspace, { "working-directory": "infra" });
+    expect(failed.code).toBe(2);
+    expect(failed.outputs).toEqual({ "exit-code": "2", "sarif-file": "" });
+    expect(fs.existsSync(sarifFile)).toBe(false);
+    expect(failed.summary).toContain("## keyguard check did not run to the end (exit 2)");
+  });
+
+  it("stops the runner's command processing around keyguard's output with a fresh random token, so a program's names cannot become workflow commands", () => {
+    const { workspace } = workspaceWith("test/gate/fixtures/hostile-names");
+    const tokens: string[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = runAction(workspace, { "working-directory": "infra" });
+      expect(result.code, result.log).toBe(1);
+      const lines = result.log.split("\n");
+      const stop = lines.findIndex((line) => line.startsWith("::stop-commands::"));
+      const token = lines[stop]?.slice("::stop-commands::".length) ?? "";
+      expect(token).toMatch(/^keyguard-[0-9a-f]{32}$/);
+      const resume = lines.indexOf(`::${token}::`);
+      expect(resume).toBeGreaterThan(stop);
+      // keyguard's whole output (its progress on stderr, the text report with the hostile names on stdout) is inside the stopped region.
+      const inside = lines.slice(stop + 1, resume);
+      expect(inside.some((line) => line.startsWith("keyguard: running index.ts"))).toBe(true);
+      expect(inside.some((line) => line.startsWith("k1\\n::error file=index.ts"))).toBe(true);
+      expect(inside.filter((line) => line.trimStart().startsWith("::"))).toEqual([]);
+      // Outside it, the only workflow commands are the Action's own stop and resume.
+      const outside = [...lines.slice(0, stop), ...lines.slice(resume + 1)];
+      expect(outside.filter((line) => line.trimStart().startsWith("::"))).toEqual([]);
+      expect(result.summary).toMatch(/^## ❌ keyguard check failed: `hostile-names\/dev`, 2 mandatory findings\n/);
+      tokens.push(token);
+    }
+    expect(tokens[0]).not.toBe(tokens[1]);
+  });
+
   it("the consumer workflow example (examples/github-actions/keyguard.yml): in each job (Pulumi, Terraform), installs the project, then uses the action with its inputs, then uploads the SARIF the action wrote", () => {
     interface WorkflowStep {
       id?: string;
@@ -316,7 +368,8 @@ describe("action.yml", () => {
       const upload = job.steps.findIndex((step) => step.uses?.startsWith("github/codeql-action/upload-sarif@"));
       expect(upload, name).toBeGreaterThan(check);
       expect(job.steps[upload].with?.sarif_file).toBe(`\${{ steps.${checkStep.id}.outputs.sarif-file }}`);
-      expect(job.steps[upload].if).toMatch(/^always\(\)/);
+      // Even when the check failed (that is when findings matter), but only a SARIF this run wrote.
+      expect(job.steps[upload].if, name).toBe(`always() && steps.${checkStep.id}.outputs.sarif-file != ''`);
       expect(job.permissions?.["security-events"], name).toBe("write");
     }
     // A Terraform job next to the Pulumi one; its plan's JSON is written before the check reads it.

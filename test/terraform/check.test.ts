@@ -13,6 +13,7 @@ import type { AnalyzerHost } from "../../engine";
 import type { CliDependencies } from "../../gate/cli";
 import type { Report } from "../../gate/report/report";
 import { startLocalAws, type LocalAws } from "../support/localAws";
+import { stackExport } from "../gate/stackExportFixture";
 import { REPO_ROOT, runCli, sarifSchemaErrors, startSharedPack } from "../gate/gateHarness";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -89,6 +90,15 @@ const EXPECTED: Record<string, { code: number; findings: Finding[] }> = {
     ],
   },
   "hmac-key-unused": { code: 0, findings: [] },
+  "imported-material-keys": {
+    code: 1,
+    findings: [
+      ["redshift-cluster-key-rotated", "aws_redshift_cluster.byok", "non-compliant"],
+      ["redshift-cluster-key-rotated", "aws_redshift_cluster.byok_west", "non-compliant"],
+      ["redshift-cluster-rotation-on-key-change", "aws_redshift_cluster.byok", "non-compliant"],
+      ["redshift-cluster-rotation-on-key-change", "aws_redshift_cluster.byok_west", "non-compliant"],
+    ],
+  },
   "key-behind-alias": {
     code: 1,
     findings: [
@@ -307,6 +317,32 @@ describe("reports on a Terraform plan", () => {
   });
 });
 
+describe("secrets in a plan", () => {
+  it("never prints a sensitive value, in any report", async () => {
+    const document = JSON.parse(fs.readFileSync(path.join(FIXTURES, "rotation-off", "plan.json"), "utf8"));
+    const cluster = document.resource_changes.find(
+      (change: { type: string }) => change.type === "aws_redshift_cluster",
+    );
+    // A literal password (schema-sensitive) and a value from a sensitive variable (after_sensitive).
+    cluster.change.after.master_password = "Sup3r-Secret-Pw!";
+    cluster.change.after.cluster_identifier = "events-Secret-Id-42";
+    cluster.change.after_sensitive = { ...cluster.change.after_sensitive, cluster_identifier: true };
+    const file = write("secret-plan.json", JSON.stringify(document));
+    const outputs = await Promise.all(
+      ["text", "json", "sarif", "junit", "markdown", "gitlab"].map((format) =>
+        runCli(["check", "--plan", file, "--format", format], dependencies),
+      ),
+    );
+    for (const run of outputs) {
+      expect(run.code).toBe(1);
+      expect(run.stdout + run.stderr).not.toContain("Sup3r-Secret-Pw!");
+      expect(run.stdout + run.stderr).not.toContain("events-Secret-Id-42");
+    }
+    // The finding that quotes the identifier still comes, masked.
+    expect(outputs[0].stdout).toContain("[secret]");
+  });
+});
+
 describe("bad input to --plan (exit 2, naming the file)", () => {
   it.each([
     ["not JSON", "plan: yes\n", /--plan \S+not-json\.json is not JSON/],
@@ -387,6 +423,21 @@ describe("keyguard audit on Terraform state", () => {
     },
   );
 
+  it("still reads a Pulumi stack export given as FILE (no --stack-export), told apart by content", async () => {
+    const file = write("pulumi-export.json", JSON.stringify(stackExport({ enableKeyRotation: false })));
+    const [positional, flagged] = await Promise.all([
+      runCli(["audit", file, "--format", "json"], dependencies),
+      runCli(["audit", "--stack-export", file, "--format", "json"], dependencies),
+    ]);
+    expect(positional.code).toBe(1);
+    const report = JSON.parse(positional.stdout) as Report;
+    expect(report).toMatchObject({ mode: "audit", project: "warehouse", stack: "prod" });
+    expect(findingsOf(report)).toEqual(findingsOf(JSON.parse(flagged.stdout) as Report));
+    const both = await runCli(["audit", file, "--stack-export", file], dependencies);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/keyguard audit reads one file/);
+  });
+
   it("refuses a plan given to audit, naming the file", async () => {
     const run = await runCli(["audit", relative("rotation-off", "plan.json")], dependencies);
     expect(run.code).toBe(2);
@@ -419,6 +470,7 @@ describe("keyguard audit on Terraform state", () => {
       expect(report.drift.map((entry) => [entry.resourceName, entry.kind])).toEqual([
         ["aws_kms_key.warehouse", "rotation-disabled"],
       ]);
+      expect(report.drift[0].message).toMatch(/the stack records it on: it was turned off outside Terraform$/);
       expect(localAws.iamActionsCalled()).toEqual(["kms:GetKeyRotationStatus", "redshift:DescribeClusters"]);
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

@@ -4,6 +4,7 @@
  * small documents in Terraform's JSON format for what those fixtures do not show.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { RESOURCE_TYPES, SECRET_SIGNATURE, SPECIAL_SIGNATURE_KEY, UNKNOWN_BOOLEAN_SENTINEL } from "../../facts";
@@ -11,6 +12,7 @@ import type { ResourceRecord } from "../../gate/resourceRecord";
 import { parseReference, parseResourceAddress } from "../../gate/terraform/address";
 import { readDocument } from "../../gate/terraform/document";
 import { readPlan } from "../../gate/terraform/plan";
+import { locateResourceBlocks } from "../../gate/terraform/sourceLocations";
 import { readRawState, readStateJson, sensitiveMaskOf } from "../../gate/terraform/state";
 import { UsageError } from "../../gate/usageError";
 
@@ -41,6 +43,12 @@ describe("Terraform addresses and references", () => {
       key: "analytics",
     });
     expect(parseResourceAddress("data.aws_kms_key.shared")).toMatchObject({ mode: "data", type: "aws_kms_key" });
+    expect(parseResourceAddress("aws_kms_key.k[*]")).toEqual({
+      modules: [],
+      mode: "managed",
+      type: "aws_kms_key",
+      name: "k",
+    });
     expect(parseResourceAddress("aws_kms_key")).toBeUndefined();
     expect(parseResourceAddress("aws_kms_key.k.arn")).toBeUndefined();
   });
@@ -336,6 +344,73 @@ describe("plans: what the fixtures do not show", () => {
     ];
     const key = byName(readPlan(document, "p.json").resources, "aws_kms_key.k");
     expect(key.inputs.enableKeyRotation).toBe(UNKNOWN_BOOLEAN_SENTINEL);
+  });
+});
+
+describe("resource blocks in the .tf files", () => {
+  it("finds a downloaded module's folder through .terraform/modules/modules.json, and leaves unknown folders alone", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "keyguard-tf-"));
+    try {
+      fs.writeFileSync(
+        path.join(root, "main.tf"),
+        'module "keys" {\n  source = "terraform-aws-modules/kms/aws"\n}\n\nresource aws_redshift_cluster c {\n}\n',
+      );
+      const moduleDir = path.join(root, ".terraform", "modules", "keys");
+      fs.mkdirSync(moduleDir, { recursive: true });
+      fs.writeFileSync(path.join(moduleDir, "main.tf"), '# keys\n\n  resource "aws_kms_key" "this" {\n}\n');
+      const document = planDocument(
+        [
+          { address: "module.keys.aws_kms_key.this", actions: ["create"] },
+          { address: "module.other.aws_kms_key.this", actions: ["create"] },
+          { address: "aws_redshift_cluster.c", actions: ["create"] },
+        ],
+        {
+          resources: [resourceConfig("aws_redshift_cluster.c", {})],
+          module_calls: {
+            keys: {
+              source: "terraform-aws-modules/kms/aws",
+              module: { resources: [resourceConfig("aws_kms_key.this", {})] },
+            },
+            other: {
+              source: "git::https://example.com/keys.git",
+              module: { resources: [resourceConfig("aws_kms_key.this", {})] },
+            },
+          },
+        },
+      );
+      const records = readPlan(document, "p.json");
+      const unlocated = () =>
+        records.resources
+          .filter((resource) => resource.custom && !resource.sourceLocation)
+          .map((resource) => resource.name);
+      fs.writeFileSync(
+        path.join(root, ".terraform", "modules", "modules.json"),
+        JSON.stringify({
+          Modules: [
+            { Key: "", Source: "", Dir: "." },
+            {
+              Key: "keys",
+              Source: "registry.terraform.io/terraform-aws-modules/kms/aws",
+              Dir: ".terraform/modules/keys",
+            },
+          ],
+        }),
+      );
+      expect(locateResourceBlocks(records, root)).toBe(2);
+      expect(byName(records.resources, "module.keys.aws_kms_key.this").sourceLocation).toEqual({
+        file: path.join(moduleDir, "main.tf"),
+        line: 3,
+        column: 3,
+      });
+      expect(byName(records.resources, "aws_redshift_cluster.c").sourceLocation).toEqual({
+        file: path.join(root, "main.tf"),
+        line: 5,
+        column: 1,
+      });
+      expect(unlocated()).toEqual(["module.other.aws_kms_key.this"]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

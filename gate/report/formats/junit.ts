@@ -14,20 +14,7 @@ import {
   type ReportNotApplicable,
   type ReportViolation,
 } from "../report";
-
-/** XML 1.0 text: escaped, and without the control characters XML cannot carry. */
-export function escapeXml(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
-      .replace(/&/g, "&amp;")
-      .replace(/</g, "&lt;")
-      .replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;")
-      .replace(/'/g, "&apos;")
-  );
-}
+import { xmlText } from "./escape";
 
 interface TestCase {
   name: string;
@@ -40,16 +27,16 @@ interface TestCase {
 }
 
 function renderCase(testCase: TestCase): string {
-  const attributes = [`name="${escapeXml(testCase.name)}"`, `classname="${escapeXml(testCase.classname)}"`, `time="0"`];
-  if (testCase.file) attributes.push(`file="${escapeXml(testCase.file)}"`);
+  const attributes = [`name="${xmlText(testCase.name)}"`, `classname="${xmlText(testCase.classname)}"`, `time="0"`];
+  if (testCase.file) attributes.push(`file="${xmlText(testCase.file)}"`);
   if (testCase.line) attributes.push(`line="${testCase.line}"`);
   const body: string[] = [];
   if (testCase.failure)
     body.push(
-      `      <failure type="${escapeXml(testCase.failure.type)}" message="${escapeXml(testCase.failure.message)}">${escapeXml(testCase.failure.message)}</failure>`,
+      `      <failure type="${xmlText(testCase.failure.type)}" message="${xmlText(testCase.failure.message)}">${xmlText(testCase.failure.message)}</failure>`,
     );
-  if (testCase.skipped !== undefined) body.push(`      <skipped message="${escapeXml(testCase.skipped)}"/>`);
-  if (testCase.systemOut) body.push(`      <system-out>${escapeXml(testCase.systemOut)}</system-out>`);
+  if (testCase.skipped !== undefined) body.push(`      <skipped message="${xmlText(testCase.skipped)}"/>`);
+  if (testCase.systemOut) body.push(`      <system-out>${xmlText(testCase.systemOut)}</system-out>`);
   return body.length === 0
     ? `    <testcase ${attributes.join(" ")}/>`
     : `    <testcase ${attributes.join(" ")}>\n${body.join("\n")}\n    </testcase>`;
@@ -170,11 +157,11 @@ export function renderJunit(report: Report): string {
   const all = suites.flatMap((suite) => suite.cases);
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="${escapeXml(`${TOOL_NAME} ${report.mode} ${report.project}/${report.stack}`)}" tests="${all.length}" failures="${count(all, "failure")}" errors="0" skipped="${count(all, "skipped")}" time="0">`,
+    `<testsuites name="${xmlText(`${TOOL_NAME} ${report.mode} ${report.project}/${report.stack}`)}" tests="${all.length}" failures="${count(all, "failure")}" errors="0" skipped="${count(all, "skipped")}" time="0">`,
   ];
   for (const suite of suites) {
     lines.push(
-      `  <testsuite name="${escapeXml(suite.name)}" tests="${suite.cases.length}" failures="${count(suite.cases, "failure")}" errors="0" skipped="${count(suite.cases, "skipped")}" time="0">`,
+      `  <testsuite name="${xmlText(suite.name)}" tests="${suite.cases.length}" failures="${count(suite.cases, "failure")}" errors="0" skipped="${count(suite.cases, "skipped")}" time="0">`,
     );
     for (const testCase of suite.cases) lines.push(renderCase(testCase));
     lines.push(`  </testsuite>`);

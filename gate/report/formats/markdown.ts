@@ -8,30 +8,23 @@
  * reports keep the full list).
  */
 import type { Report, ReportLocation, ReportNotApplicable, ReportViolation } from "../report";
+import { markdownCode, markdownText, relativeUri } from "./escape";
 
 /** GitHub's limit on a pull-request comment, the smaller of the two places this is shown. */
 export const MARKDOWN_LIMIT = 65_536;
 /** The longest a single table cell may be, so one huge message cannot crowd out every other row. */
 const CELL_LIMIT = 1_500;
 
-/** Text for a table cell: no line breaks, no table or HTML syntax, bounded length. */
+/** Text for a table cell: data only (escape.ts: no HTML, link or line break out of the cell), bounded length. */
 export function cell(text: string): string {
-  const bounded = text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
-  return bounded
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|")
-    .replace(/\r?\n/g, "<br>");
+  return markdownText(text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text);
 }
 
-function code(text: string): string {
-  return text ? `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\`` : "";
-}
+const code = markdownCode;
 
 function link(location: ReportLocation | undefined): string {
   if (!location) return "";
-  const target = location.file.split("/").map(encodeURIComponent).join("/");
+  const target = relativeUri(location.file);
   return `[${cell(location.file)}:${location.line}](${target}#L${location.line})`;
 }
 
@@ -92,9 +85,16 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
     failing.push(`${unknowns.length} value${unknowns.length === 1 ? "" : "s"} unknown in preview (--strict-unknowns)`);
   if (summary.drift) failing.push(`${summary.drift} live drift`);
   if (strict && summary.notAnalyzed) failing.push(`${summary.notAnalyzed} not analyzed offline (--strict-unknowns)`);
-  const verdict = summary.passed
-    ? `## ✅ keyguard ${report.mode} passed: \`${stack}\`, no mandatory finding`
-    : `## ❌ keyguard ${report.mode} failed: \`${stack}\`, ${failing.join(", ")}`;
+  // A run whose policies are all disabled judged nothing: it must not read as a pass.
+  const noneRan = summary.policies > 0 && summary.disabledPolicies === summary.policies;
+  const verdict = !summary.passed
+    ? `## ❌ keyguard ${report.mode} failed: ${code(stack)}, ${failing.join(", ")}`
+    : noneRan
+      ? `## ⚠️ keyguard ${report.mode} checked nothing: ${code(stack)}, all ${summary.policies} policies are disabled by the policy config`
+      : `## ✅ keyguard ${report.mode} passed: ${code(stack)}, no mandatory finding`;
+  const policies = noneRan
+    ? `0 of ${summary.policies} (all disabled)`
+    : `${summary.policies}${summary.disabledPolicies ? ` (${summary.disabledPolicies} disabled)` : ""}`;
 
   // Disjoint counts that add up to the findings: mandatory (unknowns among them marked in their
   // rows), advisory, and non-mandatory values unknown in preview.
@@ -114,7 +114,7 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
         ...(report.mode === "audit" ? ["Drift"] : []),
       ],
       [
-        `| ${summary.resources} | ${summary.policies} | ${summary.violations} | ${mandatory.length} | ${advisories.length} | ${unknowns.length} | ${summary.exempted} | ${summary.notAnalyzed} |${report.mode === "audit" ? ` ${summary.drift} |` : ""}`,
+        `| ${summary.resources} | ${policies} | ${summary.violations} | ${mandatory.length} | ${advisories.length} | ${unknowns.length} | ${summary.exempted} | ${summary.notAnalyzed} |${report.mode === "audit" ? ` ${summary.drift} |` : ""}`,
       ],
     ),
   ];
@@ -165,7 +165,7 @@ export function renderMarkdown(report: Report, limit = MARKDOWN_LIMIT): string {
   ].filter((section) => section.rows.length > 0);
 
   const footer = [
-    `<sub>keyguard ${report.tool.version} · policy pack ${report.policyPack.name}@${report.policyPack.version} · ${report.mode}</sub>`,
+    `<sub>keyguard ${report.tool.version} · policy pack ${cell(`${report.policyPack.name}@${report.policyPack.version}`)} · ${report.mode}</sub>`,
   ];
   return fit(head, sections, footer, limit);
 }

@@ -14,6 +14,7 @@ import {
   type Report,
   type ReportLocation,
 } from "../report";
+import { relativeUri } from "./escape";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -42,7 +43,7 @@ const SECURITY_SEVERITY: Record<string, string> = { critical: "9.5", high: "8.0"
 function physicalLocation(location: ReportLocation) {
   return {
     physicalLocation: {
-      artifactLocation: { uri: encodeURI(location.file), uriBaseId: "%SRCROOT%" },
+      artifactLocation: { uri: relativeUri(location.file), uriBaseId: "%SRCROOT%" },
       region: {
         startLine: Math.max(1, location.line),
         ...(location.column ? { startColumn: Math.max(1, location.column) } : {}),

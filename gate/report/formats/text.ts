@@ -2,7 +2,8 @@
  * `--format text`: findings grouped by resource, the resources in file and line order, each
  * resource's URN once (on its heading, so the messages leave it out), exemptions with their reasons,
  * what the gate could not see, and one summary line whose counts add up. Colour only when asked (the CLI asks when the output is
- * a terminal and NO_COLOR is unset).
+ * a terminal and NO_COLOR is unset). Strings from the program, the export or the pack are shown, never executed:
+ * control characters as escapes, and no line starts a CI runner's workflow command (escape.ts).
  */
 import {
   compareLocations,
@@ -13,6 +14,7 @@ import {
   type ReportNotApplicable,
   type ReportViolation,
 } from "../report";
+import { mapStrings, terminalText, withoutWorkflowCommand } from "./escape";
 
 const ANSI = {
   red: "\u001b[31m",
@@ -39,7 +41,9 @@ function withoutUrn(message: string, urn: string): string {
   return urn ? message.split(` (${urn})`).join("") : message;
 }
 
-export function renderText(report: Report, options: { color: boolean }): string {
+export function renderText(data: Report, options: { color: boolean }): string {
+  // Every string of the report is data: controls shown, not executed (escape.ts).
+  const report = mapStrings(data, terminalText);
   const paint = (colour: keyof typeof ANSI, text: string) =>
     options.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text;
   const levelLabel = (violation: ReportViolation) => {
@@ -121,7 +125,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
   }
   lines.push("");
   lines.push(summaryLine(report, paint));
-  return lines.join("\n") + "\n";
+  return lines.map(withoutWorkflowCommand).join("\n") + "\n";
 }
 
 /**
@@ -143,6 +147,12 @@ function summaryLine(report: Report, paint: (colour: keyof typeof ANSI, text: st
       `${summary.notAnalyzed} not seen offline${summary.strictUnknowns ? " (failing: --strict-unknowns)" : ""}`,
     );
   if (report.mode === "audit") parts.push(`${summary.drift} drift`);
-  const counts = `${summary.resources} resources, ${summary.policies} policies, ${summary.violations} findings: ${parts.join(", ")}`;
+  // A run whose policies are all disabled judged nothing: it must not read as a pass of six policies.
+  const noneRan = summary.policies > 0 && summary.disabledPolicies === summary.policies;
+  const policies = noneRan
+    ? `no policy ran (all ${summary.policies} disabled by the policy config)`
+    : `${summary.policies} policies${summary.disabledPolicies ? ` (${summary.disabledPolicies} disabled)` : ""}`;
+  const counts = `${summary.resources} resources, ${policies}, ${summary.violations} findings: ${parts.join(", ")}`;
+  if (noneRan && summary.passed) return paint("yellow", `NOTHING CHECKED  ${counts}`);
   return summary.passed ? paint("green", `PASSED  ${counts}`) : paint("red", `FAILED  ${counts}`);
 }
