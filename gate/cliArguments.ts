@@ -11,6 +11,7 @@ import { FORMATS } from "./report/formats";
 import { findProjectDir } from "./program/pulumiProject";
 import { resolveReportTargets, type InputFolders, type ReportTarget } from "./report/reportTargets";
 import { UsageError } from "./usageError";
+import { assertNotTooDeep, jsonSyntaxProblem } from "./jsonInput";
 import { describeValue } from "../messages/describe";
 
 export const USAGE = `Usage:
@@ -183,7 +184,7 @@ export function readPolicyConfig(file: string | undefined, cwd: string): PolicyP
     config = JSON.parse(text);
   } catch (error) {
     throw new UsageError(
-      `--policy-config ${file} is not JSON (the format of \`pulumi preview --policy-pack-config\`): ${(error as Error).message}`,
+      `--policy-config ${file} is not JSON (the format of \`pulumi preview --policy-pack-config\`): ${jsonSyntaxProblem(error, text).description}`,
     );
   }
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
@@ -191,6 +192,7 @@ export function readPolicyConfig(file: string | undefined, cwd: string): PolicyP
       `--policy-config ${file} must be a JSON object keyed by policy name (or "all"), got ${describeValue(config)}`,
     );
   }
+  assertNotTooDeep(config, `--policy-config ${file}`);
   return config as PolicyPackConfig;
 }
 
@@ -238,6 +240,9 @@ export function reportTargets(
 export const DEFAULT_PROGRAM_TIMEOUT_MS = 10 * 60_000;
 
 /** `--timeout`: whole seconds (`90`, `90s`) or minutes (`5m`), more than zero. */
+/** The longest delay Node's setTimeout honours (2^31 - 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function parseTimeout(flag: string | undefined): number {
   if (flag === undefined) return DEFAULT_PROGRAM_TIMEOUT_MS;
   const match = /^(\d+)(s|m)?$/.exec(flag.trim());
@@ -247,7 +252,14 @@ export function parseTimeout(flag: string | undefined): number {
       `--timeout ${describeValue(flag)} is not a duration: give whole seconds (90, 90s) or minutes (5m), more than 0`,
     );
   }
-  return amount * (match[2] === "m" ? 60_000 : 1000);
+  const milliseconds = amount * (match[2] === "m" ? 60_000 : 1000);
+  // Node's timers hold a signed 32-bit count of milliseconds: a longer delay fires after 1 ms.
+  if (milliseconds > MAX_TIMER_MS) {
+    throw new UsageError(
+      `--timeout ${describeValue(flag)} is longer than keyguard can wait: at most ${Math.floor(MAX_TIMER_MS / 60_000)}m (${Math.floor(MAX_TIMER_MS / 1000)}s, about 24 days)`,
+    );
+  }
+  return milliseconds;
 }
 
 /** KEYGUARD_AWS_REQUEST_TIMEOUT_MS: how long `--live` waits for one AWS answer (default 15 s). */

@@ -245,10 +245,15 @@ export function checkedWhenKnown<T>(
   problemOf: (value: unknown) => string | undefined,
 ): pulumi.Input<T> {
   if (!isEventual(value)) return value;
-  return pulumi.output(value).apply((resolved) => {
+  const output = pulumi.output(value);
+  return output.apply(async (resolved) => {
     const problem = problemOf(resolved);
-    if (problem) throw new EncryptedRedshiftClusterArgumentError(componentName, [`${argument}: ${problem}`]);
-    return resolved;
+    if (!problem) return resolved;
+    // A secret (pulumi.secret, config.requireSecret) is never quoted back, even when it is wrong.
+    const shown = (await pulumi.isSecret(output))
+      ? problem.split(describeValue(resolved)).join("a secret value")
+      : problem;
+    throw new EncryptedRedshiftClusterArgumentError(componentName, [`${argument}: ${shown}`]);
   }) as pulumi.Output<T>;
 }
 

@@ -14,6 +14,7 @@ import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, isWireSecret, wireSecret } fro
 import { describeValue } from "../../messages/describe";
 import type { ResourceRecord, StackIdentity } from "../resourceRecord";
 import { UsageError } from "../usageError";
+import { MAX_JSON_DEPTH, jsonSyntaxProblem } from "../jsonInput";
 
 /** The checkpoint versions `pulumi stack export` has written (3 since Pulumi 3). */
 export const SUPPORTED_DEPLOYMENT_VERSIONS = [1, 2, 3];
@@ -47,45 +48,53 @@ export function otherToolDescription(document: Record<string, unknown>): string 
 }
 
 export function jsonProblem(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
   if (text.trim().length === 0) return "is empty";
+  // Said without the text around the error: an export holds secrets.
+  const { description, endsEarly } = jsonSyntaxProblem(error, text);
   // A parse error at the very end of the text means the document stopped early: a cut-off
   // download or a disk that filled up, not a different format.
-  const position = /at position (\d+)/.exec(message);
-  const atEnd =
-    /end of JSON input/i.test(message) || (position !== null && Number(position[1]) >= text.trimEnd().length - 1);
-  if (atEnd && /^\s*[[{]/.test(text))
-    return `ends before its JSON does (truncated after ${text.length} bytes?): ${message}`;
-  return `is not JSON: ${message}`;
+  if (endsEarly && /^\s*[[{]/.test(text))
+    return `ends before its JSON does (truncated after ${text.length} bytes?): ${description}`;
+  return `is not JSON: ${description}`;
 }
 
-/** Turns state secrets into wire-form secrets the pack understands, at any depth. */
-function wireValue(value: unknown, plaintextSecrets: string[], where: string): unknown {
+/** Turns state secrets into wire-form secrets the pack understands, down to MAX_JSON_DEPTH levels. */
+function wireValue(value: unknown, plaintextSecrets: string[], where: string, depth = 0): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_JSON_DEPTH)
+    throw new UsageError(
+      `${where.length > 300 ? `${where.slice(0, 300)}...` : where}: nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
+    );
   if (Array.isArray(value))
-    return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`));
+    return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`, depth + 1));
   if (!isPlainObject(value)) return value;
   if (isWireSecret(value)) {
     if (typeof value.plaintext === "string") {
       let decoded: unknown;
       try {
         decoded = JSON.parse(value.plaintext);
-      } catch {
+      } catch (error) {
+        // Never the plaintext itself, even when it is not what it should be.
         throw new UsageError(
-          `${where}: a secret's "plaintext" must be JSON text, got ${describeValue(value.plaintext)}`,
+          `${where}: a secret's "plaintext" must be JSON text (\`pulumi stack export --show-secrets\` writes it so), got ${value.plaintext.length} characters that are not JSON (${jsonSyntaxProblem(error, value.plaintext).description})`,
         );
       }
+      // Checked for depth before anything else walks it.
+      const wired = wireSecret(wireValue(decoded, plaintextSecrets, where, depth + 1));
+      plaintextSecrets.push(value.plaintext);
       collectStrings(decoded, plaintextSecrets);
-      return wireSecret(wireValue(decoded, plaintextSecrets, where));
+      return wired;
     }
     if ("value" in value) {
+      const wired = wireSecret(wireValue(value.value, plaintextSecrets, where, depth + 1));
       collectStrings(value.value, plaintextSecrets);
-      return wireSecret(wireValue(value.value, plaintextSecrets, where));
+      return wired;
     }
     return wireSecret(UNKNOWN_STRING_SENTINEL);
   }
   const result: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value))
-    result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`);
+    result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`, depth + 1);
   return result;
 }
 
@@ -201,16 +210,36 @@ export function parseStackExport(text: string, file: string): StackExport {
       `${what} is not a Pulumi stack's state: none of its ${resources.length} resources is the stack itself (type ${RESOURCE_TYPES.pulumiStack}), which every \`pulumi stack export\` holds`,
     );
   }
-  const lineOfUrn = new Map<string, number>();
-  const lines = text.split("\n");
+  return { stack: stack!, resources, lineOfUrn: urnLines(text, resources), plaintextSecrets };
+}
+
+/**
+ * The line of each resource's `"urn"` key, in one pass over the text (no copy of it split into
+ * lines: a 200,000-resource export has millions of them).
+ */
+function urnLines(text: string, resources: ResourceRecord[]): Map<string, number> {
   const wanted = new Set(resources.map((resource) => resource.urn));
-  lines.forEach((line, index) => {
-    const match = /"urn"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line);
-    if (!match) return;
-    const urn = JSON.parse(match[1]) as string;
-    if (wanted.has(urn) && !lineOfUrn.has(urn)) lineOfUrn.set(urn, index + 1);
-  });
-  return { stack: stack!, resources, lineOfUrn, plaintextSecrets };
+  const lineOfUrn = new Map<string, number>();
+  const urnKey = /"urn"\s*:\s*("(?:[^"\\\n]|\\.)*")/g;
+  let line = 1;
+  let counted = 0;
+  for (let match = urnKey.exec(text); match !== null; match = urnKey.exec(text)) {
+    for (
+      let newline = text.indexOf("\n", counted);
+      newline >= 0 && newline < match.index;
+      newline = text.indexOf("\n", newline + 1)
+    )
+      line++;
+    counted = match.index;
+    let urn: string;
+    try {
+      urn = JSON.parse(match[1]) as string;
+    } catch {
+      continue;
+    }
+    if (wanted.has(urn) && !lineOfUrn.has(urn)) lineOfUrn.set(urn, line);
+  }
+  return lineOfUrn;
 }
 
 export function readStackExport(file: string): StackExport {

@@ -9,6 +9,7 @@ import { UsageError } from "../usageError";
 import { describeValue } from "../../messages/describe";
 import { UNKNOWN_STRING_SENTINEL } from "../../facts";
 import { programEntry, type ProgramEntry } from "./programEntry";
+import { secretStrings } from "../secretMasker";
 
 // The YAML parser @pulumi/pulumi itself reads these files with (js-yaml, its dependency), found
 // from @pulumi/pulumi so it is there however npm laid out node_modules.
@@ -244,4 +245,27 @@ export function readPulumiProject(
     undecryptable,
     region,
   };
+}
+
+/**
+ * The plaintext of every secret config value the run knows (a `secure:` key whose plaintext came
+ * with --config): the string the program reads, and for a structured value each of its leaves.
+ * Masked wherever keyguard writes, as the Pulumi CLI masks decrypted config secrets.
+ */
+export function decryptedConfigSecrets(project: PulumiProject): Set<string> {
+  const values = new Set<string>();
+  for (const key of project.secretKeys) {
+    if (key in project.undecryptable) continue;
+    const value = project.config[key];
+    if (value === undefined || value === UNKNOWN_STRING_SENTINEL) continue;
+    values.add(value);
+    let structured: unknown;
+    try {
+      structured = JSON.parse(value);
+    } catch {
+      continue;
+    }
+    secretStrings(structured, values);
+  }
+  return values;
 }

@@ -11,8 +11,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeValue } from "../../messages/describe";
+import { assertNotTooDeep, jsonSyntaxProblem } from "../jsonInput";
 import { UsageError } from "../usageError";
+
+/** What a value is, without the value (it is a secret). */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
 
 /** What `pulumi stack output --json` prints for a secret without --show-secrets. */
 const HIDDEN_SECRET = "[secret]";
@@ -30,13 +37,14 @@ export function readStackOutputs(file: string | undefined, cwd: string): Record<
   try {
     document = JSON.parse(text);
   } catch (error) {
+    // Never the text itself: every value in the file is a secret.
     throw new UsageError(
-      `${what} is not JSON: ${(error as Error).message}; expected { "<org>/<project>/<stack>": <what pulumi stack output --json --show-secrets prints>, ... }`,
+      `${what} is not JSON (${jsonSyntaxProblem(error, text).description}); expected { "<org>/<project>/<stack>": <what pulumi stack output --json --show-secrets prints>, ... }`,
     );
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     throw new UsageError(
-      `${what} must be a JSON object keyed by stack name (as given to StackReference), got ${describeValue(document)}`,
+      `${what} must be a JSON object keyed by stack name (as given to StackReference), got ${kindOf(document)}`,
     );
   }
   for (const [stack, outputs] of Object.entries(document)) {
@@ -46,7 +54,7 @@ export function readStackOutputs(file: string | undefined, cwd: string): Record<
       );
     if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
       throw new UsageError(
-        `${what}: "${stack}" must be the object \`pulumi stack output --json --show-secrets --stack ${stack}\` prints, got ${describeValue(outputs)}`,
+        `${what}: "${stack}" must be the object \`pulumi stack output --json --show-secrets --stack ${stack}\` prints, got ${kindOf(outputs)}`,
       );
     }
     for (const [name, value] of Object.entries(outputs)) {
@@ -57,5 +65,6 @@ export function readStackOutputs(file: string | undefined, cwd: string): Record<
       }
     }
   }
+  assertNotTooDeep(document, what);
   return document as Record<string, Record<string, unknown>>;
 }

@@ -1,76 +1,68 @@
 /**
  * Keeps secret values out of every report: collects the plaintext of every secret in the records
- * (wire-form secrets) and replaces each occurrence in any reported string with "[secret]", as the
- * Pulumi CLI masks secrets in its own output. A policy message that quotes a value it read from a secret is masked the same way.
+ * (wire-form secrets) and masks it in any reported string with "[secret]" (by the rule in
+ * ../secretMasker.ts), as the Pulumi CLI masks secrets in its own output. A policy message that
+ * quotes a value it read from a secret is masked the same way.
  */
 import { isWireSecret } from "../../facts";
 import type { ResourceRecord } from "../resourceRecord";
+import { SecretMasker, secretStrings } from "../secretMasker";
 
-export const SECRET_MASK = "[secret]";
+export { SECRET_MASK } from "../secretMasker";
 
-/** Every leaf of a value, as the strings a report could show for it. */
+/** Deeper than any real property bag; the walk stops there rather than exhaust the stack. */
+const MAX_PROPERTY_DEPTH = 256;
+
+/** Every leaf of a value, as the strings a report could show for it (a wire secret is its content). */
 function collectLeaves(value: unknown, into: Set<string>): void {
-  if (value === null || value === undefined) return;
-  if (typeof value === "string") {
-    if (value.length > 0) into.add(value);
-    return;
-  }
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
-    into.add(String(value));
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const element of value) collectLeaves(element, into);
-    return;
-  }
-  if (typeof value === "object") {
-    if (isWireSecret(value)) {
-      collectLeaves(value.value, into);
-      return;
-    }
-    // The value may also be quoted whole (a policy printing JSON).
-    into.add(JSON.stringify(value));
-    for (const member of Object.values(value)) collectLeaves(member, into);
-  }
+  secretStrings(unwrapSecrets(value, 0), into);
+}
+
+function unwrapSecrets(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object" || depth > MAX_PROPERTY_DEPTH) return value;
+  if (isWireSecret(value)) return unwrapSecrets(value.value, depth + 1);
+  if (Array.isArray(value)) return value.map((element) => unwrapSecrets(element, depth + 1));
+  const result: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) result[key] = unwrapSecrets(member, depth + 1);
+  return result;
 }
 
 /** Finds every secret (at any depth) in a property bag and collects its plaintext leaves. */
-function collectSecrets(value: unknown, into: Set<string>): void {
-  if (value === null || typeof value !== "object") return;
+function collectSecrets(value: unknown, into: Set<string>, depth = 0): void {
+  if (value === null || typeof value !== "object" || depth > MAX_PROPERTY_DEPTH) return;
   if (isWireSecret(value)) {
     collectLeaves(value.value, into);
     return;
   }
-  for (const member of Object.values(value)) collectSecrets(member, into);
+  for (const member of Object.values(value)) collectSecrets(member, into, depth + 1);
+}
+
+/** The plaintext of every secret in a record's inputs and outputs. */
+export function recordSecretValues(resource: ResourceRecord, into: Set<string> = new Set()): Set<string> {
+  collectSecrets(resource.inputs, into);
+  collectSecrets(resource.outputs, into);
+  return into;
 }
 
 export class SecretRedactor {
-  private readonly secrets: string[];
+  private readonly masker: SecretMasker;
 
   constructor(secretValues: Iterable<string>) {
-    // Longest first, so a secret that contains another is masked whole.
-    this.secrets = [...new Set(secretValues)].filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
+    this.masker = new SecretMasker(secretValues);
   }
 
   static fromRecords(resources: ResourceRecord[], extraSecrets: Iterable<string> = []): SecretRedactor {
     const values = new Set<string>(extraSecrets);
-    for (const resource of resources) {
-      collectSecrets(resource.inputs, values);
-      collectSecrets(resource.outputs, values);
-    }
+    for (const resource of resources) recordSecretValues(resource, values);
     return new SecretRedactor(values);
   }
 
   get size(): number {
-    return this.secrets.length;
+    return this.masker.size;
   }
 
   redactString(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) {
-      if (result.includes(secret)) result = result.split(secret).join(SECRET_MASK);
-    }
-    return result;
+    return this.masker.mask(text);
   }
 
   /**
@@ -78,6 +70,7 @@ export class SecretRedactor {
    * alone: in a report they are counts and line numbers, never values read from resources.
    */
   redact<T>(value: T): T {
+    if (this.masker.size === 0) return value;
     return this.redactValue(value) as T;
   }
 
