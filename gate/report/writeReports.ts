@@ -20,6 +20,16 @@ export interface ReportStream {
   write(text: string): unknown;
 }
 
+/**
+ * A report's text, whole or in chunks (a large audit's JSON report does not fit in one string:
+ * formats/json.ts renders it in chunks, written one after another).
+ */
+export type ReportContent = string | Iterable<string>;
+
+function chunksOf(content: ReportContent): Iterable<string> {
+  return typeof content === "string" ? [content] : content;
+}
+
 function failure(target: ReportTarget, error: unknown): UsageError {
   if (error instanceof UsageError) return error;
   const code = (error as NodeJS.ErrnoException).code;
@@ -43,7 +53,7 @@ function existingOwnership(file: string): { mode: number; uid: number; gid: numb
 }
 
 /** Writes `content` to a new temporary file beside `file`, flushed, with the mode of the file it will replace. */
-function writeTemporary(file: string, content: string): string {
+function writeTemporary(file: string, content: ReportContent): string {
   const temporary = temporaryName(file);
   const descriptor = fs.openSync(temporary, "wx", 0o666);
   try {
@@ -53,7 +63,7 @@ function writeTemporary(file: string, content: string): string {
       // As root the new file would be root's; keep the replaced file's owner (elsewhere this is not allowed and not needed).
       if (process.getuid?.() === 0) fs.fchownSync(descriptor, existing.uid, existing.gid);
     }
-    fs.writeFileSync(descriptor, content, "utf8");
+    for (const chunk of chunksOf(content)) fs.writeFileSync(descriptor, chunk, "utf8");
     fs.fsyncSync(descriptor);
   } catch (error) {
     fs.closeSync(descriptor);
@@ -65,28 +75,31 @@ function writeTemporary(file: string, content: string): string {
 }
 
 /** Writes all of `content` to an open descriptor, waiting while a non-blocking pipe is full. */
-async function writeToDescriptor(descriptor: number, content: string): Promise<void> {
-  const buffer = Buffer.from(content, "utf8");
-  let offset = 0;
-  while (offset < buffer.length) {
-    try {
-      offset += fs.writeSync(descriptor, buffer, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-      await sleep(5);
+async function writeToDescriptor(descriptor: number, content: ReportContent): Promise<void> {
+  for (const chunk of chunksOf(content)) {
+    const buffer = Buffer.from(chunk, "utf8");
+    let offset = 0;
+    while (offset < buffer.length) {
+      try {
+        offset += fs.writeSync(descriptor, buffer, offset);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+        await sleep(5);
+      }
     }
   }
 }
 
 /** Writes through a character device or FIFO: never created, never truncated, never replaced. */
-async function writeThrough(file: string, content: string): Promise<void> {
+async function writeThrough(file: string, content: ReportContent): Promise<void> {
   // Opened off the event loop: a FIFO's open waits for its reader, as a shell redirection does.
   const handle = await fs.promises.open(file, fs.constants.O_WRONLY | fs.constants.O_NOCTTY);
   try {
     const stats = await handle.stat();
     if (!stats.isCharacterDevice() && !stats.isFIFO())
       throw new Error(`${file} is no longer a character device or FIFO`);
-    await handle.writeFile(content, "utf8");
+    // writeFile on a handle writes on from where the last write ended, and writes all of it.
+    for (const chunk of chunksOf(content)) await handle.writeFile(chunk, "utf8");
   } finally {
     await handle.close();
   }
@@ -110,7 +123,7 @@ export function discardReports(targets: readonly ReportTarget[]): void {
  */
 export async function writeReports(
   targets: readonly ReportTarget[],
-  render: (target: ReportTarget) => string,
+  render: (target: ReportTarget) => ReportContent,
   stdout: ReportStream,
   written: (target: ReportTarget) => void = () => undefined,
 ): Promise<void> {
@@ -145,7 +158,7 @@ export async function writeReports(
   }
   for (const target of targets) {
     if (target.kind !== "stdout") continue;
-    stdout.write(render(target));
+    for (const chunk of chunksOf(render(target))) stdout.write(chunk);
     written(target);
   }
 }

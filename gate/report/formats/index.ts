@@ -1,7 +1,7 @@
 /** The gate's output formats. */
 import type { Report } from "../report";
 import { renderGitlab } from "./gitlab";
-import { renderJson } from "./json";
+import { renderJson, renderJsonChunks } from "./json";
 import { renderJunit } from "./junit";
 import { renderMarkdown } from "./markdown";
 import { renderSarif } from "./sarif";
@@ -25,6 +25,15 @@ export function renderReport(report: Report, format: Format, options: { color: b
     case "text":
       return renderText(report, options);
   }
+}
+
+/** The report in pieces to write one after another: JSON in chunks (it can outgrow a string), the others whole. */
+export function renderReportChunks(
+  report: Report,
+  format: Format,
+  options: { color: boolean } = { color: false },
+): Iterable<string> {
+  return format === "json" ? renderJsonChunks(report) : [renderReport(report, format, options)];
 }
 
 export { renderGitlab, renderJson, renderJunit, renderMarkdown, renderSarif, renderText };
