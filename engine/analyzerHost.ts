@@ -134,6 +134,8 @@ export interface StartAnalyzerOptions {
   startTimeoutMs?: number;
   /** Deadline of each RPC. Default: 60 000 ms. */
   callTimeoutMs?: number;
+  /** Told the pack's process as soon as it is spawned (keyguard stops it when it is signalled). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Where the engine's policy-pack launcher lives: `<@pulumi/pulumi>/cmd/run-policy-pack`. */
@@ -278,6 +280,7 @@ export function startAnalyzer(options: StartAnalyzerOptions): Promise<AnalyzerHo
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  options.onSpawn?.(child);
   const stderrChunks: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderrChunks.push(chunk));
   return new Promise((resolve, reject) => {

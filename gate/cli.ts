@@ -32,15 +32,18 @@ import {
   USAGE,
 } from "./cliArguments";
 import { evaluate, Evaluator } from "./evaluate";
-import { renderReport } from "./report/formats";
+import { renderReportChunks } from "./report/formats";
 import { checkLive } from "./audit/live";
 import { Progress } from "./progress";
-import { readPulumiProject } from "./program/pulumiProject";
+import { decryptedConfigSecrets, readPulumiProject } from "./program/pulumiProject";
 import { buildReport, type Report } from "./report/report";
 import { isReportedResource, type ResourceRecord } from "./resourceRecord";
 import type { ReportTarget } from "./report/reportTargets";
 import { terminalText } from "./report/formats/escape";
-import { runProgram } from "./program/runProgram";
+import { ProgramDeadlineReason, runProgram } from "./program/runProgram";
+import { maskingStream, SecretMasker, secretStrings } from "./secretMasker";
+import { recordSecretValues } from "./report/redact";
+import { stopTrackedProcesses, trackProcess } from "./runProcesses";
 import { readStackExport, type StackExport } from "./audit/stackExport";
 import { readAuditInput, readPlanInput, type TerraformInput } from "./terraform/input";
 import {
@@ -73,6 +76,19 @@ export interface CliDependencies {
   closePack?: boolean;
 }
 
+/** Starts the pack as the engine does, registered so that a signal to keyguard stops it too. */
+async function startTrackedPack(packDir: string): Promise<AnalyzerHost> {
+  let untrack = () => {};
+  const host = await startAnalyzer({
+    packDir,
+    onSpawn: (child) => {
+      untrack = trackProcess(() => child.kill("SIGKILL"));
+      child.once("exit", () => untrack());
+    },
+  });
+  return host;
+}
+
 /** The report targets of the run in progress, so a run that fails leaves no report at them (writeReports.ts). */
 interface RunState {
   targets: readonly ReportTarget[];
@@ -83,7 +99,7 @@ async function emit(report: Report, targets: readonly ReportTarget[], io: CliIo,
   const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
   await writeReports(
     targets,
-    (target) => renderReport(report, target.format, { color: target.kind === "stdout" && colour }),
+    (target) => renderReportChunks(report, target.format, { color: target.kind === "stdout" && colour }),
     io.stdout,
     (target) => {
       if (target.kind !== "stdout") progress.step(`wrote the ${target.format} report to ${target.given}`);
@@ -95,22 +111,29 @@ async function withPack<T>(
   packDir: string,
   dependencies: CliDependencies,
   progress: Progress,
+  stop: AbortSignal | undefined,
   use: (host: AnalyzerHost) => Promise<T>,
 ): Promise<T> {
   progress.step(`starting policy pack ${packDir}`);
   let host: AnalyzerHost;
   try {
-    host = await (dependencies.startPack ?? ((dir: string) => startAnalyzer({ packDir: dir })))(packDir);
+    host = await (dependencies.startPack ?? startTrackedPack)(packDir);
   } catch (error) {
     if (!(error instanceof PolicyPackStartError)) throw error;
     throw new ProgramError(
       `the policy pack in ${packDir} did not start: ${error.reason}${error.packError ? `: ${error.packError}` : ""}`,
     );
   }
+  const closing = dependencies.closePack !== false;
+  // The run's deadline passed: the pack stops now, whatever it was doing.
+  const onStop = () => void (closing ? host.close() : undefined);
+  if (stop?.aborted) onStop();
+  stop?.addEventListener("abort", onStop, { once: true });
   try {
     return await use(host);
   } finally {
-    if (dependencies.closePack !== false) await host.close();
+    stop?.removeEventListener("abort", onStop);
+    if (closing) await host.close();
   }
 }
 
@@ -171,7 +194,7 @@ async function checkPlan(
   progress.step(
     `read ${input.records.resources.filter(isReportedResource).length} resources from the Terraform plan ${input.given}`,
   );
-  const report = await withPack(packDir, dependencies, progress, (host) =>
+  const report = await withPack(packDir, dependencies, progress, undefined, (host) =>
     evaluateWithConfig(async () => {
       const evaluation = await evaluate(host, input.records.resources, {
         mode: "check",
@@ -194,7 +217,39 @@ async function checkPlan(
   return report.summary.exitCode;
 }
 
-async function check(args: string[], io: CliIo, dependencies: CliDependencies, state: RunState): Promise<number> {
+/**
+ * Runs `work` within `timeoutMs` (--timeout bounds the whole check: program, pack and evaluation).
+ * Past it the signal given to `work` is aborted with a ProgramDeadlineReason (the program's process
+ * group is killed, the pack stopped) and the run fails with `expired()`'s error.
+ */
+async function within<T>(
+  timeoutMs: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  expired: () => Promise<Error>,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new ProgramDeadlineReason());
+      void expired().then(reject);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+async function check(
+  args: string[],
+  io: CliIo,
+  dependencies: CliDependencies,
+  state: RunState,
+  masker: SecretMasker,
+): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
   if (flags.plan !== undefined) return checkPlan(flags, io, dependencies, state);
   if (flags["terraform-dir"] !== undefined)
@@ -203,6 +258,11 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies, s
     );
   const timeoutMs = parseTimeout(flags.timeout);
   const stackOutputs = readStackOutputs(flags["stack-outputs"], io.cwd);
+  // Every supplied stack output is a secret (see stackOutputs.ts), every decrypted config secret too.
+  const runSecrets = new Set<string>();
+  for (const outputs of Object.values(stackOutputs))
+    for (const value of Object.values(outputs)) secretStrings(value, runSecrets);
+  masker.add(runSecrets);
   const progress = new Progress(io.stderr, flags.quiet === true);
   const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
   const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
@@ -211,6 +271,8 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies, s
     flags.stack,
     flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
   );
+  for (const value of decryptedConfigSecrets(project)) runSecrets.add(value);
+  masker.add(runSecrets);
   const targets = reportTargets(
     flags,
     io.cwd,
@@ -238,57 +300,101 @@ async function check(args: string[], io: CliIo, dependencies: CliDependencies, s
   // registered, as the engine does, so the program's work and the pack's overlap; the evaluator
   // holds what comes before the pack is ready.
   const evaluator = new Evaluator(evaluateOptions);
-  const stopProgram = new AbortController();
-  const programRun = runProgram(project, {
-    typecheck: flags.typecheck === true,
-    onOutput: (line) => progress.programOutput(line),
-    // A read resource (a StackReference) is in the stack for AnalyzeStack, but the engine analyzes no inputs of it.
-    onResource: (resource) => (resource.read ? undefined : evaluator.analyze(resource)),
-    stackOutputs,
-    signal: stopProgram.signal,
+  let programFinished = false;
+  let programRun: ReturnType<typeof runProgram> | undefined;
+  const report = await within(
     timeoutMs,
-  });
-  // A program that fails while the pack starts is reported when it is awaited, not as unhandled.
-  programRun.catch(() => undefined);
-  const report = await withPack(packDir, dependencies, progress, (host) =>
-    evaluateWithConfig(async () => {
-      try {
-        await evaluator.start(host);
-      } catch (error) {
-        // A program that fails is the first thing to fix: report it before a pack or config problem.
-        await programRun;
-        throw error;
-      }
-      const run = await programRun;
-      progress.step(
-        `the program registered ${run.resources.filter(isReportedResource).length} resources (and the stack)`,
-      );
-      const evaluation = await evaluator.finish(run.resources);
-      return buildReport(evaluation, {
-        toolVersion: toolVersion(),
-        strictUnknowns,
-        baseDir: io.cwd,
-        notAnalyzed: [
-          ...run.undecryptedConfigRead.map((key) => undecryptedConfigEntry(project, key, io.cwd)),
-          ...run.unsuppliedStackReferences.map((stackName) =>
-            unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd),
-          ),
-          // The functions with offline values of keyguard's own (the caller's account, the region, a
-          // key's ARN) are the documented stand-ins; the others' outputs are unknown here.
-          ...run.offlineLookups.filter((lookup) => lookup.answer !== "offline-values").map(offlineLookupEntry),
-        ],
-        fallbackLocation: () => ({
-          file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"),
-          line: 1,
-        }),
+    (deadline) => {
+      const stopProgram = new AbortController();
+      deadline.addEventListener("abort", () => stopProgram.abort(deadline.reason), { once: true });
+      programRun = runProgram(project, {
+        typecheck: flags.typecheck === true,
+        onOutput: (line) => progress.programOutput(line),
+        onResource: (resource) => {
+          // The program's own secrets (pulumi.secret(...)) are masked in its output from now on.
+          masker.add(recordSecretValues(resource));
+          // A read resource (a StackReference) is in the stack for AnalyzeStack, but the engine analyzes no inputs of it.
+          if (!resource.read) evaluator.analyze(resource);
+        },
+        stackOutputs,
+        signal: stopProgram.signal,
+        deadlineMs: timeoutMs,
       });
-    }),
-  ).finally(() => stopProgram.abort());
+      programRun.then(
+        () => (programFinished = true),
+        () => (programFinished = true),
+      );
+      return checkWithPack(programRun, stopProgram, deadline);
+    },
+    async () => {
+      // Still running: the program's own message (it names the program and what keeps it going).
+      if (!programFinished && programRun) {
+        const outcome = await programRun.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (outcome instanceof Error) return outcome;
+      }
+      return new ProgramError(
+        `keyguard check did not finish within ${flags.timeout ?? "10m"} (--timeout): the policy pack was still evaluating the program's resources, and was stopped`,
+      );
+    },
+  );
   await emit(report, targets, io, progress);
   return report.summary.exitCode;
+
+  function checkWithPack(
+    programRun: ReturnType<typeof runProgram>,
+    stopProgram: AbortController,
+    deadline: AbortSignal,
+  ): Promise<Report> {
+    // A program that fails while the pack starts is reported when it is awaited, not as unhandled.
+    programRun.catch(() => undefined);
+    return withPack(packDir, dependencies, progress, deadline, (host) =>
+      evaluateWithConfig(async () => {
+        try {
+          await evaluator.start(host);
+        } catch (error) {
+          // A program that fails is the first thing to fix: report it before a pack or config problem.
+          await programRun;
+          throw error;
+        }
+        const run = await programRun;
+        progress.step(
+          `the program registered ${run.resources.filter(isReportedResource).length} resources (and the stack)`,
+        );
+        const evaluation = await evaluator.finish(run.resources);
+        return buildReport(evaluation, {
+          toolVersion: toolVersion(),
+          strictUnknowns,
+          baseDir: io.cwd,
+          notAnalyzed: [
+            ...run.undecryptedConfigRead.map((key) => undecryptedConfigEntry(project, key, io.cwd)),
+            ...run.unsuppliedStackReferences.map((stackName) =>
+              unsuppliedStackReferenceEntry(stackName, run.resources, io.cwd),
+            ),
+            // The functions with offline values of keyguard's own (the caller's account, the region, a
+            // key's ARN) are the documented stand-ins; the others' outputs are unknown here.
+            ...run.offlineLookups.filter((lookup) => lookup.answer !== "offline-values").map(offlineLookupEntry),
+          ],
+          extraSecrets: runSecrets,
+          fallbackLocation: () => ({
+            file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"),
+            line: 1,
+          }),
+        });
+      }),
+    ).finally(() => stopProgram.abort());
+  }
 }
 
-async function audit(args: string[], io: CliIo, dependencies: CliDependencies, state: RunState): Promise<number> {
+async function audit(
+  args: string[],
+  io: CliIo,
+  dependencies: CliDependencies,
+  state: RunState,
+  masker: SecretMasker,
+): Promise<number> {
   const { flags: flagArgs, positionals } = splitPositionals(args, AUDIT_OPTIONS);
   const flags = parseFlags("audit", flagArgs, AUDIT_OPTIONS);
   if (positionals.length > 1 || (positionals.length === 1 && flags["stack-export"] !== undefined))
@@ -326,6 +432,8 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies, s
     throw new UsageError(`--terraform-dir goes with a Terraform state; ${exportFile} is a Pulumi stack export`);
   const stackExport: Pick<StackExport, "stack" | "resources" | "plaintextSecrets"> =
     input.kind === "pulumi-export" ? input.stackExport : { ...input.records, plaintextSecrets: [] };
+  masker.add(stackExport.plaintextSecrets);
+  for (const resource of stackExport.resources) masker.add(recordSecretValues(resource));
   progress.step(
     `read ${stackExport.resources.filter(isReportedResource).length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`,
   );
@@ -339,7 +447,7 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies, s
       : Promise.resolve(undefined);
   // Keep an early AWS failure from going unhandled while the pack works.
   liveDrift.catch(() => undefined);
-  const report = await withPack(packDir, dependencies, progress, (host) =>
+  const report = await withPack(packDir, dependencies, progress, undefined, (host) =>
     evaluateWithConfig(async () => {
       const evaluation = await evaluate(host, stackExport.resources, {
         mode: "audit",
@@ -372,9 +480,14 @@ async function audit(args: string[], io: CliIo, dependencies: CliDependencies, s
   return report.summary.exitCode;
 }
 
-export async function main(argv: string[], io: CliIo, dependencies: CliDependencies = {}): Promise<number> {
+export async function main(argv: string[], given: CliIo, dependencies: CliDependencies = {}): Promise<number> {
   const [command, ...rest] = argv;
   const state: RunState = { targets: [] };
+  // Every secret the run learns (decrypted config, stack outputs, an export's plaintext, the
+  // program's secret values) is masked in whatever reaches stderr from then on: progress, the
+  // program's output, error messages. Reports are masked when they are built (report.ts).
+  const masker = new SecretMasker();
+  const io: CliIo = { ...given, stderr: maskingStream(given.stderr, masker) };
   try {
     // `keyguard audit --help` asks for the usage, as every CLI answers it; it is no unknown option.
     if ((command === "check" || command === "audit") && rest.some((arg) => arg === "--help" || arg === "-h")) {
@@ -383,9 +496,9 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
     }
     switch (command) {
       case "check":
-        return await check(rest, io, dependencies, state);
+        return await check(rest, io, dependencies, state, masker);
       case "audit":
-        return await audit(rest, io, dependencies, state);
+        return await audit(rest, io, dependencies, state, masker);
       case "--version":
       case "version":
         io.stdout.write(`${toolVersion()}\n`);
@@ -411,8 +524,20 @@ export async function main(argv: string[], io: CliIo, dependencies: CliDependenc
   }
 }
 
+/** Exit codes for a run stopped by a signal, as a shell reports them (128 + the signal's number). */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** Entry point of bin/keyguard.js. */
 export function run(): void {
+  // A cancelled CI job (SIGTERM) or Ctrl-C (SIGINT): the program's process group and the pack
+  // are stopped with keyguard, never left running without it.
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
+    process.once(signal, () => {
+      stopTrackedProcesses();
+      process.stderr.write(`keyguard: stopped by ${signal}; the program and the policy pack were stopped too\n`);
+      process.exit(code);
+    });
+  }
   main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -420,6 +545,8 @@ export function run(): void {
     cwd: process.cwd(),
   }).then(
     (code) => {
+      // Nothing the run started outlives it (a pack a failed run never got to close).
+      stopTrackedProcesses();
       process.exitCode = code;
     },
     (error: unknown) => {

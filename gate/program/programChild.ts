@@ -5,8 +5,7 @@
  * only run once per process.
  *
  * Started by runProgram.ts through a small bootstrap that first installs a TypeScript loader
- * (see typescriptLoader.ts), with the job in the KEYGUARD_PROGRAM_JOB environment variable and
- * an IPC channel for the result.
+ * (see typescriptLoader.ts); the job comes over the IPC channel, which carries the result back.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -359,8 +358,8 @@ function eventLoopDrained(): Promise<void> {
   return new Promise((resolve) => process.once("beforeExit", () => resolve()));
 }
 
-if (process.env.KEYGUARD_PROGRAM_JOB) {
-  const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB) as ProgramJob;
+/** Runs the job once keyguard sent it over the IPC channel (see runProgram.ts: never through the environment). */
+function runWhenSent(): void {
   // Reported once, the first failure: a rejection passed down a promise chain fires once per
   // promise, and @pulumi/pulumi's cmd/run also reports only the first of them.
   let failed = false;
@@ -369,11 +368,16 @@ if (process.env.KEYGUARD_PROGRAM_JOB) {
     failed = true;
     void send({ kind: "failed", reason: `${what}${oneLineReason(error)}` }).then(() => process.exit(3));
   };
-  // As under `pulumi preview`, whose cmd/run logs both as errors and so fails the preview:
-  // an async function called without `await` that throws, a throw inside a callback or timer.
-  process.on("unhandledRejection", fail("unhandled rejection (a promise the program did not await): "));
-  process.on("uncaughtException", fail("uncaught exception: "));
-  runJob(job).then((message) => {
-    if (!failed) void send(message).then(() => process.exit(0));
-  }, fail(""));
+  process.once("message", (message: { kind: "job"; job: ProgramJob }) => {
+    // As under `pulumi preview`, whose cmd/run logs both as errors and so fails the preview:
+    // an async function called without `await` that throws, a throw inside a callback or timer.
+    process.on("unhandledRejection", fail("unhandled rejection (a promise the program did not await): "));
+    process.on("uncaughtException", fail("uncaught exception: "));
+    runJob(message.job).then((done) => {
+      if (!failed) void send(done).then(() => process.exit(0));
+    }, fail(""));
+  });
+  process.send?.({ kind: "ready" });
 }
+
+if (process.env.KEYGUARD_CHILD_MODULE !== undefined && process.send) runWhenSent();

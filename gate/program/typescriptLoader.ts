@@ -40,6 +40,9 @@ export function resolve(specifier, context, next) { return hooks.resolve(specifi
 export function load(url, context, next) { return hooks.load(url, context, next); }
 `;
 
+/** The environment variable with what the loader needs (programDir, typecheck, typescript, esModule); the job comes over IPC. */
+export const PROGRAM_LOADER_ENV = "KEYGUARD_PROGRAM_LOADER";
+
 export const TYPESCRIPT_LOADER_SOURCE = String.raw`
 "use strict";
 const ESM_HOOKS = ${JSON.stringify(ESM_HOOKS)};
@@ -47,7 +50,7 @@ const ESM_HOOKS = ${JSON.stringify(ESM_HOOKS)};
 const Module = require("module");
 const fs = require("fs");
 const path = require("path");
-const job = JSON.parse(process.env.KEYGUARD_PROGRAM_JOB);
+const job = JSON.parse(process.env.${PROGRAM_LOADER_ENV});
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [job.programDir, process.env.KEYGUARD_GATE_DIR] }));
 function resolveLikePulumi(name, vendored) {
   try { return require.resolve(name, { paths: [pulumiDir] }); } catch { return path.join(pulumiDir, "vendor", vendored); }
