@@ -1,6 +1,6 @@
 // Wall time of whole commands (figures 4 and 6): `keyguard check` and `npm test`, run as a user or
 // CI runs them, in a child process with its output captured.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 
 import { elapsedMs } from "./stats";
 
@@ -19,10 +19,13 @@ export function timeCommand(
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
   timeoutMs = 600_000,
+  /** Told the process once it is started (to watch its memory). */
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
     const startedAt = process.hrtime.bigint();
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    onSpawn?.(child);
     const stdout: string[] = [];
     const stderr: string[] = [];
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout.push(chunk));

@@ -82,6 +82,10 @@ export const SECTIONS: readonly { group: string; title: string }[] = [
     title:
       "`keyguard check --plan` on Terraform plans: time to verdict ≤ 3× JSON.parse of the plan, linear (≤ 1.20× per resource from 10,000 to 50,000)",
   },
+  {
+    group: "audit",
+    title: "`keyguard audit` of large stack exports: time growth from 50,000 to 200,000 resources ≤ 1.2× linear",
+  },
   { group: "rotation", title: "Rotation provider against the local AWS endpoint" },
   { group: "tests", title: "`npm test`" },
   { group: "bench", title: "The bench itself" },

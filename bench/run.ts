@@ -2,7 +2,7 @@
 // and writes bench/results.json and the table in BENCHMARKS.md.
 //
 //   npm run bench                         everything (the figures committed in BENCHMARKS.md)
-//   npm run bench -- --only packs,gate    some phases (packs, gate, rotation, tests, terraform); writes bench/.work/results.partial.json
+//   npm run bench -- --only packs,gate    some phases (packs, gate, audit, rotation, tests, terraform); writes bench/.work/results.partial.json
 //   npm run bench -- --quick              fewer repetitions, for trying the harness (never committed)
 //   npm run bench -- --profile            also write CPU profiles of the packs to bench/.work/profiles, and split
 //                                         one profiled keyguard check on 1,000 components into program/transport/pack
@@ -45,6 +45,8 @@ import {
   type Target,
 } from "./report";
 import { measureRotations } from "./rotationDetection";
+import { watchPeakMemory } from "./peakMemory";
+import { writeShapedStackExport } from "./shapedStackExport";
 import { elapsedMs, summarize, type Summary } from "./stats";
 import { checkCostSplit, describeCostSplit, type CostSplit } from "./profiling/checkCostSplit";
 import { writeTerraformPlan, type GeneratedPlan } from "./terraformPlan";
@@ -93,7 +95,7 @@ async function ensureBuilt(): Promise<void> {
   if (build.exitCode !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }
 
-const PHASES = ["packs", "gate", "rotation", "tests", "terraform"] as const;
+const PHASES = ["packs", "gate", "audit", "rotation", "tests", "terraform"] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values: flags } = parseArgs({
@@ -126,6 +128,7 @@ const reps = flags.quick
       stackRounds: [2, 2, 1],
       gateRepo: 2,
       gateFleet: 1,
+      auditRounds: 1,
       rotationRuns: 1,
       terraformSizes: [1_000, 10_000],
       terraformRounds: [2, 1],
@@ -139,6 +142,7 @@ const reps = flags.quick
       stackRounds: [5, 3, 3],
       gateRepo: 5,
       gateFleet: 3,
+      auditRounds: 2,
       rotationRuns: 3,
       terraformSizes: [1_000, 10_000, 50_000],
       terraformRounds: [3, 2, 2],
@@ -683,6 +687,92 @@ async function gatePhase(): Promise<void> {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Figure 4b: keyguard audit of large stack exports
+// ------------------------------------------------------------------------------------------------
+
+/** Export sizes for the audit figures: the growth from the middle to the largest must stay linear. */
+const AUDIT_SIZES = [10_000, 50_000, 200_000] as const;
+const AUDIT_SHAPE: StackShape = "keysAndClusters";
+
+async function auditPhase(): Promise<void> {
+  log(
+    `4b. keyguard audit of ${AUDIT_SIZES.map((size) => size.toLocaleString("en-US")).join(", ")}-resource stack exports`,
+  );
+  const results: { resources: number; exportMiB: number; wallMs: Summary; peakMiB: number; exitCode: number | null }[] =
+    [];
+  for (const size of AUDIT_SIZES) {
+    // A resource a line (compact): the same document as an indented export, in a third of the bytes.
+    const exportFile = path.join(workDirectory, `audit-${AUDIT_SHAPE}-${size}.json`);
+    if (!fs.existsSync(exportFile)) writeShapedStackExport(exportFile, AUDIT_SHAPE, size, "compact");
+    const reportFile = path.join(workDirectory, `audit-report-${size}.json`);
+    const samples: number[] = [];
+    let peakMiB = 0;
+    let exitCode: number | null = null;
+    for (let round = 0; round < reps.auditRounds; round++) {
+      let watch: ReturnType<typeof watchPeakMemory> | undefined;
+      const run = await timeCommand(
+        process.execPath,
+        [keyguardBin, "audit", "--stack-export", exportFile, "--format", "json", "--output", reportFile, "--quiet"],
+        repositoryRoot,
+        { ...process.env, CI: "1" },
+        1_800_000,
+        (child) => (watch = watchPeakMemory(child.pid!)),
+      );
+      watch?.stop();
+      if (run.exitCode !== 0 && run.exitCode !== 1)
+        throw new Error(
+          `keyguard audit of ${size} resources failed (exit ${run.exitCode}): ${plainText(run.stderr).slice(-3000)}`,
+        );
+      samples.push(run.wallMs);
+      peakMiB = Math.max(peakMiB, watch?.peakMiB() ?? 0);
+      exitCode = run.exitCode;
+      log(
+        `  keyguard audit ${size} resources: ${run.wallMs.toFixed(0)} ms, peak ${peakMiB.toFixed(0)} MiB (exit ${run.exitCode})`,
+      );
+    }
+    fs.rmSync(reportFile, { force: true });
+    results.push({
+      resources: size,
+      exportMiB: fs.statSync(exportFile).size / 2 ** 20,
+      wallMs: summarize(samples),
+      peakMiB,
+      exitCode,
+    });
+  }
+  raw.audit = results;
+  for (const result of results) {
+    const size = result.resources.toLocaleString("en-US");
+    ratioFigure(
+      {
+        id: `audit.${result.resources}`,
+        group: "audit",
+        figure: `\`keyguard audit --format json --output FILE\` of a ${size}-resource stack export (${STACK_SHAPES[AUDIT_SHAPE].label}, ${result.exportMiB.toFixed(0)} MiB)`,
+        unit: "ms",
+        note: `peak memory ${result.peakMiB.toFixed(0)} MiB (keyguard and the pack); exit ${result.exitCode}`,
+      },
+      result.wallMs,
+      undefined,
+      () => NaN,
+    );
+  }
+  const [, middle, largest] = results;
+  const sizeRatio = largest.resources / middle.resources;
+  ratioFigure(
+    {
+      id: "audit.growth",
+      group: "audit",
+      figure: `\`keyguard audit\` time growth from ${middle.resources.toLocaleString("en-US")} to ${largest.resources.toLocaleString("en-US")} resources, relative to linear (time ratio ÷ size ratio ${sizeRatio})`,
+      unit: "×",
+      target: { kind: "atMost", bound: 1.2, text: "≤ 1.2× linear" },
+      note: `memory growth ${(largest.peakMiB / middle.peakMiB / sizeRatio).toFixed(2)}× linear`,
+    },
+    largest.wallMs.median / middle.wallMs.median / sizeRatio,
+    undefined,
+    () => NaN,
+  );
+}
+
+// ------------------------------------------------------------------------------------------------
 // Figure 5: the rotation provider
 // ------------------------------------------------------------------------------------------------
 
@@ -948,6 +1038,7 @@ async function main(): Promise<void> {
   const runners: Record<Phase, () => Promise<void>> = {
     packs: packPhase,
     gate: gatePhase,
+    audit: auditPhase,
     rotation: rotationPhase,
     tests: testPhase,
     terraform: terraformPhase,

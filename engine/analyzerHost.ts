@@ -138,6 +138,9 @@ export interface StartAnalyzerOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+/** AnalyzeStack's deadline per resource, beyond the per-call one: generous, it only catches a hung pack. */
+const ANALYZE_STACK_MS_PER_RESOURCE = 2;
+
 /** Where the engine's policy-pack launcher lives: `<@pulumi/pulumi>/cmd/run-policy-pack`. */
 export function runPolicyPackPath(): string {
   return path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "run-policy-pack");
@@ -179,9 +182,14 @@ export class AnalyzerHost {
     return this.stderrChunks.join("");
   }
 
-  private call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, what: string): Promise<Res> {
+  private call<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    what: string,
+    timeoutMs = this.callTimeoutMs,
+  ): Promise<Res> {
     if (this.closed) return Promise.reject(new Error(`policy pack ${what}: the analyzer host is closed`));
-    return unary(method.bind(this.client), request, this.callTimeoutMs, what, () => this.stderr());
+    return unary(method.bind(this.client), request, timeoutMs, what, () => this.stderr());
   }
 
   /** `GetAnalyzerInfo`: the pack's name, version, policies (with levels and config schemas). Cached. */
@@ -232,6 +240,8 @@ export class AnalyzerHost {
       this.client.analyzeStack,
       analyzeStackRequest(resources),
       "AnalyzeStack",
+      // One call judges the whole stack: its deadline grows with it (a 200,000-resource audit).
+      Math.max(this.callTimeoutMs, resources.length * ANALYZE_STACK_MS_PER_RESOURCE),
     );
     return analyzeResultFromWire(response);
   }
