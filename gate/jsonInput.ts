@@ -71,11 +71,18 @@ export function tooDeepPath(value: unknown, maxDepth = MAX_JSON_DEPTH): string |
   return undefined;
 }
 
+/** A path shortened for a message: cut before a `.` or `[` past `max` characters, then "...". */
+export function shortPath(where: string, max = 200): string {
+  if (where.length <= max) return where;
+  const cut = Math.max(where.lastIndexOf(".", max), where.lastIndexOf("[", max));
+  return `${where.slice(0, cut > 0 ? cut : max)}...`;
+}
+
 /** Refuses a value nested deeper than MAX_JSON_DEPTH, naming the input (`what`) and the path. */
 export function assertNotTooDeep(value: unknown, what: string): void {
   const where = tooDeepPath(value);
   if (where !== undefined)
     throw new UsageError(
-      `${what}: the value at ${where.length > 200 ? `${where.slice(0, 200)}...` : where} is nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
+      `${what}: the value at ${shortPath(where)} is nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
     );
 }

@@ -14,7 +14,7 @@ import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, isWireSecret, wireSecret } fro
 import { describeValue } from "../../messages/describe";
 import type { ResourceRecord, StackIdentity } from "../resourceRecord";
 import { UsageError } from "../usageError";
-import { MAX_JSON_DEPTH, jsonSyntaxProblem } from "../jsonInput";
+import { MAX_JSON_DEPTH, jsonSyntaxProblem, shortPath } from "../jsonInput";
 
 /** The checkpoint versions `pulumi stack export` has written (3 since Pulumi 3). */
 export const SUPPORTED_DEPLOYMENT_VERSIONS = [1, 2, 3];
@@ -63,7 +63,7 @@ function wireValue(value: unknown, plaintextSecrets: string[], where: string, de
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_JSON_DEPTH)
     throw new UsageError(
-      `${where.length > 300 ? `${where.slice(0, 300)}...` : where}: nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
+      `${shortPath(where, 300)}: nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
     );
   if (Array.isArray(value))
     return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`, depth + 1));
