@@ -58,15 +58,36 @@ export function jsonProblem(error: unknown, text: string): string {
   return `is not JSON: ${description}`;
 }
 
-/** Turns state secrets into wire-form secrets the pack understands, down to MAX_JSON_DEPTH levels. */
-function wireValue(value: unknown, plaintextSecrets: string[], where: string, depth = 0): unknown {
+/** `where` followed by a property path (["inputs", "tags", 3] -> `where.inputs.tags[3]`). */
+function describePath(where: string, steps: readonly (string | number)[]): string {
+  return steps.reduce<string>(
+    (text, step) => (typeof step === "number" ? `${text}[${step}]` : `${text}.${step}`),
+    where,
+  );
+}
+
+/**
+ * Turns state secrets into wire-form secrets the pack understands, down to MAX_JSON_DEPTH levels.
+ * Copy on write: a value with no secret in it is returned as it is (most of a large export), so
+ * the records share the parsed document instead of holding a second copy of it. `steps` is the
+ * path from `where`, kept as a stack (no string per value), spelled out only for an error.
+ */
+function wireValue(value: unknown, plaintextSecrets: string[], where: string, steps: (string | number)[]): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (depth >= MAX_JSON_DEPTH)
+  if (steps.length >= MAX_JSON_DEPTH)
     throw new UsageError(
-      `${shortPath(where, 300)}: nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
+      `${shortPath(describePath(where, steps), 300)}: nested more than ${MAX_JSON_DEPTH} levels deep, more than keyguard reads (no real stack nests that deep)`,
     );
-  if (Array.isArray(value))
-    return value.map((element, index) => wireValue(element, plaintextSecrets, `${where}[${index}]`, depth + 1));
+  if (Array.isArray(value)) {
+    let result: unknown[] | undefined;
+    value.forEach((element: unknown, index) => {
+      steps.push(index);
+      const wired = wireValue(element, plaintextSecrets, where, steps);
+      steps.pop();
+      if (wired !== element) (result ??= [...value])[index] = wired;
+    });
+    return result ?? value;
+  }
   if (!isPlainObject(value)) return value;
   if (isWireSecret(value)) {
     if (typeof value.plaintext === "string") {
@@ -76,26 +97,38 @@ function wireValue(value: unknown, plaintextSecrets: string[], where: string, de
       } catch (error) {
         // Never the plaintext itself, even when it is not what it should be.
         throw new UsageError(
-          `${where}: a secret's "plaintext" must be JSON text (\`pulumi stack export --show-secrets\` writes it so), got ${value.plaintext.length} characters that are not JSON (${jsonSyntaxProblem(error, value.plaintext).description})`,
+          `${describePath(where, steps)}: a secret's "plaintext" must be JSON text (\`pulumi stack export --show-secrets\` writes it so), got ${value.plaintext.length} characters that are not JSON (${jsonSyntaxProblem(error, value.plaintext).description})`,
         );
       }
       // Checked for depth before anything else walks it.
-      const wired = wireSecret(wireValue(decoded, plaintextSecrets, where, depth + 1));
+      const wired = wireSecret(wireValue(decoded, plaintextSecrets, where, steps));
       plaintextSecrets.push(value.plaintext);
       collectStrings(decoded, plaintextSecrets);
       return wired;
     }
     if ("value" in value) {
-      const wired = wireSecret(wireValue(value.value, plaintextSecrets, where, depth + 1));
+      const wired = wireSecret(wireValue(value.value, plaintextSecrets, where, steps));
       collectStrings(value.value, plaintextSecrets);
       return wired;
     }
     return wireSecret(UNKNOWN_STRING_SENTINEL);
   }
-  const result: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value))
-    result[key] = wireValue(member, plaintextSecrets, `${where}.${key}`, depth + 1);
-  return result;
+  let result: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const member = value[key];
+    steps.push(key);
+    const wired = wireValue(member, plaintextSecrets, where, steps);
+    steps.pop();
+    // defineProperty: a "__proto__" key from JSON is data, never the prototype.
+    if (wired !== member)
+      Object.defineProperty((result ??= { ...value }), key, {
+        value: wired,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
+  return result ?? value;
 }
 
 function collectStrings(value: unknown, into: string[]): void {
@@ -191,8 +224,8 @@ export function parseStackExport(text: string, file: string): StackExport {
       parent: (raw.parent as string | undefined) || undefined,
       dependencies: stringList(raw.dependencies, `${where}.dependencies`),
       propertyDependencies,
-      inputs: wireValue(inputs, plaintextSecrets, `${where}.inputs`) as Record<string, unknown>,
-      outputs: wireValue(outputs, plaintextSecrets, `${where}.outputs`) as Record<string, unknown>,
+      inputs: wireValue(inputs, plaintextSecrets, where, ["inputs"]) as Record<string, unknown>,
+      outputs: wireValue(outputs, plaintextSecrets, where, ["outputs"]) as Record<string, unknown>,
       provider: typeof raw.provider === "string" && raw.provider ? raw.provider : undefined,
       protect: raw.protect === true || undefined,
     });
