@@ -40,8 +40,8 @@ audit   evaluates deployed state: FILE is \`pulumi stack export\` output, \`terr
            \`resource\` block (default: the folder of the plan or state file).
 --stack-outputs FILE  the outputs of the stacks the program references (StackReference), which
            pulumi preview reads from the backend: {"<stack name>": <pulumi stack output --json --show-secrets>}.
---timeout  how long the program may run (default 10m; 90, 90s, 5m): past it the check fails and the
-           program's process is stopped.
+--timeout  how long the check may run, program and policy pack together (default 10m; 90, 90s, 5m;
+           at most 35791m): past it the check fails and the program and the pack are stopped.
 --report FORMAT=PATH  writes one report; repeat it for several from one run; PATH - is stdout.
         FORMAT: ${FORMATS.join(", ")}. --format/--output add one more (default: text on stdout).
 --quiet drops the progress lines on stderr (errors still show).
