@@ -1,5 +1,5 @@
 /**
- * Audits scale: a 20,000-resource export is judged whole (every resource counted, every cluster's
+ * Audits scale: a 4,000-resource export is judged whole (every resource counted, every cluster's
  * finding reported and located on its line), its JSON report written in chunks that read back as
  * the report; inputs nested thousands deep and config larger than an environment variable get a
  * clear error or simply work, never `Maximum call stack size exceeded` or `spawn E2BIG`. The
@@ -16,7 +16,7 @@ import { runCli, startSharedPack } from "./gateHarness";
 import { stackExport } from "./stackExportFixture";
 import type { CliDependencies } from "../../gate/cli";
 
-const RESOURCES = 20_000;
+const RESOURCES = 4_000;
 let directory: string;
 let host: AnalyzerHost;
 let dependencies: CliDependencies;
