@@ -11,40 +11,19 @@
  * It installs packages, so it is not part of `npm test`: `npm run test:package` runs it (and
  * `.ci/run` runs both). npm reads its cache first (`--prefer-offline`); CI has the registry.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackExport } from "../gate/stackExportFixture";
+import { copyCheckout, mustRun, repositoryRoot, rootManifest, run } from "./consumerProject";
 
-const repositoryRoot = path.resolve(__dirname, "../..");
-const rootManifest = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "package.json"), "utf8")) as {
-  name: string;
-  version: string;
-  dependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
-};
 let workDirectory: string;
 let consumer: string;
 let tarball: string;
 /** The packed checkout, where the Action's script is (`uses: <org>/keyguard@v0` runs it from there). */
 let checkout: string;
-
-/** An environment for the consumer's commands: nothing of vitest's or of the repository's npm run. */
-function consumerEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const environment: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^(npm_|VITEST|NODE_OPTIONS|NODE_PATH|TS_NODE_|INIT_CWD)/i.test(name)) continue;
-    environment[name] = value;
-  }
-  return { ...environment, NO_COLOR: "1", ...extra };
-}
-
-function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}) {
-  const result = spawnSync(command, args, { cwd, env: consumerEnvironment(extra), encoding: "utf8", timeout: 300_000 });
-  return { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "", error: result.error };
-}
 
 /** The README's commands this test ran, each exactly as the README writes it. */
 const readmeCommandsRun = new Set<string>();
@@ -58,29 +37,6 @@ function runReadmeCommand(commandLine: string, cwd: string) {
     npm_config_audit: "false",
     npm_config_fund: "false",
   });
-}
-
-function mustRun(command: string, args: string[], cwd: string): string {
-  const result = run(command, args, cwd);
-  if (result.code !== 0)
-    throw new Error(
-      `${command} ${args.join(" ")} (in ${cwd}) exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`,
-    );
-  return result.stdout;
-}
-
-/** The repository as a fresh clone has it: tracked and new (not ignored) files, no dist/, no node_modules. */
-function copyCheckout(target: string): void {
-  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
-    cwd: repositoryRoot,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((file) => file.length > 0 && fs.existsSync(path.join(repositoryRoot, file)));
-  for (const file of files) {
-    fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-    fs.copyFileSync(path.join(repositoryRoot, file), path.join(target, file));
-  }
 }
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -398,7 +354,9 @@ describe("from the scratch project only", () => {
       dependencies: Record<string, string>;
     };
     for (const name of required)
-      expect(packManifest.dependencies[name], `${name}, required by the bundle`).toBe(rootManifest.dependencies[name]);
+      expect(packManifest.dependencies[name], `${name}, required by the bundle`).toBe(
+        rootManifest.dependencies[name] ?? rootManifest.devDependencies[name],
+      );
   });
 });
 
