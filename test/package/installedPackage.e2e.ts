@@ -103,6 +103,10 @@ function writeProject(directory: string, name: string, program: string): void {
   );
   fs.writeFileSync(path.join(directory, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
   fs.writeFileSync(path.join(directory, "index.ts"), program);
+  // Its own manifest, as every Pulumi project has: without one, Pulumi's Node.js host takes the
+  // nearest package.json above (here the platform project's, whose main is its own index.ts) and
+  // would run that program instead. The packages still resolve from the folder above.
+  fs.writeFileSync(path.join(directory, "package.json"), JSON.stringify({ name, private: true, main: "index.ts" }));
 }
 
 /**
