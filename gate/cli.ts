@@ -154,6 +154,26 @@ async function evaluateWithConfig(run: () => Promise<Report>): Promise<Report> {
   }
 }
 
+/** The flags every command shares (cliArguments.ts COMMON_OPTIONS). */
+type CommonFlags = Pick<
+  FlagValues<typeof CHECK_OPTIONS>,
+  "quiet" | "policy-config" | "policy-pack" | "report" | "format" | "output"
+>;
+
+/**
+ * What a command that judges a file (a plan, an export, a state) reads before the pack starts: the
+ * progress line, the policy config, the pack, and the report targets, none of which may be `input`
+ * (the judged file) or the policy config.
+ */
+function prepareFileRun(flags: CommonFlags, io: CliIo, state: RunState, input: [string, string | undefined]) {
+  const progress = new Progress(io.stderr, flags.quiet === true);
+  const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
+  const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
+  const targets = reportTargets(flags, io.cwd, [input, ["--policy-config", flags["policy-config"]]], { packDir });
+  state.targets = targets;
+  return { progress, policyConfig, packDir, targets };
+}
+
 /** Where a Terraform resource without a found `resource` block is reported: its line in the plan or state file. */
 function terraformFileLocation(input: TerraformInput, io: CliIo) {
   const file = input.file
@@ -177,19 +197,10 @@ async function checkPlan(
     throw new UsageError(
       `--plan judges a Terraform plan, which has no Pulumi program: ${programOnly.map((name) => `--${name}`).join(", ")} cannot go with it`,
     );
-  const progress = new Progress(io.stderr, flags.quiet === true);
-  const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
-  const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
-  const targets = reportTargets(
-    flags,
-    io.cwd,
-    [
-      ["--plan", flags.plan === "-" ? undefined : flags.plan],
-      ["--policy-config", flags["policy-config"]],
-    ],
-    { packDir },
-  );
-  state.targets = targets;
+  const { progress, policyConfig, packDir, targets } = prepareFileRun(flags, io, state, [
+    "--plan",
+    flags.plan === "-" ? undefined : flags.plan,
+  ]);
   const input = readPlanInput(flags.plan!, io.cwd, flags["terraform-dir"]);
   progress.step(
     `read ${input.records.resources.filter(isReportedResource).length} resources from the Terraform plan ${input.given}`,
@@ -409,19 +420,10 @@ async function audit(
   if (flags.region !== undefined && !REGION_PATTERN.test(flags.region)) {
     throw new UsageError(`--region ${describeValue(flags.region)} is not an AWS region name like us-east-1`);
   }
-  const progress = new Progress(io.stderr, flags.quiet === true);
-  const policyConfig = readPolicyConfig(flags["policy-config"], io.cwd);
-  const packDir = resolvePackDir(flags["policy-pack"], io.cwd);
-  const targets = reportTargets(
-    flags,
-    io.cwd,
-    [
-      [flags["stack-export"] !== undefined ? "--stack-export" : "the audited file", exportFile],
-      ["--policy-config", flags["policy-config"]],
-    ],
-    { packDir },
-  );
-  state.targets = targets;
+  const { progress, policyConfig, packDir, targets } = prepareFileRun(flags, io, state, [
+    flags["stack-export"] !== undefined ? "--stack-export" : "the audited file",
+    exportFile,
+  ]);
   const absoluteExport = path.resolve(io.cwd, exportFile);
   // --stack-export names a Pulumi export; a bare FILE may be any state keyguard reads.
   const input =
