@@ -42,7 +42,7 @@ const ROWS: MatrixRow[] = [
     pulumi: "3.204.0",
     aws: "6.37.1",
     packageManager: "npm",
-    programs: ["component-and-unrotated-key", "encrypted-left-out"],
+    programs: ["component-and-unrotated-key", "encrypted-left-out", "resource-input", "lookup-outputs"],
   },
   {
     name: "Node.js 20, the lowest @pulumi/aws 7: @pulumi/pulumi 3.204.0, @pulumi/aws 7.2.0, npm",
@@ -58,7 +58,14 @@ const ROWS: MatrixRow[] = [
     pulumi: "3.276.0",
     aws: "7.48.0",
     packageManager: "npm",
-    programs: ["component-and-unrotated-key", "esm-typescript", "esm-javascript-top-level-await", "main-folder"],
+    programs: [
+      "component-and-unrotated-key",
+      "esm-typescript",
+      "esm-javascript-top-level-await",
+      "main-folder",
+      "resource-input",
+      "lookup-outputs",
+    ],
   },
   {
     name: "Node.js 24, the newest with @pulumi/aws 6: @pulumi/pulumi 3.276.0, @pulumi/aws 6.83.4, pnpm",
@@ -72,6 +79,8 @@ const ROWS: MatrixRow[] = [
 
 type ProgramName =
   | "component-and-unrotated-key"
+  | "resource-input"
+  | "lookup-outputs"
   | "encrypted-left-out"
   | "esm-typescript"
   | "esm-javascript-top-level-await"
@@ -80,7 +89,10 @@ type ProgramName =
 interface Program {
   /** Files of the project folder, by relative path. */
   files: Record<string, string>;
-  /** keyguard check's exit code and the mandatory findings ("policy resource"), as preview would fail. */
+  /**
+   * keyguard check's exit code and the mandatory findings ("policy resource file:line", the line of
+   * the resource's declaration), as preview would fail them.
+   */
   expected: { code: number; mandatory: string[] };
 }
 
@@ -130,7 +142,10 @@ new aws.redshift.Cluster("legacy", {
         },
         expected: {
           code: 1,
-          mandatory: ["kms-key-rotation-enabled legacy-key", "redshift-cluster-key-rotated legacy"],
+          mandatory: [
+            "kms-key-rotation-enabled legacy-key index.ts:6",
+            "redshift-cluster-key-rotated legacy index.ts:7",
+          ],
         },
       };
     case "encrypted-left-out":
@@ -153,7 +168,9 @@ new aws.redshift.Cluster("warehouse", {
 `,
         },
         expected:
-          awsMajor >= 7 ? { code: 0, mandatory: [] } : { code: 1, mandatory: ["redshift-cluster-encrypted warehouse"] },
+          awsMajor >= 7
+            ? { code: 0, mandatory: [] }
+            : { code: 1, mandatory: ["redshift-cluster-encrypted warehouse index.ts:4"] },
       };
     case "esm-typescript":
       return {
@@ -171,7 +188,7 @@ export const endpoint = warehouse.endpoint;
 export const keyArn = unrotated.arn;
 `,
         },
-        expected: { code: 1, mandatory: ["kms-key-rotation-enabled unrotated"] },
+        expected: { code: 1, mandatory: ["kms-key-rotation-enabled unrotated index.ts:5"] },
       };
     case "esm-javascript-top-level-await":
       return {
@@ -190,7 +207,7 @@ const key = new aws.kms.Key("tla-key", {
 export const keyArn = key.arn;
 `,
         },
-        expected: { code: 1, mandatory: ["kms-key-rotation-period tla-key"] },
+        expected: { code: 1, mandatory: ["kms-key-rotation-period tla-key index.js:5"] },
       };
     case "main-folder":
       // `main: src/`: Pulumi runs the program with src/ as its working directory.
@@ -206,9 +223,29 @@ const settings = JSON.parse(fs.readFileSync("warehouse.json", "utf8")) as { rota
 new aws.kms.Key("from-settings", { enableKeyRotation: true, rotationPeriodInDays: settings.rotationPeriodInDays });
 `,
         },
-        expected: { code: 1, mandatory: ["kms-key-rotation-period from-settings"] },
+        expected: { code: 1, mandatory: ["kms-key-rotation-period from-settings src/index.ts:5"] },
+      };
+    case "resource-input":
+      // Resources passed as inputs (a Role where its name is expected): the engine sends the pack
+      // their ids, never resource references (test/gate/fixtures/resource-input).
+      return {
+        files: gateFixture("resource-input", ["Pulumi.yaml", "index.ts"]),
+        expected: { code: 0, mandatory: [] },
+      };
+    case "lookup-outputs":
+      // A lookup whose outputs the program reads (getZone's zoneId): answered offline with every
+      // declared output, so the program goes on as under preview (test/gate/fixtures/lookup-outputs).
+      return {
+        files: { ...gateFixture("lookup-outputs", ["Pulumi.yaml", "index.ts"]), "tsconfig.json": TSCONFIG_COMMONJS },
+        expected: { code: 1, mandatory: ["kms-key-rotation-enabled warehouse index.ts:3"] },
       };
   }
+}
+
+/** Files of one of the gate's fixture projects, by name. */
+function gateFixture(name: string, files: string[]): Record<string, string> {
+  const folder = path.join(repositoryRoot, "test", "gate", "fixtures", name);
+  return Object.fromEntries(files.map((file) => [file, fs.readFileSync(path.join(folder, file), "utf8")]));
 }
 
 let workDirectory: string;
@@ -240,11 +277,19 @@ function rowPath(row: MatrixRow): string {
 function mandatoryFindings(report: string): string[] {
   if (report.trim() === "") return [];
   const parsed = JSON.parse(report) as {
-    violations: Array<{ policyName: string; enforcementLevel: string; resourceName: string }>;
+    violations: Array<{
+      policyName: string;
+      enforcementLevel: string;
+      resourceName: string;
+      location?: { file: string; line: number };
+    }>;
   };
   return parsed.violations
     .filter((violation) => violation.enforcementLevel === "mandatory")
-    .map((violation) => `${violation.policyName} ${violation.resourceName}`)
+    .map(
+      (violation) =>
+        `${violation.policyName} ${violation.resourceName} ${violation.location?.file}:${violation.location?.line}`,
+    )
     .sort();
 }
 
