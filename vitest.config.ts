@@ -1,8 +1,11 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { SLOW_SUITES } from "./test/slowSuites";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The slow end-to-end suites run with `npm run test:slow` (test/slowSuites.ts).
+    exclude: [...configDefaults.exclude, ...SLOW_SUITES],
     // The pack runs precompiled from policy/dist, the component package from dist/: rebuild them first when their sources are newer.
     globalSetup: ["test/support/packBundle.ts", "test/support/distBuild.ts"],
     // Pulumi's runtime state (setMocks, the stack resource) is per process: every test file gets its own.
