@@ -50,6 +50,18 @@ export function jsonSyntaxProblem(error: unknown, text: string): JsonSyntaxProbl
   };
 }
 
+/** What is wrong with a file's text that is not JSON, said without the text (a file may hold secrets). */
+export function jsonProblem(error: unknown, text: string): string {
+  if (text.trim().length === 0) return "is empty";
+  // Said without the text around the error: an export holds secrets.
+  const { description, endsEarly } = jsonSyntaxProblem(error, text);
+  // A parse error at the very end of the text means the document stopped early: a cut-off
+  // download or a disk that filled up, not a different format.
+  if (endsEarly && /^\s*[[{]/.test(text))
+    return `ends before its JSON does (truncated after ${text.length} bytes?): ${description}`;
+  return `is not JSON: ${description}`;
+}
+
 /**
  * The path (`a.b[3].c`) of the first value nested deeper than `maxDepth` in `value`, or undefined.
  * Iterative: it must not itself overflow the stack on the input it is guarding against.

@@ -14,7 +14,7 @@ import { RESOURCE_TYPES, UNKNOWN_STRING_SENTINEL, isWireSecret, wireSecret } fro
 import { describeValue } from "../../messages/describe";
 import type { ResourceRecord, StackIdentity } from "../resourceRecord";
 import { UsageError } from "../usageError";
-import { MAX_JSON_DEPTH, jsonSyntaxProblem, shortPath } from "../jsonInput";
+import { MAX_JSON_DEPTH, jsonProblem, jsonSyntaxProblem, shortPath } from "../jsonInput";
 
 /** The checkpoint versions `pulumi stack export` has written (3 since Pulumi 3). */
 export const SUPPORTED_DEPLOYMENT_VERSIONS = [1, 2, 3];
@@ -45,17 +45,6 @@ export function otherToolDescription(document: Record<string, unknown>): string 
   if ("$schema" in document && "runs" in document) return "a SARIF report";
   if ("resource_changes" in document || "planned_values" in document) return "a Terraform plan";
   return undefined;
-}
-
-export function jsonProblem(error: unknown, text: string): string {
-  if (text.trim().length === 0) return "is empty";
-  // Said without the text around the error: an export holds secrets.
-  const { description, endsEarly } = jsonSyntaxProblem(error, text);
-  // A parse error at the very end of the text means the document stopped early: a cut-off
-  // download or a disk that filled up, not a different format.
-  if (endsEarly && /^\s*[[{]/.test(text))
-    return `ends before its JSON does (truncated after ${text.length} bytes?): ${description}`;
-  return `is not JSON: ${description}`;
 }
 
 /** `where` followed by a property path (["inputs", "tags", 3] -> `where.inputs.tags[3]`). */

@@ -5,7 +5,8 @@
  * these get an error that names the file, what it is (when it can be told) and what is expected.
  */
 import { describeValue } from "../../messages/describe";
-import { jsonProblem, otherToolDescription } from "../audit/stackExport";
+import { otherToolDescription } from "../audit/stackExport";
+import { assertNotTooDeep, jsonProblem } from "../jsonInput";
 import { UsageError } from "../usageError";
 
 export type DocumentKind = "terraform-plan" | "terraform-state" | "terraform-raw-state" | "pulumi-export";
@@ -59,7 +60,11 @@ export function readDocument(
   }
   if (!isPlainObject(document)) throw new UsageError(`${what} holds ${describeValue(document)}, not ${wanted}`);
   const kind = documentKind(document);
-  if (kind !== undefined && expected.includes(kind)) return { kind, document };
+  if (kind !== undefined && expected.includes(kind)) {
+    // The readers walk values recursively: refuse a depth no real file has, naming where, as exports are.
+    assertNotTooDeep(document, what);
+    return { kind, document };
+  }
   const found =
     kind !== undefined
       ? DOCUMENT_DESCRIPTIONS[kind]

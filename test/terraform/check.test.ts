@@ -369,6 +369,29 @@ describe("bad input to --plan (exit 2, naming the file)", () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it("a plan or a state nested thousands of levels deep: a clear error naming the file and the path, not a stack overflow", async () => {
+    // A real plan with one attribute replaced by 20,000 nested objects (as an export is refused, gate/jsonInput.ts).
+    const deep = `${'{"inner":'.repeat(20_000)}1${"}".repeat(20_000)}`;
+    const plan = fs
+      .readFileSync(path.join(FIXTURES, "rotation-off", "plan.json"), "utf8")
+      .replace('"format_version"', `"deep": ${deep}, "format_version"`);
+    const planRun = await runCli(["check", "--plan", write("deep-plan.json", plan)], dependencies);
+    expect(planRun.code).toBe(2);
+    expect(planRun.stderr).toMatch(
+      /--plan \S+deep-plan\.json: the value at deep(\.inner)+\.\.\. is nested more than 200 levels deep/,
+    );
+    const stateDocument = JSON.parse(
+      fs.readFileSync(path.join(FIXTURES, "state-compliant-and-unrotated", "state.json"), "utf8"),
+    ) as { values: { root_module: { resources: { values: Record<string, unknown> }[] } } };
+    stateDocument.values.root_module.resources[0].values.tags = { marker: "DEEP" };
+    const deepState = JSON.stringify(stateDocument).replace('"DEEP"', deep);
+    const stateRun = await runCli(["audit", write("deep-state.json", deepState)], dependencies);
+    expect(stateRun.code).toBe(2);
+    expect(stateRun.stderr).toMatch(
+      /audit \S+deep-state\.json: the value at values\.root_module\.resources\[0\]\.values\.tags\.marker(\.inner)+\.\.\. is nested more than 200 levels deep/,
+    );
+  });
+
   it("a state or a Pulumi export given as a plan, a missing file, and Pulumi flags with --plan", async () => {
     const state = await runCli(
       ["check", "--plan", relative("state-compliant-and-unrotated", "state.json")],
