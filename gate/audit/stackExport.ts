@@ -153,6 +153,12 @@ export function parseStackExport(text: string, file: string): StackExport {
       `${what} holds ${describeValue(document)}, not a \`pulumi stack export\` document ({ "version": 3, "deployment": { "resources": [...] } })`,
     );
   }
+  return stackExportFromDocument(document, text, file);
+}
+
+/** The records of an export already parsed (`text` is its file's text, for the lines reports point at). */
+export function stackExportFromDocument(document: Record<string, unknown>, text: string, file: string): StackExport {
+  const what = `--stack-export ${file}`;
   if (!("deployment" in document)) {
     const other = otherToolDescription(document);
     throw new UsageError(

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackExport, type StackExport } from "../audit/stackExport";
+import { stackExportFromDocument, type StackExport } from "../audit/stackExport";
 import { UsageError } from "../usageError";
 import { readDocument } from "./document";
 import { readPlan } from "./plan";
@@ -114,7 +114,7 @@ export function readAuditInput(given: string, cwd: string, terraformDir?: string
     ["terraform-state", "terraform-raw-state", "pulumi-export"],
     "keyguard audit reads `terraform show -json` (no plan), `terraform state pull` and `pulumi stack export`; a plan is judged by keyguard check --plan",
   );
-  if (kind === "pulumi-export") return { kind, stackExport: parseStackExport(text, given) };
+  if (kind === "pulumi-export") return { kind, stackExport: stackExportFromDocument(document, text, given) };
   const rootDir = rootDirOf(terraformDir, file, cwd);
   const read = (project: string) =>
     kind === "terraform-state" ? readStateJson(document, what, { project }) : readRawState(document, what, { project });
