@@ -38,6 +38,8 @@ export class SecretMasker {
   /** Distinctive values by their first MIN_SUBSTRING_SECRET_LENGTH characters, longest first. */
   private byPrefix: Map<string, string[]> | undefined;
   private readonly tokens = new Set<string>();
+  /** `tokens`, longest first, as of the last `prepare`. */
+  private tokensLongestFirst: string[] = [];
   private sorted = true;
 
   constructor(values: Iterable<string> = []) {
@@ -55,8 +57,9 @@ export class SecretMasker {
           this.distinctiveSet.add(form);
           this.distinctive.push(form);
           this.sorted = false;
-        } else {
+        } else if (!this.tokens.has(form)) {
           this.tokens.add(form);
+          this.sorted = false;
         }
       }
     }
@@ -68,14 +71,17 @@ export class SecretMasker {
 
   mask(text: string): string {
     if (text.length === 0 || this.size === 0) return text;
+    this.prepare();
     let result = this.maskDistinctive(text);
     if (this.tokens.size > 0) result = this.maskTokens(result);
     return result;
   }
 
+  /** Sorts what `add` added, once, rather than on every `mask`: a masker sees every line keyguard writes. */
   private prepare(): void {
     if (this.sorted) return;
     this.distinctive.sort((a, b) => b.length - a.length);
+    this.tokensLongestFirst = [...this.tokens].sort((a, b) => b.length - a.length);
     this.byPrefix = undefined;
     if (this.distinctive.length > INDEXED_SCAN_THRESHOLD) {
       this.byPrefix = new Map();
@@ -91,7 +97,6 @@ export class SecretMasker {
 
   private maskDistinctive(text: string): string {
     if (this.distinctive.length === 0 || text.length < MIN_SUBSTRING_SECRET_LENGTH) return text;
-    this.prepare();
     if (!this.byPrefix) {
       let result = text;
       for (const secret of this.distinctive)
@@ -118,7 +123,7 @@ export class SecretMasker {
 
   private maskTokens(text: string): string {
     let result = text;
-    for (const token of [...this.tokens].sort((a, b) => b.length - a.length)) {
+    for (const token of this.tokensLongestFirst) {
       let from = 0;
       for (;;) {
         const index = result.indexOf(token, from);
