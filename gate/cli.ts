@@ -185,12 +185,22 @@ function terraformFileLocation(input: TerraformInput, io: CliIo) {
   });
 }
 
+/**
+ * Teaches the run's masker every secret in `resources` (a record's sensitive values, a program's
+ * secret outputs), so that stderr and the reports mask the same values; returns it.
+ */
+function maskerKnowing(masker: SecretMasker, resources: readonly ResourceRecord[]): SecretMasker {
+  for (const resource of resources) masker.add(recordSecretValues(resource));
+  return masker;
+}
+
 /** `keyguard check --plan FILE`: a Terraform plan judged by the pack; no program runs. */
 async function checkPlan(
   flags: FlagValues<typeof CHECK_OPTIONS>,
   io: CliIo,
   dependencies: CliDependencies,
   state: RunState,
+  masker: SecretMasker,
 ): Promise<number> {
   const programOnly = PROGRAM_ONLY_CHECK_OPTIONS.filter((name) => flags[name] !== undefined);
   if (programOnly.length > 0)
@@ -202,6 +212,8 @@ async function checkPlan(
     flags.plan === "-" ? undefined : flags.plan,
   ]);
   const input = readPlanInput(flags.plan!, io.cwd, flags["terraform-dir"]);
+  // A plan's sensitive values are masked on stderr too, not only in the reports.
+  maskerKnowing(masker, input.records.resources);
   progress.step(
     `read ${input.records.resources.filter(isReportedResource).length} resources from the Terraform plan ${input.given}`,
   );
@@ -220,6 +232,7 @@ async function checkPlan(
         toolVersion: toolVersion(),
         strictUnknowns: flags["strict-unknowns"] === true,
         baseDir: io.cwd,
+        secrets: masker,
         fallbackLocation: terraformFileLocation(input, io),
       });
     }),
@@ -262,7 +275,7 @@ async function check(
   masker: SecretMasker,
 ): Promise<number> {
   const flags = parseFlags("check", args, CHECK_OPTIONS);
-  if (flags.plan !== undefined) return checkPlan(flags, io, dependencies, state);
+  if (flags.plan !== undefined) return checkPlan(flags, io, dependencies, state, masker);
   if (flags["terraform-dir"] !== undefined)
     throw new UsageError(
       "--terraform-dir goes with --plan FILE (a Terraform plan); a Pulumi program's check does not take it",
@@ -388,7 +401,7 @@ async function check(
             // key's ARN) are the documented stand-ins; the others' outputs are unknown here.
             ...run.offlineLookups.filter((lookup) => lookup.answer !== "offline-values").map(offlineLookupEntry),
           ],
-          extraSecrets: runSecrets,
+          secrets: maskerKnowing(masker, run.resources),
           fallbackLocation: () => ({
             file: path.relative(io.cwd, path.join(project.projectDir, "Pulumi.yaml")).split(path.sep).join("/"),
             line: 1,
@@ -435,7 +448,7 @@ async function audit(
   const stackExport: Pick<StackExport, "stack" | "resources" | "plaintextSecrets"> =
     input.kind === "pulumi-export" ? input.stackExport : { ...input.records, plaintextSecrets: [] };
   masker.add(stackExport.plaintextSecrets);
-  for (const resource of stackExport.resources) masker.add(recordSecretValues(resource));
+  maskerKnowing(masker, stackExport.resources);
   progress.step(
     `read ${stackExport.resources.filter(isReportedResource).length} resources of ${stackExport.stack.project}/${stackExport.stack.stack} from ${exportFile}`,
   );
@@ -467,7 +480,7 @@ async function audit(
         strictUnknowns: flags["strict-unknowns"] === true,
         baseDir: io.cwd,
         drift,
-        extraSecrets: stackExport.plaintextSecrets,
+        secrets: masker,
         fallbackLocation:
           input.kind === "terraform"
             ? terraformFileLocation(input, io)

@@ -45,16 +45,13 @@ export function recordSecretValues(resource: ResourceRecord, into: Set<string> =
 }
 
 export class SecretRedactor {
-  private readonly masker: SecretMasker;
-
-  constructor(secretValues: Iterable<string>) {
-    this.masker = new SecretMasker(secretValues);
-  }
+  /** Masks with `masker`: the run's own (keyguard's commands), or one built from records (fromRecords). */
+  constructor(private readonly masker: SecretMasker) {}
 
   static fromRecords(resources: ResourceRecord[], extraSecrets: Iterable<string> = []): SecretRedactor {
     const values = new Set<string>(extraSecrets);
     for (const resource of resources) recordSecretValues(resource, values);
-    return new SecretRedactor(values);
+    return new SecretRedactor(new SecretMasker(values));
   }
 
   get size(): number {

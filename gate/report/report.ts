@@ -7,6 +7,7 @@ import * as path from "path";
 import type { Evaluation, Finding } from "../evaluate";
 import { isReportedResource, type ResourceRecord } from "../resourceRecord";
 import { SecretRedactor } from "./redact";
+import type { SecretMasker } from "../secretMasker";
 
 export const TOOL_NAME = "keyguard";
 /** The rule id under which live drift (audit --live) is reported. */
@@ -158,6 +159,12 @@ export interface BuildReportOptions {
   notAnalyzed?: NotAnalyzed[];
   /** Plaintext values that must be masked besides the records' own secrets. */
   extraSecrets?: Iterable<string>;
+  /**
+   * The run's masker, which already knows every secret of the records and of the run (keyguard's
+   * commands teach it as they go, for stderr): the report masks with it instead of collecting the
+   * same values again. Without it, the records' secrets and `extraSecrets` are collected here.
+   */
+  secrets?: SecretMasker;
 }
 
 function relativeLocation(baseDir: string, file: string, line: number, column?: number): ReportLocation {
@@ -289,5 +296,8 @@ export function buildReport(evaluation: Evaluation, options: BuildReportOptions)
     notApplicable: notJudged.filter((entry) => !entry.exemption),
     exemptions: notJudged.filter((entry) => entry.exemption),
   };
-  return SecretRedactor.fromRecords(evaluation.resources, options.extraSecrets).redact(report);
+  const redactor = options.secrets
+    ? new SecretRedactor(options.secrets)
+    : SecretRedactor.fromRecords(evaluation.resources, options.extraSecrets);
+  return redactor.redact(report);
 }
