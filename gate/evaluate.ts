@@ -84,25 +84,26 @@ export interface Evaluation {
  * A diagnostic's message, decoded (the gate's one place for it) in the one form
  * policy/verdictCodec.ts defines, which the pack encodes with, plus @pulumi/policy's own "can't run
  * policy ... during preview" for a policy that read an unknown value. Nothing else in the wording
- * counts. On deployed state (audit) a fix that only works before an update (the "remediate" level)
- * does not fit, so it is left out.
+ * counts. Where no remediation applies (deployed state in an audit, a plan Terraform applies) a fix
+ * that only works before an update (the "remediate" level) does not fit, so it is left out.
  */
-export function decodeFinding(message: string, mode: Evaluation["mode"]): FindingParts {
+export function decodeFinding(message: string, { remediationApplies }: { remediationApplies: boolean }): FindingParts {
   const decoded = decodeViolation(message);
-  const onDeployedState = mode === "audit";
   return {
     verdict: decoded.kind,
-    message: onDeployedState ? decoded.textOnDeployedState : decoded.text,
+    message: remediationApplies ? decoded.text : decoded.textOnDeployedState,
     found: decoded.found,
     ...(decoded.required !== undefined ? { required: decoded.required } : {}),
     ...(decoded.fix !== undefined ? { fix: decoded.fix } : {}),
-    ...(decoded.fixBeforeUpdate !== undefined && !onDeployedState ? { fixBeforeUpdate: decoded.fixBeforeUpdate } : {}),
+    ...(decoded.fixBeforeUpdate !== undefined && remediationApplies
+      ? { fixBeforeUpdate: decoded.fixBeforeUpdate }
+      : {}),
   };
 }
 
 /** The verdict kind of a diagnostic's message (see decodeFinding). */
 export function findingKind(message: string): ViolationKind {
-  return decodeFinding(message, "check").verdict;
+  return decodeFinding(message, { remediationApplies: true }).verdict;
 }
 
 export interface EvaluateOptions {
@@ -399,8 +400,7 @@ export class Evaluator {
       diagnostic.description && diagnostic.message.startsWith(prefix)
         ? diagnostic.message.slice(prefix.length)
         : diagnostic.message,
-      // Where no remediation applies (an audit, a Terraform plan), a "remediate" fix is left out as on deployed state.
-      this.remediationApplies() ? this.options.mode : "audit",
+      { remediationApplies: this.remediationApplies() },
     );
     return {
       ...parts,

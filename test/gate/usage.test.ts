@@ -351,10 +351,9 @@ describe("no report prints a secret, wherever the secret appears", () => {
         urn,
         resourceType: `aws:kms/key:Key-${secretValues[1]}`,
         resourceName: `key-${secretValues[0]}`,
-        ...decodeFinding(
-          `password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`,
-          "check",
-        ),
+        ...decodeFinding(`password ${secretValues[3]} and period ${secretValues[4]} and ${secretValues.join(",")}`, {
+          remediationApplies: true,
+        }),
         description: `checks ${secretValues[3]}`,
         phase: "resource",
         undecidedUnknown: false,
@@ -473,7 +472,7 @@ describe("levels of findings whose value could not be known", () => {
       ],
       findings: findings.map((finding) => ({
         ...finding,
-        ...decodeFinding(finding.message, "check"),
+        ...decodeFinding(finding.message, { remediationApplies: true }),
         policyPackName: "pack",
         policyPackVersion: "1",
         severity: "unspecified" as const,
